@@ -1,0 +1,484 @@
+// The per-task (thread) AMX lifecycle of Linux 5.16+ as measured on 6.18: XFD arming, the lazy
+// large fpstate buffer, tile register contents, the sigaltstack and signal frames.
+//
+// Process-wide facts (permission, signal dispositions, memory) reach the task as events sent by the
+// composition in src/model/system.ts; the task reports what it observed with emitted `outcome` events
+// and changes to kernel memory with emitted `buffer` events. Nothing here has side effects.
+
+import { and, assign, emit, enqueueActions, not, or, raise, setup, stateIn } from 'xstate';
+import {
+  ALTSTACK_CLASSES,
+  XTILE_CFG_MASK,
+  XTILE_DATA_MASK,
+  hex,
+  permissionRequestAltstackMinimum,
+  sigaltstackRefusalLimitWhenPermitted,
+  type AltstackClass,
+  type PlatformProfile,
+} from './platform.js';
+
+export type Memory = 'available' | 'exhausted';
+export type Errno = 'EINVAL' | 'EOPNOTSUPP' | 'ENOSPC' | 'ENOMEM' | 'EBUSY' | 'EFAULT' | 'EPERM' | 'ENOENT';
+export type SignalName = 'SIGILL' | 'SIGSEGV';
+export type SiCode = 'ILL_ILLOPC' | 'ILL_ILLOPN' | 'SI_KERNEL';
+export type TileDataState = 'init' | 'live' | 'lost';
+/** What a signal handler does to the tile bits of its frame's XSTATE_BV before returning. */
+export type SigreturnTileBits = 'keep' | 'forge' | 'clear';
+/** Which tile components a PTRACE_SETREGSET buffer carries: XTILECFG only, or XTILECFG and XTILEDATA. */
+export type RegsetTileBits = 'config' | 'data';
+export type RegsetLength = 'full' | 'short';
+export type FrameSize = 'default' | 'large';
+
+/** A signal frame on the task's stack: how big it is, where it is, and what it saved. */
+export interface SignalFrame {
+  readonly size: FrameSize;
+  readonly onAltstack: boolean;
+  readonly savedConfig: boolean;
+  readonly savedTiles: TileDataState;
+}
+
+export interface TaskContext {
+  /** Signal frames of the handlers now running, innermost last. */
+  readonly frames: readonly SignalFrame[];
+}
+
+/** How a task starts: what clone/fork copies into it (E15-E17). */
+export interface TaskInput {
+  readonly permitted: boolean;
+  readonly altstack: AltstackClass | 'none';
+  readonly tileConfig: boolean;
+  readonly memory: Memory;
+}
+
+export type TaskEvent =
+  | { type: 'PERMISSION_GRANTED'; memory: Memory }
+  | { type: 'LDTILECFG'; palette: number }
+  | { type: 'TOUCH'; memory: Memory }
+  | { type: 'TILERELEASE' }
+  | { type: 'CHECK_TILES' }
+  | { type: 'SIGALTSTACK'; size: AltstackClass | 'disable' }
+  | { type: 'SIGNAL'; onstack: boolean }
+  | { type: 'SIGRETURN'; tileBits: SigreturnTileBits }
+  | { type: 'PTRACE_GETREGSET' }
+  | { type: 'PTRACE_SETREGSET'; tileBits: RegsetTileBits; length: RegsetLength }
+  | { type: 'CONTEXT_SWITCH' }
+  | { type: 'PREALLOC'; memory: Memory }
+  | { type: 'EXEC' }
+  | { type: 'EXIT' }
+  | { type: 'KILLED'; by: SignalName | 'exec' }
+  | RegisterEvent;
+
+/** Raised inside the chart: the tile registers changing under the regions that track them. */
+export type RegisterEvent =
+  | { type: 'tiles.configLoaded' }
+  | { type: 'tiles.configCleared' }
+  | { type: 'tiles.dataLoaded' }
+  | { type: 'tiles.dataInit' }
+  | { type: 'tiles.dataLost' };
+
+/** What the task saw. `fault` marks a synchronous forced signal whose fate the process disposition decides. */
+export interface TaskOutcome {
+  readonly result: 'ok' | Errno | SignalName;
+  readonly si_code?: SiCode;
+  readonly fault?: boolean;
+  readonly fatal?: boolean;
+  readonly bitmap?: string;
+  readonly frameHasTiles?: boolean;
+}
+
+export type BufferChange = 'allocated' | 'freed' | 'orphaned';
+
+export type TaskEmitted = { type: 'outcome'; outcome: TaskOutcome } | { type: 'buffer'; change: BufferChange };
+
+const allocated = stateIn({ alive: { buffer: 'allocated' } });
+const configured = stateIn({ alive: { tileConfig: 'configured' } });
+const tilesLive = stateIn({ alive: { tileData: 'live' } });
+const tilesLost = stateIn({ alive: { tileData: 'lost' } });
+const onAltstackNow = stateIn({ alive: { signal: { handling: 'onAltstack' } } });
+const noAltstack = stateIn({ alive: { altstack: 'none' } });
+const unpermitted = stateIn({ alive: { buffer: 'unpermitted' } });
+
+/** The input of the init event: what the new task inherits. Later events carry none. */
+function initInput(event: unknown): TaskInput | undefined {
+  const e = event as { type?: string; input?: TaskInput };
+  return e.type === 'xstate.init' ? e.input : undefined;
+}
+
+const KILLERS = [
+  { by: 'SIGILL', state: 'bySigill' },
+  { by: 'SIGSEGV', state: 'bySigsegv' },
+  { by: 'exec', state: 'byExecInAnotherThread' },
+] as const;
+
+function report(outcome: TaskOutcome) {
+  return emit<TaskContext, TaskEvent, undefined, TaskEvent, TaskEmitted>({ type: 'outcome', outcome });
+}
+
+function bufferChange(change: BufferChange) {
+  return emit<TaskContext, TaskEvent, undefined, TaskEvent, TaskEmitted>({ type: 'buffer', change });
+}
+
+type InspectingArgs = {
+  context: TaskContext;
+  event: TaskEvent;
+  enqueue: { assign(a: Partial<TaskContext>): void; emit(e: TaskEmitted): void; raise(e: RegisterEvent): void };
+  /** Whether another region is in a state (stateIn), read while the action runs. */
+  holds(predicate: ReturnType<typeof stateIn>): boolean;
+};
+
+/** An action that reads the other regions while it runs; typed here, outside setup(). */
+function inspecting(collect: (args: InspectingArgs) => void) {
+  return enqueueActions<TaskContext, TaskEvent, undefined, TaskEvent, never, never, never, never, TaskEmitted>(
+    ({ context, event, enqueue, check }) =>
+      collect({
+        context,
+        event,
+        enqueue: { assign: (a) => enqueue.assign(a), emit: (e) => enqueue.emit(e), raise: (e) => enqueue.raise(e) },
+        holds: (predicate) => check(predicate as never),
+      }),
+  );
+}
+
+function registers(type: RegisterEvent['type']) {
+  return raise<TaskContext, TaskEvent, TaskEvent, undefined>({ type });
+}
+
+function bytesOnAltstack(frames: readonly SignalFrame[], p: PlatformProfile): number {
+  return frames
+    .filter((f) => f.onAltstack)
+    .reduce((sum, f) => sum + p.frameBytes[f.size] + p.handlerStackBytes, 0);
+}
+
+/** Builds the task chart of the merged Linux design for one platform profile; variants provide() over it. */
+export function createTaskMachine(p: PlatformProfile) {
+  // get_sigframe(): an SA_ONSTACK handler uses the altstack, and a task already on it stays on it.
+  const frameGoesOnAltstack = or([and(['handlerAsksForAltstack', not(noAltstack)]), onAltstackNow]);
+
+  return setup({
+    types: {
+      context: {} as TaskContext,
+      events: {} as TaskEvent,
+      input: {} as TaskInput,
+      emitted: {} as TaskEmitted,
+    },
+    guards: {
+      // Copied at clone: the permission lives in the group leader (xstate_get_group_perm).
+      inheritsPermission: ({ event }) => initInput(event)?.permitted === true,
+      inheritsTileConfig: ({ event }) => initInput(event)?.tileConfig === true,
+      inheritsAltstack: ({ event }, params: { size: AltstackClass }) => initInput(event)?.altstack === params.size,
+      memoryExhaustedAtClone: ({ event }) => initInput(event)?.memory === 'exhausted',
+      memoryExhausted: ({ event }) => 'memory' in event && event.memory === 'exhausted',
+      /** Merged design: clone never allocates an AMX buffer (fpu_clone gives the default fpstate). */
+      cloneAllocatesBuffer: () => false,
+      /** Merged design: ARCH_REQ_XCOMP_PERM only records permission; it allocates nothing (invariant 19). */
+      permissionAllocatesBuffer: () => false,
+      /** Merged design: XFD is armed for every task, so tile data instructions trap until expansion. */
+      tileDataAccessTraps: () => true,
+      paletteIsValid: ({ event }) => event.type === 'LDTILECFG' && event.palette === 1,
+      paletteIsZero: ({ event }) => event.type === 'LDTILECFG' && event.palette === 0,
+      requestedDisable: ({ event }) => event.type === 'SIGALTSTACK' && event.size === 'disable',
+      // sigaltstack_size_valid(): without a dynamic feature permitted and without strict mode, any
+      // size >= MINSIGSTKSZ is accepted; with AMX permitted the size must exceed the AMX threshold.
+      altstackFitsAmxFrame: ({ event }) =>
+        event.type === 'SIGALTSTACK' &&
+        event.size !== 'disable' &&
+        p.altstackBytes[event.size] > sigaltstackRefusalLimitWhenPermitted(p),
+      altstackAtLeastMinimum: ({ event }) =>
+        event.type === 'SIGALTSTACK' && event.size !== 'disable' && p.altstackBytes[event.size] >= p.legacyMinSigStackSize,
+      handlerAsksForAltstack: ({ event }) => event.type === 'SIGNAL' && event.onstack,
+      frameOverflowsAltstack: ({ context }, params: { altstack: AltstackClass; frame: FrameSize }) =>
+        bytesOnAltstack(context.frames, p) + p.frameBytes[params.frame] > p.altstackBytes[params.altstack],
+      innermostFrameIsDefaultSize: ({ context }) => context.frames.at(-1)?.size === 'default',
+      innermostFrameOnAltstack: ({ context }) => context.frames.at(-1)?.onAltstack === true,
+      noFramesLeft: ({ context }) => context.frames.length === 0,
+      handlerClearsTileBits: ({ event }) => event.type === 'SIGRETURN' && event.tileBits === 'clear',
+      handlerForgesTileBits: ({ event }) => event.type === 'SIGRETURN' && event.tileBits === 'forge',
+      killedBy: ({ event }, params: { by: SignalName | 'exec' }) => event.type === 'KILLED' && event.by === params.by,
+      regsetIsShort: ({ event }) => event.type === 'PTRACE_SETREGSET' && event.length === 'short',
+      regsetCarriesTileData: ({ event }) => event.type === 'PTRACE_SETREGSET' && event.tileBits === 'data',
+    },
+    actions: {
+      reportOk: report({ result: 'ok' }),
+      reportEperm: report({ result: 'EPERM' }),
+      reportEnomem: report({ result: 'ENOMEM' }),
+      reportEfault: report({ result: 'EFAULT' }),
+      reportEinval: report({ result: 'EINVAL' }),
+      // #UD: with no tile configuration loaded, a tile data instruction is undefined; it wins over XFD (p02, 2h).
+      raiseInvalidOpcode: report({ result: 'SIGILL', si_code: 'ILL_ILLOPN', fault: true }),
+      // handle_xfd_event(): no permission -> force_sig_fault(SIGILL, ILL_ILLOPC, ip).
+      raiseXfdSigill: report({ result: 'SIGILL', si_code: 'ILL_ILLOPC', fault: true }),
+      // handle_xfd_event(): fpstate_realloc() failed -> force_sig(SIGSEGV), si_code SI_KERNEL (E10).
+      raiseAllocationFailureSigsegv: report({ result: 'SIGSEGV', si_code: 'SI_KERNEL', fault: true }),
+      // LDTILECFG with a reserved palette raises #GP (p02, 2i).
+      raiseGeneralProtection: report({ result: 'SIGSEGV', si_code: 'SI_KERNEL', fault: true }),
+      // get_sigframe() overflow -> force_sigsegv(); the SIGSEGV cannot be delivered on the same altstack (p06, 6h).
+      killByAltstackOverflow: report({ result: 'SIGSEGV', si_code: 'SI_KERNEL', fatal: true }),
+      reportCloneFailure: report({ result: 'ENOMEM' }),
+      allocateLargeBuffer: bufferChange('allocated'),
+      freeLargeBuffer: bufferChange('freed'),
+      // fpu_flush_thread() -> fpstate_reset() repoints fpstate at the embedded buffer without vfree (S2, p09 9c).
+      dropLargeBufferAtExec: bufferChange('orphaned'),
+      loadTileConfig: registers('tiles.configLoaded'),
+      clearTileConfig: registers('tiles.configCleared'),
+      loadTileData: registers('tiles.dataLoaded'),
+      initTileData: registers('tiles.dataInit'),
+      loseTileData: registers('tiles.dataLost'),
+      reportRegset: inspecting(({ enqueue, holds }) => {
+        // regset.c:xstateregs_get(): XSTATE_BV is the tracee's in-use features; bit 18 needs the large buffer.
+        const bits = (holds(configured) ? XTILE_CFG_MASK : 0) | (holds(and([allocated, tilesLive])) ? XTILE_DATA_MASK : 0);
+        enqueue.emit({ type: 'outcome', outcome: { result: 'ok', bitmap: hex(bits) } });
+      }),
+      // fpu/signal.c:copy_fpstate_to_sigframe(): the frame is sized by the buffer, and holds tile data only
+      // when the buffer has room for it; the handler then starts with AMX in INIT (fpu__clear_user_states).
+      pushSignalFrame: inspecting(({ enqueue, holds, context, event }) => {
+        const size: FrameSize = holds(allocated) ? 'large' : 'default';
+        const savedTiles: TileDataState = holds(tilesLive) ? (size === 'large' ? 'live' : 'lost') : holds(tilesLost) ? 'lost' : 'init';
+        const onAltstack = event.type === 'SIGNAL' && event.onstack && !holds(stateIn({ alive: { altstack: 'none' } }));
+        const frame: SignalFrame = { size, onAltstack, savedConfig: holds(configured), savedTiles };
+        enqueue.assign({ frames: [...context.frames, frame] });
+        enqueue.emit({ type: 'outcome', outcome: { result: 'ok', frameHasTiles: savedTiles === 'live' } });
+        enqueue.raise({ type: 'tiles.configCleared' });
+        enqueue.raise({ type: 'tiles.dataInit' });
+      }),
+      popSignalFrame: assign({ frames: ({ context }) => context.frames.slice(0, -1) }),
+      restoreTilesFromFrame: inspecting(({ enqueue, context }) => {
+        const frame = context.frames.at(-1);
+        enqueue.raise({ type: frame?.savedConfig ? 'tiles.configLoaded' : 'tiles.configCleared' });
+        enqueue.raise({ type: frame?.savedTiles === 'live' ? 'tiles.dataLoaded' : frame?.savedTiles === 'lost' ? 'tiles.dataLost' : 'tiles.dataInit' });
+      }),
+      forgetFrames: assign({ frames: () => [] }),
+    },
+  }).createMachine({
+    id: 'task',
+    description: 'One Linux thread and its AMX state: XFD, fpstate buffer, tile registers, altstack, signal frames.',
+    context: { frames: [] },
+    initial: 'spawning',
+    states: {
+      spawning: {
+        description: 'clone()/fork() creating the task; copy_process() -> fpu_clone().',
+        always: [
+          {
+            guard: and(['cloneAllocatesBuffer', 'inheritsPermission', 'memoryExhaustedAtClone']),
+            target: 'stillborn',
+            actions: 'reportCloneFailure',
+          },
+          { target: 'alive' },
+        ],
+      },
+      stillborn: {
+        type: 'final',
+        description: 'Clone failed before the task existed (only where clone allocates an AMX buffer).',
+      },
+      alive: {
+        type: 'parallel',
+        on: {
+          PTRACE_GETREGSET: { actions: 'reportRegset' },
+          EXEC: [
+            // begin_new_exec() -> fpu_flush_thread(): default fpstate, armed XFD, no altstack, no frames.
+            { guard: allocated, target: '#task.alive', reenter: true, actions: ['dropLargeBufferAtExec', 'forgetFrames'] },
+            { target: '#task.alive', reenter: true, actions: 'forgetFrames' },
+          ],
+          EXIT: [
+            // arch_release_task_struct() -> fpstate_free() frees a vmalloc'd buffer.
+            { guard: allocated, target: '#task.exited', actions: ['freeLargeBuffer', 'reportOk'] },
+            { target: '#task.exited', actions: 'reportOk' },
+          ],
+          // The process died, or another thread's exec ran de_thread(); the buffer goes with the task.
+          KILLED: KILLERS.flatMap(({ by, state }) => [
+            { guard: and([{ type: 'killedBy' as const, params: { by } }, allocated]), target: `#task.killed.${state}`, actions: 'freeLargeBuffer' as const },
+            { guard: { type: 'killedBy' as const, params: { by } }, target: `#task.killed.${state}` },
+          ]),
+        },
+        states: {
+          buffer: {
+            description: 'Which fpstate the task has, and so whether XFD[18] is armed for it.',
+            initial: 'choosing',
+            states: {
+              choosing: {
+                always: [
+                  { guard: and(['cloneAllocatesBuffer', 'inheritsPermission']), target: 'allocated', actions: 'allocateLargeBuffer' },
+                  { guard: 'inheritsPermission', target: 'permitted' },
+                  { target: 'unpermitted' },
+                ],
+              },
+              unpermitted: {
+                description: 'Default buffer, XFD armed, the process holds no AMX permission.',
+                meta: { source: 'arch/x86/kernel/fpu/core.c:fpstate_reset' },
+                on: {
+                  PERMISSION_GRANTED: [
+                    { guard: 'permissionAllocatesBuffer', target: 'allocated', actions: 'allocateLargeBuffer' },
+                    { target: 'permitted' },
+                  ],
+                  TOUCH: [
+                    { guard: not(configured), actions: 'raiseInvalidOpcode' },
+                    { guard: not('tileDataAccessTraps'), actions: ['loadTileData', 'reportOk'] },
+                    { actions: 'raiseXfdSigill' },
+                  ],
+                  PREALLOC: { actions: 'reportEperm' },
+                },
+              },
+              permitted: {
+                description: 'Default buffer, XFD armed; the process may use AMX, the next tile data access expands.',
+                meta: { source: 'arch/x86/kernel/fpu/xstate.c:__xstate_request_perm' },
+                on: {
+                  TOUCH: [
+                    { guard: not(configured), actions: 'raiseInvalidOpcode' },
+                    { guard: not('tileDataAccessTraps'), actions: ['loadTileData', 'reportOk'] },
+                    { guard: 'memoryExhausted', actions: 'raiseAllocationFailureSigsegv' },
+                    { target: 'allocated', actions: ['allocateLargeBuffer', 'loadTileData', 'reportOk'] },
+                  ],
+                  PREALLOC: [
+                    { guard: 'memoryExhausted', actions: 'reportEnomem' },
+                    { target: 'allocated', actions: ['allocateLargeBuffer', 'reportOk'] },
+                  ],
+                },
+              },
+              allocated: {
+                description: 'Large vmalloc buffer with room for XTILEDATA, XFD disarmed: tile instructions run natively.',
+                meta: { source: 'arch/x86/kernel/fpu/xstate.c:fpstate_realloc' },
+                on: {
+                  PERMISSION_GRANTED: {},
+                  TOUCH: [{ guard: not(configured), actions: 'raiseInvalidOpcode' }, { actions: ['loadTileData', 'reportOk'] }],
+                  PREALLOC: { actions: 'reportOk' },
+                },
+              },
+            },
+          },
+          tileConfig: {
+            description: 'XTILECFG (component 17): not XFD-gated, in every buffer, copied by clone and fork.',
+            initial: 'choosing',
+            states: {
+              choosing: { always: [{ guard: 'inheritsTileConfig', target: 'configured' }, { target: 'unconfigured' }] },
+              unconfigured: {},
+              configured: {},
+            },
+            on: {
+              LDTILECFG: [
+                { guard: 'paletteIsValid', actions: ['loadTileConfig', 'initTileData', 'reportOk'] },
+                { guard: 'paletteIsZero', actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
+                { actions: 'raiseGeneralProtection' },
+              ],
+              TILERELEASE: { actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
+              'tiles.configLoaded': { target: '.configured' },
+              'tiles.configCleared': { target: '.unconfigured' },
+            },
+          },
+          tileData: {
+            description: "The tile registers: INIT, holding the program's data, or having lost it without the program asking.",
+            initial: 'init',
+            states: {
+              init: {},
+              live: {},
+              lost: {},
+            },
+            on: {
+              'tiles.dataLoaded': { target: '.live' },
+              'tiles.dataInit': { target: '.init' },
+              'tiles.dataLost': { target: '.lost' },
+              CHECK_TILES: { actions: 'reportOk' },
+              CONTEXT_SWITCH: [
+                // switch_fpu(): XSAVES with RFBM = fpstate->xfeatures keeps tile data only if the buffer has room.
+                { guard: and([tilesLive, not(allocated)]), actions: ['loseTileData', 'reportOk'] },
+                { actions: 'reportOk' },
+              ],
+            },
+          },
+          altstack: {
+            description: 'The sigaltstack by size class; small < window < AT_MINSIGSTKSZ <= large.',
+            meta: { source: 'kernel/signal.c:do_sigaltstack, arch/x86/kernel/signal.c:sigaltstack_size_valid' },
+            initial: 'choosing',
+            states: {
+              choosing: {
+                always: [
+                  ...ALTSTACK_CLASSES.map((size) => ({ guard: { type: 'inheritsAltstack' as const, params: { size } }, target: size })),
+                  { target: 'none' },
+                ],
+              },
+              none: {},
+              small: { description: `${p.altstackBytes.small} bytes` },
+              window: { description: `${p.altstackBytes.window} bytes: AT_MINSIGSTKSZ - 50, between the two kernel checks` },
+              large: { description: `${p.altstackBytes.large} bytes: 2 x AT_MINSIGSTKSZ` },
+            },
+            on: {
+              SIGALTSTACK: [
+                { guard: onAltstackNow, actions: 'reportEperm' },
+                { guard: 'requestedDisable', target: '.none', actions: 'reportOk' },
+                { guard: not('altstackAtLeastMinimum'), actions: 'reportEnomem' },
+                ...ALTSTACK_CLASSES.map((size) => ({
+                  guard: and([
+                    ({ event }: { event: TaskEvent }) => event.type === 'SIGALTSTACK' && event.size === size,
+                    or([unpermitted, 'altstackFitsAmxFrame']),
+                  ]),
+                  target: `.${size}`,
+                  actions: 'reportOk' as const,
+                })),
+                { actions: 'reportEnomem' },
+              ],
+            },
+          },
+          signal: {
+            description: 'Whether the task runs a signal handler, and on which stack; the frames are in context.',
+            initial: 'running',
+            states: {
+              running: {},
+              handling: {
+                initial: 'onThreadStack',
+                states: {
+                  onThreadStack: {},
+                  onAltstack: {},
+                  returning: {
+                    always: [
+                      { guard: 'noFramesLeft', target: '#task.alive.signal.running' },
+                      { guard: 'innermostFrameOnAltstack', target: 'onAltstack' },
+                      { target: 'onThreadStack' },
+                    ],
+                  },
+                },
+                on: {
+                  // fpu__restore_sig(): what comes back depends on the frame, the handler's edits and the buffer.
+                  SIGRETURN: [
+                    // E26, p07 6i: a default-size frame read by an expanded task has no MAGIC2 where the task
+                    // expects it, so only FP/SSE are restored; the tile config and data come back INIT.
+                    { guard: and([allocated, 'innermostFrameIsDefaultSize']), target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
+                    { guard: 'handlerClearsTileBits', target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
+                    // restore_fpregs_from_user(): xfeatures & user_xfeatures; bit 18 only counts for an expanded task (p06 7a/7b).
+                    { guard: and(['handlerForgesTileBits', allocated]), target: '.returning', actions: ['loadTileConfig', 'loadTileData', 'popSignalFrame', 'reportOk'] },
+                    { guard: 'handlerForgesTileBits', target: '.returning', actions: ['loadTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
+                    { target: '.returning', actions: ['restoreTilesFromFrame', 'popSignalFrame', 'reportOk'] },
+                  ],
+                },
+              },
+            },
+            on: {
+              SIGNAL: [
+                ...ALTSTACK_CLASSES.flatMap((altstack) =>
+                  (['default', 'large'] as const).map((frame) => ({
+                    guard: and([
+                      frameGoesOnAltstack,
+                      stateIn({ alive: { altstack } }),
+                      frame === 'large' ? allocated : not(allocated),
+                      { type: 'frameOverflowsAltstack' as const, params: { altstack, frame } },
+                    ]),
+                    actions: 'killByAltstackOverflow' as const,
+                  })),
+                ),
+                { guard: frameGoesOnAltstack, target: '.handling.onAltstack', actions: 'pushSignalFrame' },
+                { target: '.handling.onThreadStack', actions: 'pushSignalFrame' },
+              ],
+            },
+          },
+        },
+      },
+      exited: { type: 'final', description: 'The thread called exit; its buffer is freed at task release.' },
+      killed: {
+        description: 'The whole process died of a signal, or another thread exec()ed (de_thread).',
+        initial: 'bySigill',
+        states: {
+          bySigill: { type: 'final' },
+          bySigsegv: { type: 'final' },
+          byExecInAnotherThread: { type: 'final' },
+        },
+      },
+    },
+  });
+}
