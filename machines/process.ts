@@ -1,0 +1,208 @@
+// The per-process (thread group) AMX state of Linux: host and guest permission, the guest-permission
+// lock set by the first vCPU, and the dispositions of the two signals the AMX paths raise.
+// Kept in the group leader's struct fpu and sighand; shared by all threads (xstate_get_group_perm).
+
+import { and, emit, setup, stateIn, type MachineContext } from 'xstate';
+import { XFEATURE_XTILE_DATA, hex, type PlatformProfile } from './platform.js';
+import type { Errno, Memory, TaskOutcome } from './task.js';
+
+export type SigillHandler = 'default' | 'skip' | 'request-permission';
+export type SigsegvHandler = 'default' | 'skip';
+
+/** What fork copies (fpu_inherit_perms, copy_sighand); a fresh process passes nothing. */
+export interface ProcessInput {
+  readonly hostPermitted: boolean;
+  readonly guestPermitted: boolean;
+  readonly guestLocked: boolean;
+  readonly sigill: SigillHandler;
+  readonly sigsegv: SigsegvHandler;
+}
+
+export type ProcessEvent =
+  | { type: 'GET_SUPP' }
+  | { type: 'GET_PERM' }
+  | { type: 'REQ_PERM'; feature: number; smallAltstackInProcess: boolean; memory: Memory }
+  | { type: 'GET_GUEST_PERM' }
+  | { type: 'REQ_GUEST_PERM'; feature: number }
+  | { type: 'VCPU_CREATE' }
+  | { type: 'SET_DISPOSITION'; signal: 'SIGILL'; handler: SigillHandler }
+  | { type: 'SET_DISPOSITION'; signal: 'SIGSEGV'; handler: SigsegvHandler }
+  | { type: 'EXEC' };
+
+export type ProcessEmitted = { type: 'outcome'; outcome: TaskOutcome } | { type: 'permissionGranted' };
+
+function report(outcome: TaskOutcome) {
+  return emit<MachineContext, ProcessEvent, undefined, ProcessEvent, ProcessEmitted>({ type: 'outcome', outcome });
+}
+
+function initInput(event: unknown): ProcessInput | undefined {
+  const e = event as { type?: string; input?: ProcessInput };
+  return e.type === 'xstate.init' ? e.input : undefined;
+}
+
+function refuse(errno: Errno) {
+  return report({ result: errno });
+}
+
+export function createProcessMachine(p: PlatformProfile) {
+  return setup({
+    types: {
+      events: {} as ProcessEvent,
+      input: {} as ProcessInput | undefined,
+      emitted: {} as ProcessEmitted,
+    },
+    guards: {
+      inheritsHostPermission: ({ event }) => initInput(event)?.hostPermitted === true,
+      inheritsGuestPermission: ({ event }) => initInput(event)?.guestPermitted === true,
+      inheritsGuestLock: ({ event }) => initInput(event)?.guestLocked === true,
+      inheritsSigill: ({ event }, params: { handler: SigillHandler }) => (initInput(event)?.sigill ?? 'default') === params.handler,
+      inheritsSigsegv: ({ event }, params: { handler: SigsegvHandler }) => (initInput(event)?.sigsegv ?? 'default') === params.handler,
+      // xstate.c:fpu_xstate_prctl(): idx >= XFEATURE_MAX is EINVAL, high bits are not masked (p01 1e).
+      featureBeyondXfeatureMax: ({ event }) => 'feature' in event && (event.feature >= p.xfeatureMax || event.feature < 0),
+      // Only XTILEDATA is a dynamic, requestable feature; 17 is already permitted (p01 1c, 1d).
+      featureNotDynamic: ({ event }) => 'feature' in event && event.feature !== XFEATURE_XTILE_DATA,
+      // validate_sigaltstack(): every live thread's altstack must hold an AMX frame (p05 5a, 5b).
+      someThreadHasSmallAltstack: ({ event }) => event.type === 'REQ_PERM' && event.smallAltstackInProcess,
+      /** Merged design: permission allocates nothing, so it cannot fail for memory. */
+      permissionAllocatesBuffers: () => false,
+      memoryExhausted: ({ event }) => event.type === 'REQ_PERM' && event.memory === 'exhausted',
+      setsSigill: ({ event }, params: { handler: SigillHandler }) =>
+        event.type === 'SET_DISPOSITION' && event.signal === 'SIGILL' && event.handler === params.handler,
+      setsSigsegv: ({ event }, params: { handler: SigsegvHandler }) =>
+        event.type === 'SET_DISPOSITION' && event.signal === 'SIGSEGV' && event.handler === params.handler,
+    },
+    actions: {
+      reportOk: report({ result: 'ok' }),
+      reportSupported: report({ result: 'ok', bitmap: hex(p.xcompSupported) }),
+      reportDefaultPermission: report({ result: 'ok', bitmap: hex(p.defaultPermission) }),
+      reportAmxPermission: report({ result: 'ok', bitmap: hex(p.defaultPermission | (1 << XFEATURE_XTILE_DATA)) }),
+      refuseEinval: refuse('EINVAL'),
+      refuseEopnotsupp: refuse('EOPNOTSUPP'),
+      refuseEnospc: refuse('ENOSPC'),
+      refuseEnomem: refuse('ENOMEM'),
+      refuseEbusy: refuse('EBUSY'),
+      grantPermission: emit<MachineContext, ProcessEvent, undefined, ProcessEvent, ProcessEmitted>({ type: 'permissionGranted' }),
+    },
+  }).createMachine({
+    id: 'process',
+    description: 'One thread group: AMX permission for the host and for KVM guests, and its fault-signal handlers.',
+    type: 'parallel',
+    on: {
+      GET_SUPP: { actions: 'reportSupported' },
+      // begin_new_exec() -> fpu_flush_thread(): permissions, the guest lock and handlers back to defaults.
+      EXEC: { target: '#process', reenter: true },
+    },
+    states: {
+      hostPermission: {
+        description: 'ARCH_REQ_XCOMP_PERM: one-way until exec, inherited by fork.',
+        meta: { source: 'arch/x86/kernel/fpu/xstate.c:xstate_request_perm' },
+        initial: 'choosing',
+        states: {
+          choosing: { always: [{ guard: 'inheritsHostPermission', target: 'permitted' }, { target: 'unpermitted' }] },
+          unpermitted: {
+            on: {
+              GET_PERM: { actions: 'reportDefaultPermission' },
+              REQ_PERM: [
+                { guard: 'featureBeyondXfeatureMax', actions: 'refuseEinval' },
+                { guard: 'featureNotDynamic', actions: 'refuseEopnotsupp' },
+                { guard: 'someThreadHasSmallAltstack', actions: 'refuseEnospc' },
+                { guard: and(['permissionAllocatesBuffers', 'memoryExhausted']), actions: 'refuseEnomem' },
+                { target: 'permitted', actions: ['grantPermission', 'reportOk'] },
+              ],
+            },
+          },
+          permitted: {
+            on: {
+              GET_PERM: { actions: 'reportAmxPermission' },
+              REQ_PERM: [
+                { guard: 'featureBeyondXfeatureMax', actions: 'refuseEinval' },
+                { guard: 'featureNotDynamic', actions: 'refuseEopnotsupp' },
+                // Already permitted: the lock-free fast path returns 0 with no check (p01 1b).
+                { actions: 'reportOk' },
+              ],
+            },
+          },
+        },
+      },
+      guestPermission: {
+        description: 'ARCH_REQ_XCOMP_GUEST_PERM: independent of host permission, no sigaltstack check (p01 1g, p05 1i).',
+        meta: { source: 'arch/x86/kernel/fpu/xstate.c:__xstate_request_perm(guest=true)' },
+        initial: 'choosing',
+        states: {
+          choosing: { always: [{ guard: 'inheritsGuestPermission', target: 'permitted' }, { target: 'unpermitted' }] },
+          unpermitted: {
+            on: {
+              GET_GUEST_PERM: { actions: 'reportDefaultPermission' },
+              REQ_GUEST_PERM: [
+                { guard: 'featureBeyondXfeatureMax', actions: 'refuseEinval' },
+                { guard: 'featureNotDynamic', actions: 'refuseEopnotsupp' },
+                // FPU_GUEST_PERM_LOCKED: the first vCPU froze the guest permissions (p01b 1j).
+                { guard: stateIn({ guestPermissionLock: 'locked' }), actions: 'refuseEbusy' },
+                { target: 'permitted', actions: 'reportOk' },
+              ],
+            },
+          },
+          permitted: {
+            on: {
+              GET_GUEST_PERM: { actions: 'reportAmxPermission' },
+              REQ_GUEST_PERM: [
+                { guard: 'featureBeyondXfeatureMax', actions: 'refuseEinval' },
+                { guard: 'featureNotDynamic', actions: 'refuseEopnotsupp' },
+                { actions: 'reportOk' },
+              ],
+            },
+          },
+        },
+      },
+      guestPermissionLock: {
+        description: 'Set by the first KVM_CREATE_VCPU; cleared only by exec; inherited by fork (S7).',
+        initial: 'choosing',
+        states: {
+          choosing: { always: [{ guard: 'inheritsGuestLock', target: 'locked' }, { target: 'unlocked' }] },
+          unlocked: { on: { VCPU_CREATE: { target: 'locked', actions: 'reportOk' } } },
+          locked: { on: { VCPU_CREATE: { actions: 'reportOk' } } },
+        },
+      },
+      sigillDisposition: {
+        description: 'What a SIGILL does: kill (default), or run a handler that skips the instruction or asks for permission.',
+        initial: 'choosing',
+        states: {
+          choosing: {
+            always: [
+              { guard: { type: 'inheritsSigill', params: { handler: 'skip' } }, target: 'skip' },
+              { guard: { type: 'inheritsSigill', params: { handler: 'request-permission' } }, target: 'requestPermission' },
+              { target: 'default' },
+            ],
+          },
+          default: {},
+          skip: {},
+          requestPermission: {},
+        },
+        on: {
+          SET_DISPOSITION: [
+            { guard: { type: 'setsSigill', params: { handler: 'default' } }, target: '.default', actions: 'reportOk' },
+            { guard: { type: 'setsSigill', params: { handler: 'skip' } }, target: '.skip', actions: 'reportOk' },
+            { guard: { type: 'setsSigill', params: { handler: 'request-permission' } }, target: '.requestPermission', actions: 'reportOk' },
+          ],
+        },
+      },
+      sigsegvDisposition: {
+        description: 'What a SIGSEGV does: kill (default), or run a handler that skips the faulting instruction.',
+        initial: 'choosing',
+        states: {
+          choosing: {
+            always: [{ guard: { type: 'inheritsSigsegv', params: { handler: 'skip' } }, target: 'skip' }, { target: 'default' }],
+          },
+          default: {},
+          skip: {},
+        },
+        on: {
+          SET_DISPOSITION: [
+            { guard: { type: 'setsSigsegv', params: { handler: 'default' } }, target: '.default', actions: 'reportOk' },
+            { guard: { type: 'setsSigsegv', params: { handler: 'skip' } }, target: '.skip', actions: 'reportOk' },
+          ],
+        },
+      },
+    },
+  });
+}

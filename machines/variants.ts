@@ -1,0 +1,81 @@
+// The designs argued in 2021, each the merged chart with a few named guards or actions replaced
+// (machine.provide()). docs/variants.md tells who argued for each and what it changes.
+
+import { emit } from 'xstate';
+import type { PlatformProfile } from './platform.js';
+import { createProcessMachine } from './process.js';
+import { createTaskMachine } from './task.js';
+
+export const VARIANT_NAMES = ['linux', 'linux-fixed', 'prealloc-at-permission', 'prealloc-syscall', 'no-xfd'] as const;
+export type VariantName = (typeof VARIANT_NAMES)[number];
+
+export type TaskMachine = ReturnType<typeof createTaskMachine>;
+export type ProcessMachine = ReturnType<typeof createProcessMachine>;
+
+export interface Variant {
+  readonly name: VariantName;
+  /** One sentence: what this variant changes against `linux`. */
+  readonly changes: string;
+  /** The named guards and actions it replaces, by machine. */
+  readonly replaces: { readonly task: readonly string[]; readonly process: readonly string[] };
+  /** Ops this variant has beyond the merged ABI. */
+  readonly extraOps: readonly string[];
+  readonly task: TaskMachine;
+  readonly process: ProcessMachine;
+}
+
+const always = () => true;
+const never = () => false;
+
+export function buildVariants(p: PlatformProfile): Readonly<Record<VariantName, Variant>> {
+  const task = createTaskMachine(p);
+  const process = createProcessMachine(p);
+  return {
+    linux: {
+      name: 'linux',
+      changes: 'Nothing: the design merged in 5.16 as measured on 6.18, the exec leak included.',
+      replaces: { task: [], process: [] },
+      extraOps: [],
+      task,
+      process,
+    },
+    'linux-fixed': {
+      name: 'linux-fixed',
+      changes: 'exec frees the large buffer instead of orphaning it.',
+      replaces: { task: ['dropLargeBufferAtExec'], process: [] },
+      extraOps: [],
+      task: task.provide({ actions: { dropLargeBufferAtExec: emit({ type: 'buffer', change: 'freed' }) } }),
+      process,
+    },
+    'prealloc-at-permission': {
+      name: 'prealloc-at-permission',
+      changes:
+        'ARCH_REQ_XCOMP_PERM allocates the buffer for every thread and clone for every new thread of a permitted process; failure is ENOMEM from that call.',
+      replaces: { task: ['permissionAllocatesBuffer', 'cloneAllocatesBuffer'], process: ['permissionAllocatesBuffers'] },
+      extraOps: [],
+      task: task.provide({ guards: { permissionAllocatesBuffer: always, cloneAllocatesBuffer: always } }),
+      process: process.provide({ guards: { permissionAllocatesBuffers: always } }),
+    },
+    'prealloc-syscall': {
+      name: 'prealloc-syscall',
+      changes: 'A per-thread PREALLOC call allocates the buffer synchronously (ENOMEM on failure); lazy allocation stays.',
+      replaces: { task: [], process: [] },
+      extraOps: ['PREALLOC'],
+      task,
+      process,
+    },
+    'no-xfd': {
+      name: 'no-xfd',
+      changes:
+        'XFD is never armed: tile instructions never trap, permission is not enforced and no buffer grows, so tile data outgrows a default buffer.',
+      replaces: { task: ['tileDataAccessTraps'], process: [] },
+      extraOps: [],
+      task: task.provide({ guards: { tileDataAccessTraps: never } }),
+      process,
+    },
+  };
+}
+
+export function isVariantName(name: string): name is VariantName {
+  return (VARIANT_NAMES as readonly string[]).includes(name);
+}

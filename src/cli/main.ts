@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// The amxstate command line: one subcommand per output, exit codes that say what went wrong.
+//   0 success, 1 a verdict differs from the manifest, 2 bad input, 3 the machine cannot run it.
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { VARIANT_NAMES } from '../../machines/variants.js';
+import { ScenarioError, parseScenario } from '../scenario/format.js';
+import { simulate } from '../simulate/simulate.js';
+import { renderTable } from './table.js';
+
+export const EXIT = { ok: 0, mismatch: 1, badInput: 2, unsupported: 3 } as const;
+
+class UsageError extends Error {}
+
+const USAGE = `usage: amxstate <command> [options]
+
+commands:
+  simulate [FILE|-] [--variant V] [--json]   run a scenario through the model, one observation per step
+
+variants: ${VARIANT_NAMES.join(', ')}`;
+
+function readInput(file: string | undefined): string {
+  if (file === undefined) {
+    if (process.stdin.isTTY) throw new UsageError('simulate: missing argument FILE (or - to read standard input)');
+    return readFileSync(0, 'utf8');
+  }
+  if (file === '-') return readFileSync(0, 'utf8');
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`simulate: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function runSimulate(args: string[]): number {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { variant: { type: 'string' }, json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length > 1) throw new UsageError(`simulate: expected one scenario FILE, got ${positionals.length}`);
+  const scenario = parseScenario(readInput(positionals[0]), values.variant);
+  const { observations } = simulate(scenario);
+  const out = values.json ? observations.map((o) => JSON.stringify(o)).join('\n') : renderTable(observations);
+  process.stdout.write(`${out}\n`);
+  return EXIT.ok;
+}
+
+const COMMANDS: Record<string, (args: string[]) => number> = { simulate: runSimulate };
+
+export function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? EXIT.badInput : EXIT.ok;
+  }
+  const run = COMMANDS[command];
+  try {
+    if (!run) throw new UsageError(`unknown command "${command}" (one of ${Object.keys(COMMANDS).join(', ')})`);
+    return run(rest);
+  } catch (e) {
+    if (e instanceof ScenarioError || e instanceof UsageError) {
+      process.stderr.write(`amxstate: ${e.message}\n`);
+      return EXIT.badInput;
+    }
+    if (e instanceof TypeError && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`amxstate: ${e.message}\n`);
+      return EXIT.badInput;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

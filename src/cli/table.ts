@@ -1,0 +1,25 @@
+// Renders observations as a readable fixed-width table.
+
+import type { Observation } from '../model/system.js';
+
+const COLUMNS: readonly { title: string; cell: (o: Observation) => string }[] = [
+  { title: 'step', cell: (o) => String(o.step) },
+  { title: 'task', cell: (o) => o.task ?? '-' },
+  { title: 'op', cell: (o) => o.op },
+  { title: 'outcome', cell: (o) => [o.outcome, o.si_code ? `(${o.si_code})` : ''].join(' ').trim() },
+  { title: 'fatal', cell: (o) => (o.fatal === undefined ? '' : o.fatal ? 'yes' : 'no') },
+  { title: 'handler', cell: (o) => o.handler ?? '' },
+  { title: 'bitmap', cell: (o) => o.bitmap ?? '' },
+  { title: 'tiles', cell: (o) => o.tiles ?? '' },
+  { title: 'frame tiles', cell: (o) => (o.frameHasTiles === undefined ? '' : o.frameHasTiles ? 'yes' : 'no') },
+  { title: 'buffer', cell: (o) => o.buffer ?? '' },
+  { title: 'leaked', cell: (o) => (o.leakedBuffers === undefined ? '' : String(o.leakedBuffers)) },
+];
+
+export function renderTable(observations: readonly Observation[]): string {
+  const rows = observations.map((o) => COLUMNS.map((c) => c.cell(o)));
+  const used = COLUMNS.map((_, i) => i).filter((i) => i < 4 || rows.some((r) => r[i] !== ''));
+  const widths = used.map((i) => Math.max(COLUMNS[i]!.title.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => used.map((i, k) => cells[i]!.padEnd(widths[k]!)).join('  ').trimEnd();
+  return [line(COLUMNS.map((c) => c.title)), line(widths.map((w) => '-'.repeat(w)).reduce<string[]>((acc, d, k) => { acc[used[k]!] = d; return acc; }, COLUMNS.map(() => ''))), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,495 @@
+// The system: processes of threads composed from the task and process charts, the environment's
+// memory, and buffer accounting. A pure step function over immutable states; each chart transition
+// is memoised per (snapshot, event), so exploration runs the charts once per distinct local step.
+
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import type { ProcessEvent, ProcessInput, SigillHandler, SigsegvHandler } from '../../machines/process.js';
+import type { PlatformProfile, AltstackClass } from '../../machines/platform.js';
+import type { BufferChange, Memory, SiCode, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
+import type { ProcessMachine, TaskMachine, Variant } from '../../machines/variants.js';
+import type { Step } from '../scenario/format.js';
+
+export type TaskSnapshot = SnapshotFrom<TaskMachine>;
+export type ProcessSnapshot = SnapshotFrom<ProcessMachine>;
+
+export interface TaskSlot {
+  readonly name: string;
+  readonly snapshot: TaskSnapshot;
+  /** A vfork parent waits until its child execs or exits. */
+  readonly suspended: boolean;
+}
+
+export interface ProcessSlot {
+  readonly snapshot: ProcessSnapshot;
+  readonly tasks: readonly TaskSlot[];
+  /** The task that vforked this process and waits for it. */
+  readonly vforkParent: string | null;
+}
+
+export interface BufferCounts {
+  readonly allocated: number;
+  readonly freed: number;
+  readonly leaked: number;
+}
+
+export interface SystemState {
+  readonly memory: Memory;
+  readonly processes: readonly ProcessSlot[];
+  readonly buffers: BufferCounts;
+}
+
+export type TilesReport = 'intact' | 'init' | 'lost';
+
+/** One line of `simulate --json`: what a step did, as the kernel would show it. */
+export interface Observation {
+  readonly step: number;
+  readonly task?: string;
+  readonly op: string;
+  readonly outcome: string;
+  readonly si_code?: SiCode;
+  readonly fatal?: boolean;
+  /** What the process's handler did with a fault signal. */
+  readonly handler?: SigillHandler | SigsegvHandler;
+  readonly bitmap?: string;
+  readonly tiles?: TilesReport;
+  readonly frameHasTiles?: boolean;
+  readonly buffer?: 'default' | 'large';
+  readonly leakedBuffers?: number;
+}
+
+export type StepResult =
+  | { readonly ok: true; readonly state: SystemState; readonly observation: Observation }
+  | { readonly ok: false; readonly error: string; readonly field?: string };
+
+interface ChartStep<S> {
+  readonly snapshot: S;
+  readonly outcome: TaskOutcome | undefined;
+  readonly bufferChanges: readonly BufferChange[];
+  readonly permissionGranted: boolean;
+}
+
+type Emitted = { type: string; outcome?: TaskOutcome; change?: BufferChange };
+
+/** Runs one chart with memoised, interned transitions: equal snapshots are the same object. */
+class Chart<M extends TaskMachine | ProcessMachine> {
+  private readonly keys = new WeakMap<object, string>();
+  private readonly interned = new Map<string, SnapshotFrom<M>>();
+  private readonly steps = new Map<string, ChartStep<SnapshotFrom<M>>>();
+
+  constructor(readonly machine: M) {}
+
+  key(snapshot: SnapshotFrom<M>): string {
+    let k = this.keys.get(snapshot);
+    if (k === undefined) {
+      const s = snapshot as unknown as { value: unknown; context: unknown };
+      k = JSON.stringify([s.value, s.context ?? null]);
+      this.keys.set(snapshot, k);
+    }
+    return k;
+  }
+
+  private intern(snapshot: SnapshotFrom<M>): SnapshotFrom<M> {
+    const k = this.key(snapshot);
+    const known = this.interned.get(k);
+    if (known) return known;
+    this.interned.set(k, snapshot);
+    return snapshot;
+  }
+
+  private collect(snapshot: SnapshotFrom<M>, actions: readonly { type: string; params?: unknown }[]): ChartStep<SnapshotFrom<M>> {
+    const emitted = actions
+      .filter((a) => a.type === 'xstate.emit')
+      .map((a) => (a.params as { event: Emitted }).event);
+    return {
+      snapshot: this.intern(snapshot),
+      outcome: emitted.find((e) => e.type === 'outcome')?.outcome,
+      bufferChanges: emitted.filter((e) => e.type === 'buffer').map((e) => e.change as BufferChange),
+      permissionGranted: emitted.some((e) => e.type === 'permissionGranted'),
+    };
+  }
+
+  start(input: unknown): ChartStep<SnapshotFrom<M>> {
+    const k = `init|${JSON.stringify(input)}`;
+    let s = this.steps.get(k);
+    if (!s) {
+      const [snapshot, actions] = initialTransition(this.machine as TaskMachine, input as TaskInput);
+      s = this.collect(snapshot as SnapshotFrom<M>, actions);
+      this.steps.set(k, s);
+    }
+    return s;
+  }
+
+  send(snapshot: SnapshotFrom<M>, event: TaskEvent | ProcessEvent): ChartStep<SnapshotFrom<M>> {
+    const k = `${this.key(snapshot)}|${JSON.stringify(event)}`;
+    let s = this.steps.get(k);
+    if (!s) {
+      const [next, actions] = transition(this.machine as TaskMachine, snapshot as SnapshotFrom<TaskMachine>, event as TaskEvent);
+      s = this.collect(next as SnapshotFrom<M>, actions);
+      this.steps.set(k, s);
+    }
+    return s;
+  }
+}
+
+type TaskValue = { alive?: { buffer: string; tileConfig: string; tileData: string; altstack: string; signal: unknown } };
+type ProcessValue = { hostPermission: string; guestPermission: string; guestPermissionLock: string; sigillDisposition: string; sigsegvDisposition: string };
+
+export function taskValue(s: TaskSnapshot): TaskValue['alive'] {
+  return (s.value as TaskValue).alive;
+}
+
+export function processValue(s: ProcessSnapshot): ProcessValue {
+  return s.value as ProcessValue;
+}
+
+export function isAlive(t: TaskSlot): boolean {
+  return taskValue(t.snapshot) !== undefined;
+}
+
+export function taskFate(t: TaskSlot): string {
+  const v = t.snapshot.value;
+  return typeof v === 'string' ? v : Object.entries(v).map(([k, sub]) => `${k} ${typeof sub === 'string' ? sub : ''}`.trim())[0] ?? 'unknown';
+}
+
+function tilesOf(t: TaskSnapshot): TilesReport | undefined {
+  const v = taskValue(t);
+  if (!v) return undefined;
+  return v.tileData === 'live' ? 'intact' : v.tileData === 'lost' ? 'lost' : 'init';
+}
+
+function bufferOf(t: TaskSnapshot): 'default' | 'large' | undefined {
+  const v = taskValue(t);
+  if (!v) return undefined;
+  return v.buffer === 'allocated' ? 'large' : 'default';
+}
+
+function sigillHandler(p: ProcessSnapshot): SigillHandler {
+  const d = processValue(p).sigillDisposition;
+  return d === 'requestPermission' ? 'request-permission' : d === 'skip' ? 'skip' : 'default';
+}
+
+function sigsegvHandler(p: ProcessSnapshot): SigsegvHandler {
+  return processValue(p).sigsegvDisposition === 'skip' ? 'skip' : 'default';
+}
+
+const TASK_TILE_REPORTING_OPS = new Set(['TOUCH', 'CHECK_TILES', 'CONTEXT_SWITCH', 'SIGRETURN', 'TILERELEASE', 'PTRACE_SETREGSET', 'SIGNAL', 'LDTILECFG', 'PREALLOC']);
+
+/** The model of one variant on one platform: an initial state and a step function. */
+export class SystemModel {
+  readonly task: Chart<TaskMachine>;
+  readonly process: Chart<ProcessMachine>;
+
+  constructor(
+    readonly variant: Variant,
+    readonly platform: PlatformProfile,
+  ) {
+    this.task = new Chart(variant.task);
+    this.process = new Chart(variant.process);
+  }
+
+  /** One process whose main thread is `mainTask`, memory available, no buffers. */
+  initial(mainTask: string): SystemState {
+    const input: TaskInput = { permitted: false, altstack: 'none', tileConfig: false, memory: 'available' };
+    return {
+      memory: 'available',
+      processes: [
+        { snapshot: this.process.start(undefined).snapshot, tasks: [{ name: mainTask, snapshot: this.task.start(input).snapshot, suspended: false }], vforkParent: null },
+      ],
+      buffers: { allocated: 0, freed: 0, leaked: 0 },
+    };
+  }
+
+  hasOp(op: string): boolean {
+    return op !== 'PREALLOC' || this.variant.extraOps.includes(op);
+  }
+
+  step(state: SystemState, step: Step, index: number): StepResult {
+    const base = { step: index, op: step.op, ...(step.task !== undefined ? { task: step.task } : {}) };
+    if (!this.hasOp(step.op)) return { ok: false, error: `step ${index}: field "op": ${step.op} does not exist in variant ${this.variant.name}`, field: 'op' };
+    if (step.op === 'OOM_BEGIN' || step.op === 'OOM_END') {
+      return { ok: true, state: { ...state, memory: step.op === 'OOM_BEGIN' ? 'exhausted' : 'available' }, observation: { ...base, outcome: 'ok' } };
+    }
+    const name = step.task ?? '';
+    const pi = state.processes.findIndex((p) => p.tasks.some((t) => t.name === name));
+    if (pi < 0) return { ok: false, error: `step ${index}: field "task": unknown task "${name}" (tasks come from the first step, CLONE_THREAD, FORK or VFORK)`, field: 'task' };
+    const proc = state.processes[pi]!;
+    const ti = proc.tasks.findIndex((t) => t.name === name);
+    const task = proc.tasks[ti]!;
+    if (!isAlive(task)) return { ok: false, error: `step ${index}: field "task": task "${name}" is no longer running (${taskFate(task)})`, field: 'task' };
+    if (task.suspended) return { ok: false, error: `step ${index}: field "task": task "${name}" is suspended in vfork until its child execs or exits`, field: 'task' };
+    const w = new World(this, state, pi);
+    const result = w.apply(step, ti);
+    if (typeof result === 'string') return { ok: false, error: `step ${index}: ${result}`, ...(result.startsWith('field "') ? { field: result.slice(7, result.indexOf('"', 7)) } : {}) };
+    const after = w.state().processes.flatMap((p) => p.tasks).find((t) => t.name === name);
+    const obs: Observation = {
+      ...base,
+      outcome: result.result,
+      ...(result.si_code ? { si_code: result.si_code } : {}),
+      ...(result.fatal !== undefined ? { fatal: result.fatal } : {}),
+      ...(result.handler ? { handler: result.handler } : {}),
+      ...(result.bitmap ? { bitmap: result.bitmap } : {}),
+      ...(after && isAlive(after) && TASK_TILE_REPORTING_OPS.has(step.op) ? { tiles: tilesOf(after.snapshot) } : {}),
+      ...(result.frameHasTiles !== undefined ? { frameHasTiles: result.frameHasTiles } : {}),
+      ...(after && isAlive(after) && this.variant.name !== undefined && opActsOnTask(step.op) ? { buffer: bufferOf(after.snapshot) } : {}),
+      ...(step.op === 'EXEC' || step.op === 'EXIT' ? { leakedBuffers: w.state().buffers.leaked } : {}),
+    };
+    return { ok: true, state: w.state(), observation: obs };
+  }
+}
+
+function opActsOnTask(op: string): boolean {
+  return !['GET_SUPP', 'GET_PERM', 'REQ_PERM', 'GET_GUEST_PERM', 'REQ_GUEST_PERM', 'VCPU_CREATE', 'SET_DISPOSITION', 'EXIT'].includes(op);
+}
+
+interface Result extends TaskOutcome {
+  readonly handler?: SigillHandler | SigsegvHandler;
+}
+
+/** A scratch copy of the system for one step: the only place that mutates, and only its own arrays. */
+class World {
+  private memory: Memory;
+  private processes: ProcessSlot[];
+  private buffers: BufferCounts;
+
+  constructor(
+    private readonly model: SystemModel,
+    state: SystemState,
+    private readonly pi: number,
+  ) {
+    this.memory = state.memory;
+    this.processes = [...state.processes];
+    this.buffers = state.buffers;
+  }
+
+  state(): SystemState {
+    return { memory: this.memory, processes: this.processes, buffers: this.buffers };
+  }
+
+  private get proc(): ProcessSlot {
+    return this.processes[this.pi]!;
+  }
+
+  private setProc(p: ProcessSlot, at = this.pi): void {
+    this.processes[at] = p;
+  }
+
+  private account(changes: readonly BufferChange[]): void {
+    for (const c of changes) {
+      const b = this.buffers;
+      this.buffers =
+        c === 'allocated' ? { ...b, allocated: b.allocated + 1 } : c === 'freed' ? { ...b, freed: b.freed + 1 } : { ...b, leaked: b.leaked + 1 };
+    }
+  }
+
+  private sendTask(ti: number, event: TaskEvent, at = this.pi): TaskOutcome | undefined {
+    const p = this.processes[at]!;
+    const t = p.tasks[ti]!;
+    const r = this.model.task.send(t.snapshot, event);
+    this.account(r.bufferChanges);
+    const tasks = [...p.tasks];
+    tasks[ti] = { ...t, snapshot: r.snapshot };
+    this.setProc({ ...p, tasks }, at);
+    return r.outcome;
+  }
+
+  private sendProcess(event: ProcessEvent): { outcome: TaskOutcome | undefined; granted: boolean } {
+    const r = this.model.process.send(this.proc.snapshot, event);
+    this.setProc({ ...this.proc, snapshot: r.snapshot });
+    return { outcome: r.outcome, granted: r.permissionGranted };
+  }
+
+  private liveTaskIndexes(at = this.pi): number[] {
+    return this.processes[at]!.tasks.flatMap((t, i) => (isAlive(t) ? [i] : []));
+  }
+
+  private killProcess(by: 'SIGILL' | 'SIGSEGV'): void {
+    for (const i of this.liveTaskIndexes()) this.sendTask(i, { type: 'KILLED', by });
+    this.releaseVforkParent();
+  }
+
+  private releaseVforkParent(): void {
+    const parent = this.proc.vforkParent;
+    if (parent === null) return;
+    this.setProc({ ...this.proc, vforkParent: null });
+    this.processes = this.processes.map((p) =>
+      p.tasks.some((t) => t.name === parent) ? { ...p, tasks: p.tasks.map((t) => (t.name === parent ? { ...t, suspended: false } : t)) } : p,
+    );
+  }
+
+  private smallAltstackInProcess(): boolean {
+    return this.liveTaskIndexes().some((i) => {
+      const a = taskValue(this.proc.tasks[i]!.snapshot)?.altstack;
+      return a === 'small' || a === 'window';
+    });
+  }
+
+  private requestPermission(feature: number): TaskOutcome | undefined {
+    const r = this.sendProcess({ type: 'REQ_PERM', feature, smallAltstackInProcess: this.smallAltstackInProcess(), memory: this.memory });
+    if (r.granted) for (const i of this.liveTaskIndexes()) this.sendTask(i, { type: 'PERMISSION_GRANTED', memory: this.memory });
+    return r.outcome;
+  }
+
+  private nameTaken(name: string): boolean {
+    return this.processes.some((p) => p.tasks.some((t) => t.name === name));
+  }
+
+  private taskInput(parent: TaskSlot, inheritAltstack: boolean, permitted: boolean): TaskInput {
+    const v = taskValue(parent.snapshot)!;
+    return {
+      permitted,
+      altstack: inheritAltstack && v.altstack !== 'none' ? (v.altstack as AltstackClass) : 'none',
+      tileConfig: v.tileConfig === 'configured',
+      memory: this.memory,
+    };
+  }
+
+  private hostPermitted(p: ProcessSnapshot): boolean {
+    return processValue(p).hostPermission === 'permitted';
+  }
+
+  /** Applies a step to task `ti` of this process; a string is a scenario error. */
+  apply(step: Step, ti: number): Result | string {
+    const f = step.fields;
+    const parent = this.proc.tasks[ti]!;
+    switch (step.op) {
+      case 'GET_SUPP':
+      case 'GET_PERM':
+      case 'GET_GUEST_PERM':
+      case 'VCPU_CREATE':
+        return this.sendProcess({ type: step.op }).outcome ?? 'no outcome';
+      case 'REQ_PERM':
+        return this.requestPermission(f['feature'] as number) ?? 'no outcome';
+      case 'REQ_GUEST_PERM':
+        return this.sendProcess({ type: 'REQ_GUEST_PERM', feature: f['feature'] as number }).outcome ?? 'no outcome';
+      case 'SET_DISPOSITION': {
+        const signal = f['signal'] as 'SIGILL' | 'SIGSEGV';
+        const handler = f['handler'] as string;
+        if (signal === 'SIGSEGV' && handler === 'request-permission') return 'field "handler": a SIGSEGV handler cannot be request-permission';
+        return this.sendProcess({ type: 'SET_DISPOSITION', signal, handler } as ProcessEvent).outcome ?? 'no outcome';
+      }
+      case 'CLONE_THREAD': {
+        const child = f['child'] as string;
+        if (this.nameTaken(child)) return `field "child": task name "${child}" is already used`;
+        const r = this.model.task.start(this.taskInput(parent, false, this.hostPermitted(this.proc.snapshot)));
+        if (r.outcome) return r.outcome;
+        this.account(r.bufferChanges);
+        this.setProc({ ...this.proc, tasks: [...this.proc.tasks, { name: child, snapshot: r.snapshot, suspended: false }] });
+        return { result: 'ok' };
+      }
+      case 'FORK':
+      case 'VFORK': {
+        const child = f['child'] as string;
+        if (this.nameTaken(child)) return `field "child": task name "${child}" is already used`;
+        const pv = processValue(this.proc.snapshot);
+        const input: ProcessInput = {
+          hostPermitted: pv.hostPermission === 'permitted',
+          guestPermitted: pv.guestPermission === 'permitted',
+          guestLocked: pv.guestPermissionLock === 'locked',
+          sigill: sigillHandler(this.proc.snapshot),
+          sigsegv: sigsegvHandler(this.proc.snapshot),
+        };
+        const t = this.model.task.start(this.taskInput(parent, true, input.hostPermitted));
+        if (t.outcome) return t.outcome;
+        this.account(t.bufferChanges);
+        const vfork = step.op === 'VFORK';
+        this.processes.push({
+          snapshot: this.model.process.start(input).snapshot,
+          tasks: [{ name: child, snapshot: t.snapshot, suspended: false }],
+          vforkParent: vfork ? parent.name : null,
+        });
+        if (vfork) {
+          const tasks = [...this.proc.tasks];
+          tasks[ti] = { ...parent, suspended: true };
+          this.setProc({ ...this.proc, tasks });
+        }
+        return { result: 'ok' };
+      }
+      case 'EXEC': {
+        if (f['fails'] === true) return { result: 'ENOENT' };
+        // de_thread(): the other threads die before the exec'ing thread becomes the leader.
+        for (const i of this.liveTaskIndexes()) if (i !== ti) this.sendTask(i, { type: 'KILLED', by: 'exec' });
+        this.sendProcess({ type: 'EXEC' });
+        this.sendTask(ti, { type: 'EXEC' });
+        this.releaseVforkParent();
+        return { result: 'ok' };
+      }
+      case 'EXIT': {
+        const r = this.sendTask(ti, { type: 'EXIT' });
+        if (this.liveTaskIndexes().length === 0) this.releaseVforkParent();
+        return r ?? 'no outcome';
+      }
+      case 'TOUCH':
+        return this.touch(ti, true);
+      case 'LDTILECFG':
+        return this.fault(ti, this.sendTask(ti, { type: 'LDTILECFG', palette: f['palette'] as number }));
+      case 'SIGALTSTACK':
+        return this.sendTask(ti, { type: 'SIGALTSTACK', size: f['size'] as AltstackClass | 'disable' }) ?? 'no outcome';
+      case 'SIGNAL': {
+        const r = this.sendTask(ti, { type: 'SIGNAL', onstack: f['onstack'] === true });
+        if (r?.fatal) this.killProcess('SIGSEGV');
+        return r ?? 'no outcome';
+      }
+      case 'SIGRETURN': {
+        const r = this.sendTask(ti, { type: 'SIGRETURN', tileBits: f['tileBits'] as 'keep' | 'forge' | 'clear' });
+        return r ?? `field "op": task "${parent.name}" is not running a signal handler`;
+      }
+      case 'PTRACE_SETREGSET': {
+        const tileBits = f['tileBits'] as 'config' | 'data';
+        const length = f['length'] as 'full' | 'short';
+        return this.setRegset(ti, tileBits, length);
+      }
+      case 'TILERELEASE':
+      case 'CHECK_TILES':
+      case 'PTRACE_GETREGSET':
+      case 'CONTEXT_SWITCH':
+        return this.sendTask(ti, { type: step.op }) ?? 'no outcome';
+      case 'PREALLOC':
+        return this.sendTask(ti, { type: 'PREALLOC', memory: this.memory }) ?? 'no outcome';
+      default:
+        return `field "op": ${step.op} is not handled by the system model`;
+    }
+  }
+
+  // regset.c:xstateregs_set(): the full UABI size or EFAULT; tile data only into an expanded tracee.
+  private setRegset(ti: number, tileBits: 'config' | 'data', length: 'full' | 'short'): Result {
+    if (length === 'short') return { result: 'EFAULT' };
+    const v = taskValue(this.proc.tasks[ti]!.snapshot)!;
+    if (tileBits === 'data' && v.buffer !== 'allocated') return { result: 'EINVAL' };
+    // Modelled as the tracee's own register loads: the tracer writes the task's pattern or just a config.
+    this.sendTask(ti, { type: 'LDTILECFG', palette: 1 });
+    if (tileBits === 'data') this.sendTask(ti, { type: 'TOUCH', memory: this.memory });
+    return { result: 'ok' };
+  }
+
+  private touch(ti: number, mayRetry: boolean): Result | string {
+    const r = this.sendTask(ti, { type: 'TOUCH', memory: this.memory });
+    return this.fault(ti, r, mayRetry);
+  }
+
+  /** A fault signal meets the process's disposition: death, a skipping handler, or a handler that asks for permission. */
+  private fault(ti: number, r: TaskOutcome | undefined, mayRetry = false): Result | string {
+    if (!r) return 'no outcome';
+    if (!r.fault) return r;
+    const signal = r.result as 'SIGILL' | 'SIGSEGV';
+    const handler = signal === 'SIGILL' ? sigillHandler(this.proc.snapshot) : sigsegvHandler(this.proc.snapshot);
+    const base: Result = { result: signal, ...(r.si_code ? { si_code: r.si_code } : {}) };
+    if (handler === 'default') {
+      // force_sig_fault(): a forced signal with the default action kills the whole process.
+      this.killProcess(signal);
+      return { ...base, fatal: true };
+    }
+    const delivered = this.sendTask(ti, { type: 'SIGNAL', onstack: false });
+    if (delivered?.fatal) {
+      this.killProcess('SIGSEGV');
+      return { ...base, fatal: true, handler };
+    }
+    const granted = handler === 'request-permission' && this.requestPermission(18)?.result === 'ok';
+    this.sendTask(ti, { type: 'SIGRETURN', tileBits: 'keep' });
+    if (granted && mayRetry) {
+      const retried = this.touch(ti, false);
+      if (typeof retried !== 'string' && retried.fatal) return { ...retried, handler };
+      return { ...base, fatal: false, handler };
+    }
+    return { ...base, fatal: false, handler };
+  }
+}
