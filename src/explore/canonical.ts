@@ -1,0 +1,20 @@
+// Canonical state keys under symmetry: threads of a process are interchangeable, and so are
+// processes; names, dead tasks and ended processes do not count. Equal keys = isomorphic states.
+
+import { isAlive, type SystemModel, type SystemState, type ProcessSlot } from '../model/system.js';
+
+export function processKey(model: SystemModel, p: ProcessSlot): string {
+  const tasks = p.tasks
+    .filter(isAlive)
+    .map((t) => (t.suspended ? 'S' : '') + model.task.key(t.snapshot))
+    .sort();
+  return `${p.vforkParent !== null ? 'V' : ''}${model.process.key(p.snapshot)}[${tasks.join(',')}]`;
+}
+
+export function canonicalKey(model: SystemModel, s: SystemState, execs: number): string {
+  const procs = s.processes
+    .filter((p) => p.tasks.some(isAlive))
+    .map((p) => processKey(model, p))
+    .sort();
+  return `${s.memory}|${execs}|${procs.join('|')}`;
+}

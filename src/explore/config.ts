@@ -1,0 +1,80 @@
+// Named exploration configurations (cf. TLA+ .cfg files): bounds and the ops the explorer may take.
+// They stay out of the charts, so one model is checked at several sizes.
+
+import type { StepValue } from '../scenario/format.js';
+
+/** An op with fixed fields; the explorer tries each choice for every live task. */
+export interface OpChoice {
+  readonly op: string;
+  readonly fields?: Readonly<Record<string, StepValue>>;
+}
+
+export interface ExploreConfig {
+  readonly name: string;
+  readonly description: string;
+  readonly maxProcesses: number;
+  readonly maxThreadsPerProcess: number;
+  /** Successful execs allowed along one path. */
+  readonly maxExecs: number;
+  /** Signal handlers that may be running at once in one task. */
+  readonly maxSignalDepth: number;
+  readonly ops: readonly OpChoice[];
+}
+
+const CORE: readonly OpChoice[] = [
+  { op: 'REQ_PERM', fields: { feature: 18 } },
+  { op: 'LDTILECFG', fields: { palette: 1 } },
+  { op: 'TOUCH' },
+  { op: 'TILERELEASE' },
+  { op: 'CONTEXT_SWITCH' },
+  { op: 'CLONE_THREAD' },
+  { op: 'EXIT' },
+  { op: 'EXEC', fields: { fails: false } },
+  { op: 'SIGALTSTACK', fields: { size: 'small' } },
+  { op: 'SIGALTSTACK', fields: { size: 'window' } },
+  { op: 'SIGALTSTACK', fields: { size: 'disable' } },
+  { op: 'SIGNAL', fields: { onstack: true } },
+  { op: 'SIGRETURN', fields: { tileBits: 'keep' } },
+  { op: 'OOM_BEGIN' },
+  { op: 'OOM_END' },
+  { op: 'PREALLOC' },
+];
+
+const SIDE: readonly OpChoice[] = [
+  { op: 'FORK' },
+  { op: 'REQ_GUEST_PERM', fields: { feature: 18 } },
+  { op: 'VCPU_CREATE' },
+  { op: 'PTRACE_SETREGSET', fields: { tileBits: 'data', length: 'full' } },
+  { op: 'GET_PERM' },
+  { op: 'SET_DISPOSITION', fields: { signal: 'SIGSEGV', handler: 'skip' } },
+];
+
+export const CONFIGS: Readonly<Record<string, ExploreConfig>> = {
+  tiny: {
+    name: 'tiny',
+    description: '1 process x 2 threads, 1 exec, no nested signals, core ops only: small enough to cross-check with xstate/graph',
+    maxProcesses: 1,
+    maxThreadsPerProcess: 2,
+    maxExecs: 1,
+    maxSignalDepth: 1,
+    ops: CORE,
+  },
+  default: {
+    name: 'default',
+    description: '2 processes x 2 threads, 1 exec, 1 signal handler at a time, all op kinds',
+    maxProcesses: 2,
+    maxThreadsPerProcess: 2,
+    maxExecs: 1,
+    maxSignalDepth: 1,
+    ops: [...CORE, ...SIDE],
+  },
+  large: {
+    name: 'large',
+    description: '2 processes x 4 threads, 1 exec, 1 signal handler at a time, core ops and fork',
+    maxProcesses: 2,
+    maxThreadsPerProcess: 4,
+    maxExecs: 1,
+    maxSignalDepth: 1,
+    ops: [...CORE.filter((o) => o.op !== 'SIGALTSTACK' || o.fields?.['size'] !== 'disable'), { op: 'FORK' }],
+  },
+};

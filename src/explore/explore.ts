@@ -1,0 +1,141 @@
+// Breadth-first exploration of the system model under a configuration, checking every property on
+// every transition. BFS order gives each violated property a shortest counterexample (in steps);
+// symmetry (canonical.ts) makes the search complete up to renaming of threads and processes.
+
+import type { Observation, SystemModel, SystemState } from '../model/system.js';
+import { isAlive } from '../model/system.js';
+import type { Step } from '../scenario/format.js';
+import type { Property } from '../properties/catalogue.js';
+import { canonicalKey, processKey } from './canonical.js';
+import type { ExploreConfig } from './config.js';
+
+export const MAIN_TASK = 'main';
+
+export interface ExploreStats {
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  readonly complete: boolean;
+}
+
+export interface Violation {
+  readonly property: string;
+  /** The path from the initial state; the last step is the first bad one. */
+  readonly steps: readonly Step[];
+  readonly observation: Observation;
+}
+
+export interface ExploreResult {
+  readonly stats: ExploreStats;
+  readonly violations: ReadonlyMap<string, Violation>;
+}
+
+export interface ExploreOptions {
+  readonly maxStates?: number;
+  readonly properties?: readonly Property[];
+  readonly onProgress?: (states: number, depth: number) => void;
+  /** Called for every distinct state found (xstate/graph agreement, tests). */
+  readonly onState?: (key: string, state: SystemState) => void;
+}
+
+interface Node {
+  readonly state: SystemState;
+  readonly parent: number;
+  readonly step: Step | null;
+  readonly depth: number;
+  readonly execs: number;
+  readonly nextId: number;
+}
+
+export class StateLimitReached extends Error {}
+
+function pathTo(nodes: readonly Node[], index: number): Step[] {
+  const steps: Step[] = [];
+  for (let i = index; i > 0; i = nodes[i]!.parent) steps.push(nodes[i]!.step!);
+  return steps.reverse();
+}
+
+/** The steps the configuration allows from a node: one representative per symmetric choice. */
+export function candidateSteps(model: SystemModel, config: ExploreConfig, node: { state: SystemState; execs: number; nextId: number }): Step[] {
+  const s = node.state;
+  const out: Step[] = [];
+  if (config.ops.some((o) => o.op === 'OOM_BEGIN') && s.memory === 'available') out.push({ op: 'OOM_BEGIN', fields: {} });
+  if (config.ops.some((o) => o.op === 'OOM_END') && s.memory === 'exhausted') out.push({ op: 'OOM_END', fields: {} });
+  const liveProcesses = s.processes.filter((p) => p.tasks.some(isAlive));
+  const seenProcesses = new Set<string>();
+  for (const p of liveProcesses) {
+    const pk = processKey(model, p);
+    if (seenProcesses.has(pk)) continue;
+    seenProcesses.add(pk);
+    const live = p.tasks.filter(isAlive);
+    const seenTasks = new Set<string>();
+    for (const t of live) {
+      if (t.suspended) continue;
+      const tk = model.task.key(t.snapshot);
+      if (seenTasks.has(tk)) continue;
+      seenTasks.add(tk);
+      const frames = (t.snapshot.context as { frames: readonly unknown[] }).frames.length;
+      for (const choice of config.ops) {
+        if (choice.op === 'OOM_BEGIN' || choice.op === 'OOM_END' || !model.hasOp(choice.op)) continue;
+        if (choice.op === 'CLONE_THREAD' && live.length >= config.maxThreadsPerProcess) continue;
+        if ((choice.op === 'FORK' || choice.op === 'VFORK') && liveProcesses.length >= config.maxProcesses) continue;
+        if (choice.op === 'VFORK' && s.processes.some((q) => q.vforkParent !== null)) continue;
+        if (choice.op === 'EXEC' && choice.fields?.['fails'] !== true && node.execs >= config.maxExecs) continue;
+        if (choice.op === 'SIGNAL' && frames >= config.maxSignalDepth) continue;
+        const fields = { ...(choice.fields ?? {}) };
+        if (choice.op === 'CLONE_THREAD' || choice.op === 'FORK' || choice.op === 'VFORK') fields['child'] = `t${node.nextId}`;
+        out.push({ op: choice.op, task: t.name, fields });
+      }
+    }
+  }
+  return out;
+}
+
+export function explore(model: SystemModel, config: ExploreConfig, options: ExploreOptions = {}): ExploreResult {
+  const started = performance.now();
+  const properties = options.properties ?? [];
+  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+  const initial = model.initial(MAIN_TASK);
+  const nodes: Node[] = [{ state: initial, parent: -1, step: null, depth: 0, execs: 0, nextId: 1 }];
+  const seen = new Map<string, number>([[canonicalKey(model, initial, 0), 0]]);
+  options.onState?.(canonicalKey(model, initial, 0), initial);
+  const violations = new Map<string, Violation>();
+  let transitions = 0;
+  let depth = 0;
+  let complete = true;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    depth = Math.max(depth, node.depth);
+    if (options.onProgress && i % 20000 === 0) options.onProgress(nodes.length, node.depth);
+    for (const step of candidateSteps(model, config, node)) {
+      const r = model.step(node.state, step, node.depth + 1);
+      if (!r.ok) continue;
+      transitions++;
+      const transition = { before: node.state, step, observation: r.observation, after: r.state, model };
+      for (const p of properties) {
+        if (!violations.has(p.name) && !p.holds(transition)) {
+          violations.set(p.name, { property: p.name, steps: [...pathTo(nodes, i), step], observation: r.observation });
+        }
+      }
+      const created = step.op === 'CLONE_THREAD' || step.op === 'FORK' || step.op === 'VFORK' ? 1 : 0;
+      const execs = node.execs + (step.op === 'EXEC' && r.observation.outcome === 'ok' ? 1 : 0);
+      const key = canonicalKey(model, r.state, execs);
+      if (seen.has(key)) continue;
+      if (nodes.length >= maxStates) {
+        complete = false;
+        break;
+      }
+      seen.set(key, nodes.length);
+      options.onState?.(key, r.state);
+      nodes.push({ state: r.state, parent: i, step, depth: node.depth + 1, execs, nextId: node.nextId + created });
+    }
+    if (!complete) break;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    stats: { states: nodes.length, transitions, depth, seconds, statesPerSecond: Math.round(nodes.length / Math.max(seconds, 1e-9)), complete },
+    violations,
+  };
+}

@@ -1,0 +1,220 @@
+// The property catalogue: each property a named claim with its source and its check.
+// `state` properties are invariants of the state a transition reaches; `step` properties judge the
+// transition itself. One rule per property, so a counterexample names exactly the rule it broke.
+
+import { permissionRequestAltstackMinimum, type AltstackClass } from '../../machines/platform.js';
+import type { Observation, SystemModel, SystemState, TaskSlot, ProcessSlot } from '../model/system.js';
+import { isAlive, processValue, taskValue } from '../model/system.js';
+import { canonicalKey } from '../explore/canonical.js';
+import type { Step } from '../scenario/format.js';
+
+export interface Transition {
+  readonly before: SystemState;
+  readonly step: Step;
+  readonly observation: Observation;
+  readonly after: SystemState;
+  readonly model: SystemModel;
+}
+
+export interface Property {
+  readonly name: string;
+  readonly claim: string;
+  readonly source: string;
+  readonly kind: 'state' | 'step';
+  holds(t: Transition): boolean;
+}
+
+function liveTasks(s: SystemState): { p: ProcessSlot; t: TaskSlot }[] {
+  return s.processes.flatMap((p) => p.tasks.filter(isAlive).map((t) => ({ p, t })));
+}
+
+function processOf(s: SystemState, task: string | undefined): ProcessSlot | undefined {
+  return s.processes.find((p) => p.tasks.some((t) => t.name === task));
+}
+
+function taskIn(s: SystemState, name: string | undefined): TaskSlot | undefined {
+  return s.processes.flatMap((p) => p.tasks).find((t) => t.name === name);
+}
+
+const permitted = (p: ProcessSlot) => processValue(p.snapshot).hostPermission === 'permitted';
+const large = (t: TaskSlot) => taskValue(t.snapshot)?.buffer === 'allocated';
+const amxUsed = (p: ProcessSlot) => p.tasks.filter(isAlive).some((t) => large(t) || taskValue(t.snapshot)?.tileData === 'live');
+const isAllocationFailure = (t: Transition) => t.step.op === 'TOUCH' && t.observation.outcome === 'SIGSEGV' && t.observation.si_code === 'SI_KERNEL';
+const key = (t: Transition, s: SystemState) => canonicalKey(t.model, s, 0);
+
+export const PROPERTIES: readonly Property[] = [
+  {
+    name: 'PermissionIsProcessWide',
+    claim: 'Every live thread of a process sees the same AMX permission, the leader\'s.',
+    source: 'semantics invariant 1; arch/x86/include/asm/fpu/xstate.h:xstate_get_group_perm; observed 3b, 3c',
+    kind: 'state',
+    holds: ({ after }) =>
+      after.processes.every((p) => p.tasks.filter(isAlive).every((t) => (taskValue(t.snapshot)?.buffer !== 'unpermitted') === permitted(p))),
+  },
+  {
+    name: 'UnpermittedTouchIsSigill',
+    claim: 'A tile-data access by a task whose process lacks permission ends in SIGILL, never in silent success.',
+    source: 'semantics E8, invariant 8; arch/x86/kernel/traps.c:handle_xfd_event; observed 2b, 2c',
+    kind: 'step',
+    holds: (t) => {
+      if (t.step.op !== 'TOUCH') return true;
+      const p = processOf(t.before, t.step.task);
+      const task = taskIn(t.before, t.step.task);
+      if (!p || !task || permitted(p) || large(task)) return true;
+      return t.observation.outcome === 'SIGILL';
+    },
+  },
+  {
+    name: 'ExpansionNeedsPermission',
+    claim: 'No thread holds a large buffer while its process lacks AMX permission.',
+    source: 'semantics invariant 7; arch/x86/kernel/fpu/xstate.c:__xfd_enable_feature',
+    kind: 'state',
+    holds: ({ after }) => liveTasks(after).every(({ p, t }) => !large(t) || permitted(p)),
+  },
+  {
+    name: 'UnexpandedTasksHoldNoTileData',
+    claim: 'A thread without a large buffer never holds live tile data.',
+    source: 'semantics invariant 13; fpu/core.c:restore_fpregs_from_fpstate (XRSTOR initialises XTILEDATA)',
+    kind: 'state',
+    holds: ({ after }) => liveTasks(after).every(({ t }) => taskValue(t.snapshot)?.tileData !== 'live' || large(t)),
+  },
+  {
+    name: 'PreallocatedTaskNeverDiesOfEnomem',
+    claim: 'An AMX access by a task that already holds a large buffer never fails for lack of memory.',
+    source: 'semantics E11, invariant 10 (no trap after expansion)',
+    kind: 'step',
+    holds: (t) => {
+      const task = taskIn(t.before, t.step.task);
+      if (!task || !large(task) || (t.step.op !== 'TOUCH' && t.step.op !== 'PREALLOC')) return true;
+      return t.observation.outcome !== 'ENOMEM' && !isAllocationFailure(t);
+    },
+  },
+  {
+    name: 'AmxWorkIsNeverLostToEnomem',
+    claim: 'A process in which any thread has done AMX work is never killed by an allocation failure.',
+    source: 'Borislav Petkov, v9 review 2021-08-18 ("lose 24 hours worth of AMX computation"); semantics E10',
+    kind: 'step',
+    holds: (t) => {
+      const p = processOf(t.before, t.step.task);
+      return !(p && amxUsed(p) && isAllocationFailure(t) && t.observation.fatal === true);
+    },
+  },
+  {
+    name: 'CloneNeverFailsForAmxBuffers',
+    claim: 'Thread and process creation never fails because of an AMX buffer.',
+    source: "Thiago Macieira's reply to Petkov, v9 thread (pre-allocation moves the failure to pthread_create)",
+    kind: 'step',
+    holds: (t) => !['CLONE_THREAD', 'FORK', 'VFORK'].includes(t.step.op) || t.observation.outcome !== 'ENOMEM',
+  },
+  {
+    name: 'NoLargeBufferWithoutAmxUse',
+    claim: 'No thread that never used AMX holds a large buffer: only its own tile access (or its own explicit request) allocates one.',
+    source: "Len Brown's memory argument (May 2021); semantics invariant 6, 19",
+    kind: 'step',
+    holds: (t) => t.after.buffers.allocated <= t.before.buffers.allocated || t.step.op === 'TOUCH' || t.step.op === 'PREALLOC',
+  },
+  {
+    name: 'TileDataIsNeverSilentlyLost',
+    claim: 'Live tile data survives context switches, signal delivery and return.',
+    source: 'semantics invariant 14, E20, E22; observed 6e, 8',
+    kind: 'state',
+    holds: ({ after }) => liveTasks(after).every(({ t }) => taskValue(t.snapshot)?.tileData !== 'lost'),
+  },
+  {
+    name: 'BuffersAreFreedOnExecAndExit',
+    claim: 'Every large buffer is freed when its thread exits or execs.',
+    source: 'semantics S2, E18, E19; observed 9c (the exec leak)',
+    kind: 'step',
+    holds: (t) => t.after.buffers.leaked === t.before.buffers.leaked,
+  },
+  {
+    name: 'PermissionIsOneWay',
+    claim: 'Within one exec image, permission is never withdrawn.',
+    source: 'semantics invariant 2; xstate.c:__xstate_request_perm',
+    kind: 'step',
+    holds: (t) =>
+      t.before.processes.every((p, i) => {
+        const q = t.after.processes[i];
+        if (!q || !permitted(p)) return true;
+        const execedHere = t.step.op === 'EXEC' && t.observation.outcome === 'ok' && p.tasks.some((x) => x.name === t.step.task);
+        return execedHere || permitted(q) || !q.tasks.some(isAlive);
+      }),
+  },
+  {
+    name: 'FailedRequestChangesNothing',
+    claim: 'A refused permission request changes no state.',
+    source: 'semantics invariant 18; xstate.c:xstate_request_perm error paths',
+    kind: 'step',
+    holds: (t) =>
+      !(t.step.op === 'REQ_PERM' || t.step.op === 'REQ_GUEST_PERM') || t.observation.outcome === 'ok' || key(t, t.before) === key(t, t.after),
+  },
+  {
+    name: 'QueriesArePure',
+    claim: 'GET_SUPP, GET_PERM and GET_GUEST_PERM change no state.',
+    source: 'semantics invariant 25',
+    kind: 'step',
+    holds: (t) => !['GET_SUPP', 'GET_PERM', 'GET_GUEST_PERM', 'PTRACE_GETREGSET', 'CHECK_TILES'].includes(t.step.op) || key(t, t.before) === key(t, t.after),
+  },
+  {
+    name: 'SigreturnAndPtraceCannotExpand',
+    claim: 'Neither sigreturn nor PTRACE_SETREGSET ever allocates a large buffer.',
+    source: 'semantics invariants 22, 23; observed 7a, 7b, 10d, 10e',
+    kind: 'step',
+    holds: (t) => !['SIGRETURN', 'PTRACE_SETREGSET'].includes(t.step.op) || t.after.buffers.allocated === t.before.buffers.allocated,
+  },
+  {
+    name: 'GuestPermissionLockIsOneWay',
+    claim: 'Once the first vCPU locked guest permission, only exec unlocks it.',
+    source: 'semantics invariant 20; observed 1j',
+    kind: 'step',
+    holds: (t) =>
+      t.before.processes.every((p, i) => {
+        const q = t.after.processes[i];
+        if (!q || processValue(p.snapshot).guestPermissionLock !== 'locked' || !q.tasks.some(isAlive)) return true;
+        return t.step.op === 'EXEC' || processValue(q.snapshot).guestPermissionLock === 'locked';
+      }),
+  },
+  {
+    name: 'HostAndGuestPermissionsAreIndependent',
+    claim: 'A host permission request never changes guest permission, and a guest request never changes host permission.',
+    source: 'semantics invariant 21; observed 1a, 1g',
+    kind: 'step',
+    holds: (t) => {
+      const p = processOf(t.before, t.step.task);
+      const q = processOf(t.after, t.step.task);
+      if (!p || !q) return true;
+      if (t.step.op === 'REQ_PERM') return processValue(p.snapshot).guestPermission === processValue(q.snapshot).guestPermission;
+      if (t.step.op === 'REQ_GUEST_PERM') return processValue(p.snapshot).hostPermission === processValue(q.snapshot).hostPermission;
+      return true;
+    },
+  },
+  {
+    name: 'InstalledAltstackFitsAnAmxFrame',
+    claim: 'Once permission is held, every installed altstack holds one AMX signal frame.',
+    source: 'semantics invariant 17; kernel/signal.c:do_sigaltstack, xstate.c:validate_sigaltstack',
+    kind: 'state',
+    holds: ({ after, model }) =>
+      liveTasks(after).every(({ p, t }) => {
+        const a = taskValue(t.snapshot)?.altstack;
+        if (!permitted(p) || a === undefined || a === 'none') return true;
+        return model.platform.altstackBytes[a as AltstackClass] >= model.platform.frameBytes.large;
+      }),
+  },
+  {
+    name: 'AltstackChecksAgree',
+    claim: 'An altstack that sigaltstack() accepts after permission would also have been accepted by the permission request.',
+    source: 'observed 5a vs 5f (the 116-byte window); signal.c:sigaltstack_size_valid vs xstate.c:validate_sigaltstack',
+    kind: 'step',
+    holds: (t) => {
+      if (t.step.op !== 'SIGALTSTACK' || t.observation.outcome !== 'ok') return true;
+      const size = t.step.fields['size'];
+      const p = processOf(t.before, t.step.task);
+      if (size === 'disable' || !p || !permitted(p)) return true;
+      return t.model.platform.altstackBytes[size as AltstackClass] >= permissionRequestAltstackMinimum(t.model.platform);
+    },
+  },
+];
+
+export function propertyByName(name: string): Property | undefined {
+  return PROPERTIES.find((p) => p.name === name);
+}

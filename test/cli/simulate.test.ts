@@ -1,0 +1,125 @@
+// `amxstate simulate` as a user runs it: the built CLI in a child process, its exit codes, its
+// standard output (table or JSON lines) and its one-line error messages.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'dist/src/cli/main.js');
+const QUICKSTART = join(ROOT, 'scenarios/quickstart.json');
+
+interface CliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function amxstate(args: readonly string[], stdin?: string): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', input: stdin ?? '', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The fields every --json line carries, read back from untyped JSON. */
+interface JsonLine {
+  readonly step: number;
+  readonly task?: string;
+  readonly op: string;
+  readonly outcome: string;
+  readonly [key: string]: unknown;
+}
+
+function jsonLines(stdout: string): JsonLine[] {
+  return stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as JsonLine);
+}
+
+let dir = '';
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+beforeAll(() => {
+  // The CLI runs from dist: build it from the current sources first.
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe' });
+  dir = mkdtempSync(join(tmpdir(), 'amxstate-cli-'));
+}, 120_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const quickstartSteps = (JSON.parse(readFileSync(QUICKSTART, 'utf8')) as { steps: { task?: string; op: string }[] }).steps;
+
+describe('amxstate simulate: success', () => {
+  it('prints a table with a header and one row per step, exit 0', () => {
+    const r = amxstate(['simulate', QUICKSTART]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]?.split(/\s+/).slice(0, 4)).toEqual(['step', 'task', 'op', 'outcome']);
+    expect(lines[1]).toMatch(/^-+( +-+)+$/);
+    expect(lines.length).toBe(2 + quickstartSteps.length);
+    // The quickstart's own expected result: ENOSPC, then the worker's touch is killed by SIGSEGV (SI_KERNEL).
+    expect(lines[2 + 1]).toMatch(/REQ_PERM\s+ENOSPC/);
+    expect(lines.at(-1)).toMatch(/worker\s+TOUCH\s+SIGSEGV \(SI_KERNEL\)\s+yes/);
+  });
+
+  it('--json prints one parseable line per step with step, task, op and outcome', () => {
+    const r = amxstate(['simulate', QUICKSTART, '--json']);
+    expect(r.status).toBe(0);
+    const lines = jsonLines(r.stdout);
+    expect(lines.map((l) => l.step)).toEqual(quickstartSteps.map((_, i) => i + 1));
+    expect(lines.map((l) => [l.task, l.op])).toEqual(quickstartSteps.map((s) => [s.task, s.op]));
+    for (const l of lines) expect(typeof l.outcome).toBe('string');
+    expect(lines[1]?.outcome).toBe('ENOSPC');
+    expect(lines.at(-1)).toMatchObject({ task: 'worker', op: 'TOUCH', outcome: 'SIGSEGV', si_code: 'SI_KERNEL', fatal: true });
+  });
+
+  it('reads the scenario from standard input with -', () => {
+    const fromFile = amxstate(['simulate', QUICKSTART, '--json']);
+    const fromStdin = amxstate(['simulate', '-', '--json'], readFileSync(QUICKSTART, 'utf8'));
+    expect(fromStdin.status).toBe(0);
+    expect(fromStdin.stdout).toBe(fromFile.stdout);
+  });
+
+  it('--variant overrides the variant in the file', () => {
+    const leak = file('leak.json', JSON.stringify({ variant: 'linux', steps: [{ task: 'main', op: 'REQ_PERM', feature: 18 }, { task: 'main', op: 'LDTILECFG' }, { task: 'main', op: 'TOUCH' }, { task: 'main', op: 'EXEC' }] }));
+    expect(jsonLines(amxstate(['simulate', leak, '--json']).stdout).at(-1)?.leakedBuffers).toBe(1);
+    const fixed = amxstate(['simulate', leak, '--json', '--variant', 'linux-fixed']);
+    expect(fixed.status).toBe(0);
+    expect(jsonLines(fixed.stdout).at(-1)?.leakedBuffers).toBe(0);
+  });
+});
+
+describe('amxstate simulate: bad input exits 2 with one line on stderr', () => {
+  const cases: readonly { title: string; args: (() => string[]) | string[]; stdin?: string; says: string }[] = [
+    { title: 'malformed JSON on stdin', args: ['simulate', '-'], stdin: '{"steps": [', says: 'malformed JSON' },
+    { title: 'unknown op', args: () => ['simulate', file('op.json', '{"steps": [{"task": "main", "op": "FROB"}]}')], says: 'step 1' },
+    { title: 'unknown variant', args: ['simulate', QUICKSTART, '--variant', 'bsd'], says: 'bsd' },
+    { title: 'dead task at run time', args: () => ['simulate', file('dead.json', '{"steps": [{"task": "main", "op": "EXIT"}, {"task": "main", "op": "GET_PERM"}]}')], says: 'step 2' },
+    { title: 'SIGRETURN outside a handler', args: () => ['simulate', file('sigreturn.json', '{"steps": [{"task": "main", "op": "SIGRETURN"}]}')], says: 'signal handler' },
+    { title: 'missing file', args: ['simulate', '/nonexistent/scenario.json'], says: '/nonexistent/scenario.json' },
+    { title: 'unknown option', args: ['simulate', QUICKSTART, '--frob'], says: 'frob' },
+    { title: 'unknown command', args: ['simulat'], says: 'simulat' },
+  ];
+
+  it.each(cases.map((c) => [c.title, c] as const))('%s', (_title, c) => {
+    const r = amxstate(typeof c.args === 'function' ? c.args() : c.args, c.stdin);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^amxstate: /);
+    expect(lines[0]).toContain(c.says);
+    // No stack trace.
+    expect(r.stderr).not.toMatch(/\n\s+at |Error:/);
+  });
+});
