@@ -233,7 +233,8 @@ export function createTaskMachine(p: PlatformProfile) {
       pushSignalFrame: inspecting(({ enqueue, holds, context, event }) => {
         const size: FrameSize = holds(allocated) ? 'large' : 'default';
         const savedTiles: TileDataState = holds(tilesLive) ? (size === 'large' ? 'live' : 'lost') : holds(tilesLost) ? 'lost' : 'init';
-        const onAltstack = event.type === 'SIGNAL' && event.onstack && !holds(stateIn({ alive: { altstack: 'none' } }));
+        // get_sigframe(): SA_ONSTACK uses an installed altstack, and a handler already on it stays on it.
+        const onAltstack = holds(onAltstackNow) || (event.type === 'SIGNAL' && event.onstack && !holds(noAltstack));
         const frame: SignalFrame = { size, onAltstack, savedConfig: holds(configured), savedTiles };
         enqueue.assign({ frames: [...context.frames, frame] });
         enqueue.emit({ type: 'outcome', outcome: { result: 'ok', frameHasTiles: savedTiles === 'live' } });

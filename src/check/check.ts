@@ -13,6 +13,7 @@ import { stepToJson, type StepValue } from '../scenario/format.js';
 export type Verdict = 'holds' | 'violated';
 
 export interface Manifest {
+  readonly $comment?: string;
   readonly configs: Readonly<Record<string, { readonly states: Readonly<Partial<Record<VariantName, number>>> }>>;
   readonly verdicts: Readonly<Record<VariantName, Readonly<Record<string, Verdict>>>>;
 }

@@ -8,6 +8,7 @@ import { VARIANT_NAMES } from '../../machines/variants.js';
 import { ScenarioError, parseScenario } from '../scenario/format.js';
 import { simulate } from '../simulate/simulate.js';
 import { renderTable } from './table.js';
+import { CheckUsageError, runCheck } from './check-command.js';
 
 export const EXIT = { ok: 0, mismatch: 1, badInput: 2, unsupported: 3 } as const;
 
@@ -16,6 +17,8 @@ class UsageError extends Error {}
 const USAGE = `usage: amxstate <command> [options]
 
 commands:
+  check [--variant V] [--config NAME] [--json] [--max-states N] [--counterexamples]
+                                             explore the model exhaustively; print the verdict matrix
   simulate [FILE|-] [--variant V] [--json]   run a scenario through the model, one observation per step
 
 variants: ${VARIANT_NAMES.join(', ')}`;
@@ -48,7 +51,7 @@ function runSimulate(args: string[]): number {
   return EXIT.ok;
 }
 
-const COMMANDS: Record<string, (args: string[]) => number> = { simulate: runSimulate };
+const COMMANDS: Record<string, (args: string[]) => number> = { check: runCheck, simulate: runSimulate };
 
 export function main(argv: string[]): number {
   const [command, ...rest] = argv;
@@ -61,7 +64,7 @@ export function main(argv: string[]): number {
     if (!run) throw new UsageError(`unknown command "${command}" (one of ${Object.keys(COMMANDS).join(', ')})`);
     return run(rest);
   } catch (e) {
-    if (e instanceof ScenarioError || e instanceof UsageError) {
+    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof CheckUsageError) {
       process.stderr.write(`amxstate: ${e.message}\n`);
       return EXIT.badInput;
     }

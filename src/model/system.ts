@@ -480,14 +480,16 @@ class World {
     }
     const delivered = this.sendTask(ti, { type: 'SIGNAL', onstack: false });
     if (delivered?.fatal) {
+      // The handler's frame did not fit: force_sigsegv() kills the process (row 6h).
       this.killProcess('SIGSEGV');
-      return { ...base, fatal: true, handler };
+      return { result: 'SIGSEGV', si_code: 'SI_KERNEL', fatal: true };
     }
     const granted = handler === 'request-permission' && this.requestPermission(18)?.result === 'ok';
     this.sendTask(ti, { type: 'SIGRETURN', tileBits: 'keep' });
     if (granted && mayRetry) {
       const retried = this.touch(ti, false);
-      if (typeof retried !== 'string' && retried.fatal) return { ...retried, handler };
+      // A second fault on the retried instruction is reported as itself, with its own disposition.
+      if (typeof retried !== 'string' && retried.result !== 'ok') return retried;
       return { ...base, fatal: false, handler };
     }
     return { ...base, fatal: false, handler };

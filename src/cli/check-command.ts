@@ -1,0 +1,102 @@
+// `amxstate check`: the verdict matrix, its statistics, and each counterexample as numbered steps.
+
+import { parseArgs } from 'node:util';
+import { isVariantName, type VariantName } from '../../machines/variants.js';
+import { CONFIGS } from '../explore/config.js';
+import { ALL_VARIANTS, checkVariant, compareWithManifest, loadManifest, type VariantCheck } from '../check/check.js';
+import { PROPERTIES } from '../properties/catalogue.js';
+
+export class CheckUsageError extends Error {}
+
+function renderMatrix(results: readonly VariantCheck[]): string {
+  const head = ['property', ...results.map((r) => r.variant)];
+  const rows = PROPERTIES.map((p) => [
+    p.name,
+    ...results.map((r) => {
+      const c = r.cells[p.name];
+      return !c ? '-' : c.verdict === 'holds' ? 'holds' : `violated (${c.counterexample?.steps.length ?? '?'})`;
+    }),
+  ]);
+  const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => r[i]!.length)));
+  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function renderCounterexamples(results: readonly VariantCheck[]): string {
+  return results
+    .flatMap((r) =>
+      Object.entries(r.cells).flatMap(([name, c]) => {
+        if (!c.counterexample) return [];
+        const steps = c.counterexample.steps.map((s, i) => {
+          const { note, ...step } = s;
+          return `  ${String(i + 1).padStart(2)}. ${JSON.stringify(step)}${note !== undefined ? '   <- first bad step' : ''}`;
+        });
+        return [`${r.variant}: ${name} violated in ${steps.length} steps`, ...steps];
+      }),
+    )
+    .join('\n');
+}
+
+export function runCheck(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      variant: { type: 'string' },
+      config: { type: 'string', default: 'default' },
+      json: { type: 'boolean', default: false },
+      'max-states': { type: 'string' },
+      counterexamples: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const config = CONFIGS[values.config ?? 'default'];
+  if (!config) throw new CheckUsageError(`check: --config: unknown configuration "${values.config}" (one of ${Object.keys(CONFIGS).join(', ')})`);
+  if (values.variant !== undefined && !isVariantName(values.variant))
+    throw new CheckUsageError(`check: --variant: unknown variant "${values.variant}" (one of ${ALL_VARIANTS.join(', ')})`);
+  const maxStates = values['max-states'] === undefined ? undefined : Number(values['max-states']);
+  if (maxStates !== undefined && (!Number.isInteger(maxStates) || maxStates < 1))
+    throw new CheckUsageError(`check: --max-states: expected a positive integer, got "${values['max-states']}"`);
+  const variants: readonly VariantName[] = values.variant ? [values.variant as VariantName] : ALL_VARIANTS;
+  const progress =
+    process.stderr.isTTY && !values.json
+      ? (variant: string) => (states: number, depth: number) => process.stderr.write(`\r${variant}: ${states} states, depth ${depth}   `)
+      : undefined;
+  const results = variants.map((v) => {
+    const r = checkVariant(v, config, { ...(maxStates !== undefined ? { maxStates } : {}), ...(progress ? { onProgress: progress(v) } : {}) });
+    if (progress) process.stderr.write('\r\x1b[K');
+    return r;
+  });
+  const incomplete = results.filter((r) => !r.stats.complete);
+  const manifest = loadManifest();
+  const mismatches = compareWithManifest(results, manifest);
+  const stats = Object.fromEntries(results.map((r) => [r.variant, r.stats]));
+  if (values.json) {
+    const out = {
+      config: config.name,
+      variants: Object.fromEntries(results.map((r) => [r.variant, r.cells])),
+      stats,
+      mismatches,
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    const lines = [
+      `amxstate check: configuration "${config.name}": ${config.description}`,
+      '',
+      renderMatrix(results),
+      '',
+      ...results.map(
+        (r) =>
+          `${r.variant.padEnd(24)} ${String(r.stats.states).padStart(8)} states ${String(r.stats.transitions).padStart(9)} transitions  depth ${r.stats.depth}  ${r.stats.seconds.toFixed(2)} s  ${r.stats.statesPerSecond} states/s${r.stats.complete ? '' : '  (stopped at --max-states)'}`,
+      ),
+    ];
+    if (values.counterexamples) lines.push('', renderCounterexamples(results));
+    lines.push('', mismatches.length === 0 ? 'Every verdict matches machines/manifest.json.' : `${mismatches.length} verdict(s) differ from machines/manifest.json:`);
+    for (const m of mismatches) lines.push(`  ${m.variant} ${m.property}: expected ${m.expected}, found ${m.found}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  if (incomplete.length > 0) {
+    process.stderr.write(`amxstate: check stopped at --max-states ${maxStates} for ${incomplete.map((r) => r.variant).join(', ')}: verdicts "holds" are not proven\n`);
+    return 1;
+  }
+  return mismatches.length === 0 ? 0 : 1;
+}
