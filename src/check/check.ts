@@ -1,7 +1,8 @@
 // The verdict matrix: every property on every variant under one configuration, held against the
 // expected verdicts written down in machines/manifest.json.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VARIANT_NAMES, type VariantName } from '../../machines/variants.js';
 import { explore, type ExploreStats, type Violation } from '../explore/explore.js';
@@ -42,9 +43,18 @@ export interface Mismatch {
   readonly found: Verdict;
 }
 
-const MANIFEST_PATH = fileURLToPath(new URL('../../../machines/manifest.json', import.meta.url));
+/** machines/manifest.json, found from this module whether it runs from src/ (tests) or dist/src/ (the CLI). */
+function manifestPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('machines/manifest.json not found above this module');
+    dir = up;
+  }
+  return join(dir, 'machines', 'manifest.json');
+}
 
-export function loadManifest(path = MANIFEST_PATH): Manifest {
+export function loadManifest(path = manifestPath()): Manifest {
   return JSON.parse(readFileSync(path, 'utf8')) as Manifest;
 }
 
