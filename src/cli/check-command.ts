@@ -31,7 +31,7 @@ function renderCounterexamples(results: readonly VariantCheck[]): string {
           const { note, ...step } = s;
           return `  ${String(i + 1).padStart(2)}. ${JSON.stringify(step)}${note !== undefined ? '   <- first bad step' : ''}`;
         });
-        return [`${r.variant}: ${name} violated in ${steps.length} steps`, ...steps];
+        return [`${r.variant}: ${name} violated in ${steps.length} step${steps.length === 1 ? "" : "s"}`, ...steps];
       }),
     )
     .join('\n');
