@@ -11,7 +11,6 @@ import {
   XTILE_CFG_MASK,
   XTILE_DATA_MASK,
   hex,
-  permissionRequestAltstackMinimum,
   sigaltstackRefusalLimitWhenPermitted,
   type AltstackClass,
   type PlatformProfile,
@@ -24,9 +23,6 @@ export type SiCode = 'ILL_ILLOPC' | 'ILL_ILLOPN' | 'SI_KERNEL';
 export type TileDataState = 'init' | 'live' | 'lost';
 /** What a signal handler does to the tile bits of its frame's XSTATE_BV before returning. */
 export type SigreturnTileBits = 'keep' | 'forge' | 'clear';
-/** Which tile components a PTRACE_SETREGSET buffer carries: XTILECFG only, or XTILECFG and XTILEDATA. */
-export type RegsetTileBits = 'config' | 'data';
-export type RegsetLength = 'full' | 'short';
 export type FrameSize = 'default' | 'large';
 
 /** A signal frame on the task's stack: how big it is, where it is, and what it saved. */
@@ -60,7 +56,6 @@ export type TaskEvent =
   | { type: 'SIGNAL'; onstack: boolean }
   | { type: 'SIGRETURN'; tileBits: SigreturnTileBits }
   | { type: 'PTRACE_GETREGSET' }
-  | { type: 'PTRACE_SETREGSET'; tileBits: RegsetTileBits; length: RegsetLength }
   | { type: 'CONTEXT_SWITCH' }
   | { type: 'PREALLOC'; memory: Memory }
   | { type: 'EXEC' }
@@ -194,15 +189,11 @@ export function createTaskMachine(p: PlatformProfile) {
       handlerClearsTileBits: ({ event }) => event.type === 'SIGRETURN' && event.tileBits === 'clear',
       handlerForgesTileBits: ({ event }) => event.type === 'SIGRETURN' && event.tileBits === 'forge',
       killedBy: ({ event }, params: { by: SignalName | 'exec' }) => event.type === 'KILLED' && event.by === params.by,
-      regsetIsShort: ({ event }) => event.type === 'PTRACE_SETREGSET' && event.length === 'short',
-      regsetCarriesTileData: ({ event }) => event.type === 'PTRACE_SETREGSET' && event.tileBits === 'data',
     },
     actions: {
       reportOk: report({ result: 'ok' }),
       reportEperm: report({ result: 'EPERM' }),
       reportEnomem: report({ result: 'ENOMEM' }),
-      reportEfault: report({ result: 'EFAULT' }),
-      reportEinval: report({ result: 'EINVAL' }),
       // #UD: with no tile configuration loaded, a tile data instruction is undefined; it wins over XFD (p02, 2h).
       raiseInvalidOpcode: report({ result: 'SIGILL', si_code: 'ILL_ILLOPN', fault: true }),
       // handle_xfd_event(): no permission -> force_sig_fault(SIGILL, ILL_ILLOPC, ip).

@@ -4,7 +4,7 @@
 
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { ProcessEvent, ProcessInput, SigillHandler, SigsegvHandler } from '../../machines/process.js';
-import type { PlatformProfile, AltstackClass } from '../../machines/platform.js';
+import { permissionRequestAltstackMinimum, type PlatformProfile, type AltstackClass } from '../../machines/platform.js';
 import type { BufferChange, Memory, SiCode, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
 import type { ProcessMachine, TaskMachine, Variant } from '../../machines/variants.js';
 import type { Step } from '../scenario/format.js';
@@ -317,9 +317,11 @@ class World {
   }
 
   private smallAltstackInProcess(): boolean {
+    // validate_sigaltstack(): any installed altstack below the AMX frame size refuses the request.
+    const minimum = permissionRequestAltstackMinimum(this.model.platform);
     return this.liveTaskIndexes().some((i) => {
       const a = taskValue(this.proc.tasks[i]!.snapshot)?.altstack;
-      return a === 'small' || a === 'window';
+      return a !== undefined && a !== 'none' && this.model.platform.altstackBytes[a as AltstackClass] < minimum;
     });
   }
 
