@@ -1,21 +1,60 @@
-// npm run bench: explorer throughput on named configurations, printed as figures (no pass/fail).
+// npm run bench [-- CONFIG ...]: the explorer's throughput on named configurations, and the same
+// state space traversed by xstate/graph's getAdjacencyMap, printed as figures and ratios (no pass/fail).
+// CPU seconds are printed beside wall seconds because the machine may be shared.
 
-import { CONFIGS } from '../src/explore/config.js';
+import { CONFIGS, type ExploreConfig } from '../src/explore/config.js';
 import { explore } from '../src/explore/explore.js';
+import { adjacencyStateKeys } from '../src/explore/xstate-graph.js';
 import { PROPERTIES } from '../src/properties/catalogue.js';
 import { modelFor } from '../src/simulate/simulate.js';
 
-const configs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['tiny', 'default'];
-for (const name of configs) {
+interface Timing {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+function timed<T>(run: () => T): { value: T; time: Timing } {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  const value = run();
+  const used = process.cpuUsage(cpu);
+  return { value, time: { wall: (performance.now() - wall) / 1000, cpu: (used.user + used.system) / 1e6 } };
+}
+
+const seconds = (t: Timing) => `${t.wall.toFixed(2)} s (cpu ${t.cpu.toFixed(2)} s)`;
+const line = (text: string) => process.stdout.write(`${text}\n`);
+
+function benchExplorer(config: ExploreConfig): Timing {
+  const { value: r, time } = timed(() => explore(modelFor('linux'), config, { properties: PROPERTIES }));
+  const s = r.stats;
+  line(
+    `explorer   linux/${config.name}: ${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${PROPERTIES.length} properties, ` +
+      `${seconds(time)}, ${Math.round(s.states / time.cpu)} states/cpu-s, ${Math.round(s.transitions / time.cpu)} transitions/cpu-s, ` +
+      `heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`,
+  );
+  return time;
+}
+
+function benchXstateGraph(config: ExploreConfig, explorer: Timing): void {
+  for (const memoise of [true, false]) {
+    const { value: keys, time } = timed(() => adjacencyStateKeys(modelFor('linux', undefined, { memoise }), config));
+    line(
+      `xstate/graph linux/${config.name} (${memoise ? "explorer's memoised step function" : "xstate's transition() every step"}): ` +
+        `${keys.size} states, ${seconds(time)}; explorer is ${(time.cpu / explorer.cpu).toFixed(1)}x faster (cpu)`,
+    );
+  }
+}
+
+const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['default', 'large'];
+const baselineConfigs = new Set(['tiny', 'default']);
+for (const name of names) {
   const config = CONFIGS[name];
   if (!config) {
     process.stderr.write(`bench: unknown configuration "${name}" (one of ${Object.keys(CONFIGS).join(', ')})\n`);
     process.exitCode = 2;
     continue;
   }
-  const r = explore(modelFor('linux'), config, { properties: PROPERTIES });
-  const s = r.stats;
-  process.stdout.write(
-    `linux/${name}: ${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${s.seconds.toFixed(2)} s, ${s.statesPerSecond} states/s, ${Math.round(s.transitions / s.seconds)} transitions/s, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB\n`,
-  );
+  const explorer = benchExplorer(config);
+  if (baselineConfigs.has(name)) benchXstateGraph(config, explorer);
+  else line(`xstate/graph linux/${name}: not run (its queue.shift() makes the traversal quadratic in transitions; see default)`);
 }

@@ -4,11 +4,15 @@
 import { isAlive, type SystemModel, type SystemState, type ProcessSlot } from '../model/system.js';
 
 export function processKey(model: SystemModel, p: ProcessSlot): string {
+  const known = model.slotKeys.get(p);
+  if (known !== undefined) return known;
   const tasks = p.tasks
     .filter(isAlive)
-    .map((t) => (t.suspended ? 'S' : '') + model.task.key(t.snapshot))
+    .map((t) => (t.suspended ? 'S' : '') + String(model.task.id(t.snapshot)))
     .sort();
-  return `${p.vforkParent !== null ? 'V' : ''}${model.process.key(p.snapshot)}[${tasks.join(',')}]`;
+  const k = `${p.vforkParent !== null ? 'V' : ''}${model.process.id(p.snapshot)}[${tasks.join(',')}]`;
+  model.slotKeys.set(p, k);
+  return k;
 }
 
 export function canonicalKey(model: SystemModel, s: SystemState, execs: number): string {

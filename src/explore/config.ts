@@ -88,11 +88,14 @@ export const CONFIGS: Readonly<Record<string, ExploreConfig>> = {
   },
   large: {
     name: 'large',
-    description: '2 processes x 4 threads, 1 exec, 1 signal handler at a time, core ops and fork',
+    description:
+      '2 processes x 4 threads, 1 exec, the allocation argument at scale: permission, tile use, clone, exit, exec, fork, OOM (no signals or altstacks)',
     maxProcesses: 2,
     maxThreadsPerProcess: 4,
     maxExecs: 1,
     maxSignalDepth: 1,
-    ops: [...CORE.filter((o) => o.op !== 'SIGALTSTACK' || o.fields?.['size'] !== 'disable'), { op: 'FORK' }],
+    ops: CORE.filter((o) => ['REQ_PERM', 'LDTILECFG', 'TOUCH', 'TILERELEASE', 'CLONE_THREAD', 'EXIT', 'EXEC', 'OOM_BEGIN', 'OOM_END', 'PREALLOC'].includes(o.op)).concat([
+      { op: 'FORK' },
+    ]),
   },
 };

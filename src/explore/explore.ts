@@ -5,7 +5,7 @@
 import type { Observation, SystemModel, SystemState } from '../model/system.js';
 import { isAlive } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
-import type { Property } from '../properties/catalogue.js';
+import type { Property, Transition } from '../properties/catalogue.js';
 import { canonicalKey, processKey } from './canonical.js';
 import type { ExploreConfig } from './config.js';
 
@@ -70,10 +70,10 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
     if (seenProcesses.has(pk)) continue;
     seenProcesses.add(pk);
     const live = p.tasks.filter(isAlive);
-    const seenTasks = new Set<string>();
+    const seenTasks = new Set<number>();
     for (const t of live) {
       if (t.suspended) continue;
-      const tk = model.task.key(t.snapshot);
+      const tk = model.task.id(t.snapshot);
       if (seenTasks.has(tk)) continue;
       seenTasks.add(tk);
       const frames = (t.snapshot.context as { frames: readonly unknown[] }).frames.length;
@@ -93,9 +93,20 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
   return out;
 }
 
+/** A violation found on the step out of node `i`, with the observation simulate would print for it. */
+function violation(model: SystemModel, nodes: readonly Node[], i: number, p: Property, step: Step): Violation {
+  const steps = [...pathTo(nodes, i), step];
+  const r = nodes[i]!.state;
+  const replayed = model.step(r, step, steps.length);
+  if (!replayed.ok) throw new Error(`explorer: step ${steps.length} of a counterexample for ${p.name} no longer runs: ${replayed.error}`);
+  return { property: p.name, steps, observation: replayed.observation };
+}
+
 export function explore(model: SystemModel, config: ExploreConfig, options: ExploreOptions = {}): ExploreResult {
   const started = performance.now();
   const properties = options.properties ?? [];
+  const stepProperties = properties.filter((p) => p.kind === 'step');
+  const stateProperties = properties.filter((p) => p.kind === 'state');
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const initial = model.initial(MAIN_TASK);
   const nodes: Node[] = [{ state: initial, parent: -1, step: null, depth: 0, execs: 0, nextId: 1 }];
@@ -110,19 +121,18 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
     depth = Math.max(depth, node.depth);
     if (options.onProgress && i % 20000 === 0) options.onProgress(nodes.length, node.depth);
     for (const step of candidateSteps(model, config, node)) {
-      const r = model.step(node.state, step, node.depth + 1);
+      const r = model.next(node.state, step);
       if (!r.ok) continue;
       transitions++;
-      const transition = { before: node.state, step, observation: r.observation, after: r.state, model };
-      for (const p of properties) {
-        if (!violations.has(p.name) && !p.holds(transition)) {
-          violations.set(p.name, { property: p.name, steps: [...pathTo(nodes, i), step], observation: r.observation });
-        }
-      }
+      const transition: Transition = { before: node.state, step, observation: r.outcome, after: r.state, model };
+      for (const p of stepProperties) if (!violations.has(p.name) && !p.holds(transition)) violations.set(p.name, violation(model, nodes, i, p, step));
       const created = step.op === 'CLONE_THREAD' || step.op === 'FORK' || step.op === 'VFORK' ? 1 : 0;
-      const execs = node.execs + (step.op === 'EXEC' && r.observation.outcome === 'ok' ? 1 : 0);
+      const execs = node.execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
       const key = canonicalKey(model, r.state, execs);
       if (seen.has(key)) continue;
+      // An invariant depends on the state alone, and isomorphic states agree on it: judging each state
+      // once, on the BFS-first path that reaches it, keeps its counterexample shortest.
+      for (const p of stateProperties) if (!violations.has(p.name) && !p.holds(transition)) violations.set(p.name, violation(model, nodes, i, p, step));
       if (nodes.length >= maxStates) {
         complete = false;
         break;

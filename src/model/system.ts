@@ -57,6 +57,13 @@ export interface Observation {
   readonly leakedBuffers?: number;
 }
 
+/** What a step reported, apart from its number, op and task (and the leak count, a global). */
+export type Outcome = Omit<Observation, 'step' | 'op' | 'task' | 'leakedBuffers'>;
+
+export type NextResult =
+  | { readonly ok: true; readonly state: SystemState; readonly outcome: Outcome }
+  | { readonly ok: false; readonly error: string; readonly field?: string };
+
 export type StepResult =
   | { readonly ok: true; readonly state: SystemState; readonly observation: Observation }
   | { readonly ok: false; readonly error: string; readonly field?: string };
@@ -68,16 +75,29 @@ interface ChartStep<S> {
   readonly permissionGranted: boolean;
 }
 
+/** Events are flat records of primitives, so this identifies them, at a fraction of JSON.stringify's cost. */
+function eventKey(event: TaskEvent | ProcessEvent): string {
+  const fields = event as unknown as Record<string, string | number | boolean>;
+  let k = '';
+  for (const name in fields) k += `${name}=${String(fields[name])},`;
+  return k;
+}
+
 type Emitted = { type: string; outcome?: TaskOutcome; change?: BufferChange };
 
-/** Runs one chart with memoised, interned transitions: equal snapshots are the same object. */
+/** Runs one chart with memoised, interned transitions: equal snapshots are the same object, with a small id. */
 class Chart<M extends TaskMachine | ProcessMachine> {
   private readonly keys = new WeakMap<object, string>();
+  private readonly ids = new WeakMap<object, number>();
   private readonly interned = new Map<string, SnapshotFrom<M>>();
   private readonly steps = new Map<string, ChartStep<SnapshotFrom<M>>>();
 
-  constructor(readonly machine: M) {}
+  constructor(
+    readonly machine: M,
+    private readonly memoise: boolean,
+  ) {}
 
+  /** The snapshot as JSON: its state value and context. */
   key(snapshot: SnapshotFrom<M>): string {
     let k = this.keys.get(snapshot);
     if (k === undefined) {
@@ -88,11 +108,18 @@ class Chart<M extends TaskMachine | ProcessMachine> {
     return k;
   }
 
+  /** A small number standing for key(snapshot): canonical state keys are built from these. */
+  id(snapshot: SnapshotFrom<M>): number {
+    const known = this.ids.get(snapshot);
+    return known ?? this.ids.get(this.intern(snapshot))!;
+  }
+
   private intern(snapshot: SnapshotFrom<M>): SnapshotFrom<M> {
     const k = this.key(snapshot);
     const known = this.interned.get(k);
     if (known) return known;
     this.interned.set(k, snapshot);
+    this.ids.set(snapshot, this.interned.size);
     return snapshot;
   }
 
@@ -120,12 +147,12 @@ class Chart<M extends TaskMachine | ProcessMachine> {
   }
 
   send(snapshot: SnapshotFrom<M>, event: TaskEvent | ProcessEvent): ChartStep<SnapshotFrom<M>> {
-    const k = `${this.key(snapshot)}|${JSON.stringify(event)}`;
-    let s = this.steps.get(k);
+    const k = this.memoise ? `${this.id(snapshot)}|${eventKey(event)}` : '';
+    let s = this.memoise ? this.steps.get(k) : undefined;
     if (!s) {
       const [next, actions] = transition(this.machine as TaskMachine, snapshot as SnapshotFrom<TaskMachine>, event as TaskEvent);
       s = this.collect(next as SnapshotFrom<M>, actions);
-      this.steps.set(k, s);
+      if (this.memoise) this.steps.set(k, s);
     }
     return s;
   }
@@ -178,13 +205,21 @@ const TASK_TILE_REPORTING_OPS = new Set(['TOUCH', 'CHECK_TILES', 'CONTEXT_SWITCH
 export class SystemModel {
   readonly task: Chart<TaskMachine>;
   readonly process: Chart<ProcessMachine>;
+  /** Canonical keys of process slots (explore/canonical.ts), memoised like the chart steps. */
+  readonly slotKeys = new WeakMap<ProcessSlot, string>();
+  private readonly localSteps = new Map<string, LocalEffect>();
 
+  /**
+   * `memoise: false` runs xstate's transition() for every chart step and every system step, as a
+   * plain xstate user would: the baseline `npm run bench` measures the memo tables against.
+   */
   constructor(
     readonly variant: Variant,
     readonly platform: PlatformProfile,
+    private readonly options: { readonly memoise: boolean } = { memoise: true },
   ) {
-    this.task = new Chart(variant.task);
-    this.process = new Chart(variant.process);
+    this.task = new Chart(variant.task, options.memoise);
+    this.process = new Chart(variant.process, options.memoise);
   }
 
   /** One process whose main thread is `mainTask`, memory available, no buffers. */
@@ -203,38 +238,105 @@ export class SystemModel {
     return op !== 'PREALLOC' || this.variant.extraOps.includes(op);
   }
 
+  /** One step as `simulate` shows it: the next state and what the kernel would report, numbered `index`. */
   step(state: SystemState, step: Step, index: number): StepResult {
-    const base = { step: index, op: step.op, ...(step.task !== undefined ? { task: step.task } : {}) };
-    if (!this.hasOp(step.op)) return { ok: false, error: `step ${index}: field "op": ${step.op} does not exist in variant ${this.variant.name}`, field: 'op' };
+    const r = this.next(state, step);
+    if (!r.ok) return { ok: false, error: `step ${index}: ${r.error}`, ...(r.field !== undefined ? { field: r.field } : {}) };
+    const observation: Observation = {
+      step: index,
+      op: step.op,
+      ...(step.task !== undefined ? { task: step.task } : {}),
+      ...r.outcome,
+      ...(step.op === 'EXEC' || step.op === 'EXIT' ? { leakedBuffers: r.state.buffers.leaked } : {}),
+    };
+    return { ok: true, state: r.state, observation };
+  }
+
+  /** One step as the explorer needs it: the next state and the outcome, without numbering. */
+  next(state: SystemState, step: Step): NextResult {
+    if (!this.hasOp(step.op)) return { ok: false, error: `field "op": ${step.op} does not exist in variant ${this.variant.name}`, field: 'op' };
     if (step.op === 'OOM_BEGIN' || step.op === 'OOM_END') {
-      return { ok: true, state: { ...state, memory: step.op === 'OOM_BEGIN' ? 'exhausted' : 'available' }, observation: { ...base, outcome: 'ok' } };
+      return { ok: true, state: { ...state, memory: step.op === 'OOM_BEGIN' ? 'exhausted' : 'available' }, outcome: OK };
     }
     const name = step.task ?? '';
     const pi = state.processes.findIndex((p) => p.tasks.some((t) => t.name === name));
-    if (pi < 0) return { ok: false, error: `step ${index}: field "task": unknown task "${name}" (tasks come from the first step, CLONE_THREAD, FORK or VFORK)`, field: 'task' };
+    if (pi < 0) return { ok: false, error: `field "task": unknown task "${name}" (tasks come from the first step, CLONE_THREAD, FORK or VFORK)`, field: 'task' };
     const proc = state.processes[pi]!;
     const ti = proc.tasks.findIndex((t) => t.name === name);
     const task = proc.tasks[ti]!;
-    if (!isAlive(task)) return { ok: false, error: `step ${index}: field "task": task "${name}" is no longer running (${taskFate(task)})`, field: 'task' };
-    if (task.suspended) return { ok: false, error: `step ${index}: field "task": task "${name}" is suspended in vfork until its child execs or exits`, field: 'task' };
+    if (!isAlive(task)) return { ok: false, error: `field "task": task "${name}" is no longer running (${taskFate(task)})`, field: 'task' };
+    if (task.suspended) return { ok: false, error: `field "task": task "${name}" is suspended in vfork until its child execs or exits`, field: 'task' };
+    const memoKey = this.localStepKey(state, pi, ti, step);
+    const known = memoKey === undefined ? undefined : this.localSteps.get(memoKey);
+    if (known) return { ok: true, state: this.replay(state, pi, step, known), outcome: known.outcome };
     const w = new World(this, state, pi);
     const result = w.apply(step, ti);
-    if (typeof result === 'string') return { ok: false, error: `step ${index}: ${result}`, ...(result.startsWith('field "') ? { field: result.slice(7, result.indexOf('"', 7)) } : {}) };
-    const after = w.state().processes.flatMap((p) => p.tasks).find((t) => t.name === name);
-    const obs: Observation = {
-      ...base,
-      outcome: result.result,
-      ...(result.si_code ? { si_code: result.si_code } : {}),
-      ...(result.fatal !== undefined ? { fatal: result.fatal } : {}),
-      ...(result.handler ? { handler: result.handler } : {}),
-      ...(result.bitmap ? { bitmap: result.bitmap } : {}),
-      ...(after && isAlive(after) && TASK_TILE_REPORTING_OPS.has(step.op) ? { tiles: tilesOf(after.snapshot) } : {}),
-      ...(result.frameHasTiles !== undefined ? { frameHasTiles: result.frameHasTiles } : {}),
-      ...(after && isAlive(after) && this.variant.name !== undefined && opActsOnTask(step.op) ? { buffer: bufferOf(after.snapshot) } : {}),
-      ...(step.op === 'EXEC' || step.op === 'EXIT' ? { leakedBuffers: w.state().buffers.leaked } : {}),
-    };
-    return { ok: true, state: w.state(), observation: obs };
+    if (typeof result === 'string') return { ok: false, error: result, ...(result.startsWith('field "') ? { field: result.slice(7, result.indexOf('"', 7)) } : {}) };
+    const after = w.state();
+    const afterTask = after.processes[pi]!.tasks[ti];
+    const outcome = outcomeOf(step.op, result, afterTask && isAlive(afterTask) ? afterTask.snapshot : undefined);
+    if (memoKey !== undefined) {
+      const b = after.buffers;
+      const buffers = { allocated: b.allocated - state.buffers.allocated, freed: b.freed - state.buffers.freed, leaked: b.leaked - state.buffers.leaked };
+      this.localSteps.set(memoKey, { process: after.processes[pi]!, buffers, outcome });
+    }
+    return { ok: true, state: after, outcome };
   }
+
+  /**
+   * A step's effect depends on nothing outside its own process unless it creates a process or
+   * touches a vfork relation, so it is memoised per (memory, process, task position, step).
+   * Task names are left out: the effect is replayed onto whichever names the state has.
+   */
+  private localStepKey(state: SystemState, pi: number, ti: number, step: Step): string | undefined {
+    const p = state.processes[pi]!;
+    if (!this.options.memoise || step.op === 'FORK' || step.op === 'VFORK' || p.vforkParent !== null) return undefined;
+    if (step.op === 'CLONE_THREAD' && state.processes.some((q) => q.tasks.some((t) => t.name === step.fields['child']))) return undefined;
+    let k = `${state.memory}|${this.process.id(p.snapshot)}|${ti}|${step.op}|`;
+    for (const t of p.tasks) k += `${t.suspended ? 'S' : ''}${this.task.id(t.snapshot)},`;
+    for (const f in step.fields) if (f !== 'child') k += `${f}=${String(step.fields[f])},`;
+    return k;
+  }
+
+  private replay(state: SystemState, pi: number, step: Step, effect: LocalEffect): SystemState {
+    const before = state.processes[pi]!;
+    const tasks = effect.process.tasks.map((t, i) => {
+      const name = before.tasks[i]?.name ?? (step.fields['child'] as string);
+      return t.name === name ? t : { ...t, name };
+    });
+    const processes = [...state.processes];
+    const slot = { ...effect.process, tasks };
+    // The canonical key ignores names, so the replayed slot has the key of the one it copies.
+    const slotKey = this.slotKeys.get(effect.process);
+    if (slotKey !== undefined) this.slotKeys.set(slot, slotKey);
+    processes[pi] = slot;
+    const b = state.buffers;
+    const d = effect.buffers;
+    const buffers = d.allocated === 0 && d.freed === 0 && d.leaked === 0 ? b : { allocated: b.allocated + d.allocated, freed: b.freed + d.freed, leaked: b.leaked + d.leaked };
+    return { memory: state.memory, processes, buffers };
+  }
+}
+
+/** What a step did inside its own process, without the names and counts of the state it ran in. */
+interface LocalEffect {
+  readonly process: ProcessSlot;
+  readonly buffers: BufferCounts;
+  readonly outcome: Outcome;
+}
+
+const OK: Outcome = { outcome: 'ok' };
+
+function outcomeOf(op: string, result: Result, after: TaskSnapshot | undefined): Outcome {
+  return {
+    outcome: result.result,
+    ...(result.si_code ? { si_code: result.si_code } : {}),
+    ...(result.fatal !== undefined ? { fatal: result.fatal } : {}),
+    ...(result.handler ? { handler: result.handler } : {}),
+    ...(result.bitmap ? { bitmap: result.bitmap } : {}),
+    ...(after && TASK_TILE_REPORTING_OPS.has(op) ? { tiles: tilesOf(after) } : {}),
+    ...(result.frameHasTiles !== undefined ? { frameHasTiles: result.frameHasTiles } : {}),
+    ...(after && opActsOnTask(op) ? { buffer: bufferOf(after) } : {}),
+  };
 }
 
 function opActsOnTask(op: string): boolean {

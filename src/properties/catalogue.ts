@@ -3,7 +3,7 @@
 // transition itself. One rule per property, so a counterexample names exactly the rule it broke.
 
 import { permissionRequestAltstackMinimum, type AltstackClass } from '../../machines/platform.js';
-import type { Observation, SystemModel, SystemState, TaskSlot, ProcessSlot } from '../model/system.js';
+import type { Outcome, SystemModel, SystemState, TaskSlot, ProcessSlot } from '../model/system.js';
 import { isAlive, processValue, taskValue } from '../model/system.js';
 import { canonicalKey } from '../explore/canonical.js';
 import type { Step } from '../scenario/format.js';
@@ -11,7 +11,7 @@ import type { Step } from '../scenario/format.js';
 export interface Transition {
   readonly before: SystemState;
   readonly step: Step;
-  readonly observation: Observation;
+  readonly observation: Outcome;
   readonly after: SystemState;
   readonly model: SystemModel;
 }
@@ -33,7 +33,8 @@ function processOf(s: SystemState, task: string | undefined): ProcessSlot | unde
 }
 
 function taskIn(s: SystemState, name: string | undefined): TaskSlot | undefined {
-  return s.processes.flatMap((p) => p.tasks).find((t) => t.name === name);
+  for (const p of s.processes) for (const t of p.tasks) if (t.name === name) return t;
+  return undefined;
 }
 
 const permitted = (p: ProcessSlot) => processValue(p.snapshot).hostPermission === 'permitted';

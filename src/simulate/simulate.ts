@@ -12,9 +12,9 @@ export interface SimulationRun {
 }
 
 /** Builds the model for a variant and platform name; one per run, its caches die with it. */
-export function modelFor(variant: VariantName, platformName?: string): SystemModel {
+export function modelFor(variant: VariantName, platformName?: string, options?: { memoise: boolean }): SystemModel {
   const platform = (platformName ? PLATFORMS[platformName] : undefined) ?? DEFAULT_PLATFORM;
-  return new SystemModel(buildVariants(platform)[variant], platform);
+  return new SystemModel(buildVariants(platform)[variant], platform, options);
 }
 
 /** Simulates every step; throws ScenarioError naming the first step that cannot run. */
