@@ -71,7 +71,10 @@ function paramValues(params: unknown): string[] {
 function statePaths(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (typeof value !== 'object' || value === null) return [String(value)];
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, sub]) => statePaths(sub).map((p) => `${k}.${p}`));
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, sub]) => {
+    const below = statePaths(sub);
+    return below.length === 0 ? [k] : below.map((p) => `${k}.${p}`);
+  });
 }
 
 type GuardFunction = { name?: string; check?: { name?: string }; guards?: unknown[]; stateValue?: unknown };
@@ -98,7 +101,8 @@ export function guardExpr(guard: unknown): GuardExpr | null {
   const operands = Array.isArray(f.guards) ? f.guards.map((g) => guardExpr(g) ?? { kind: 'inline' as const }) : null;
   if (operands && helper === 'not' && operands.length === 1) return { kind: 'not', arg: operands[0]! };
   if (operands && (helper === 'and' || helper === 'or')) return { kind: helper, args: operands };
-  return f.name ? { kind: 'named', name: f.name, params: [] } : { kind: 'inline' };
+  // An arrow written as `guard: () => ...` is named "guard" by JavaScript: that is no name.
+  return f.name && f.name !== 'guard' ? { kind: 'named', name: f.name, params: [] } : { kind: 'inline' };
 }
 
 /** The named guards a guard expression refers to, each once, in the order they appear. */

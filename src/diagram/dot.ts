@@ -111,7 +111,7 @@ function transitionText(t: GraphTransition, withActions: boolean, align: string)
 /** A state's HTML label: its name, then one row per internal (targetless) transition. */
 function stateLabel(s: GraphState, ctx: Context, title: string): string {
   const rows = (ctx.internal.get(s.id) ?? []).map(
-    (t) => `<TR><TD ALIGN="LEFT" BALIGN="LEFT" ID="t:${html(t.id)}">${marked(transitionText(t, ctx.withActions, ' ALIGN="LEFT"'), ctx.marks.get(t.id))}</TD></TR>`,
+    (t) => `<TR><TD ALIGN="LEFT" BALIGN="LEFT" ID="t:${html(t.id)}" TOOLTIP="${html(t.id)}">${marked(transitionText(t, ctx.withActions, ' ALIGN="LEFT"'), ctx.marks.get(t.id))}</TD></TR>`,
   );
   if (rows.length === 0) return `<${title}>`;
   return `<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD>${title}</TD></TR><HR/>${rows.join('')}</TABLE>>`;
