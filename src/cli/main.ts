@@ -9,6 +9,8 @@ import { ScenarioError, parseScenario } from '../scenario/format.js';
 import { simulate } from '../simulate/simulate.js';
 import { renderTable } from './table.js';
 import { CheckUsageError, runCheck } from './check-command.js';
+import { DiagramOutputError, DiagramUsageError, runDiagram } from './diagram-command.js';
+import { RenderError, RendererUnavailableError } from '../diagram/render.js';
 
 export const EXIT = { ok: 0, mismatch: 1, badInput: 2, unsupported: 3 } as const;
 
@@ -20,6 +22,9 @@ commands:
   check [--variant V] [--config NAME] [--json] [--max-states N] [--counterexamples]
                                              explore the model exhaustively; print the verdict matrix
   simulate [FILE|-] [--variant V] [--json]   run a scenario through the model, one observation per step
+  diagram [--variant V] [--machine task|process|system] [--format svg|dot|mermaid] [--out FILE]
+                                             draw a chart or the composition (svg by default); a variant's
+                                             changes against linux are highlighted
 
 variants: ${VARIANT_NAMES.join(', ')}`;
 
@@ -51,9 +56,12 @@ function runSimulate(args: string[]): number {
   return EXIT.ok;
 }
 
-const COMMANDS: Record<string, (args: string[]) => number> = { check: runCheck, simulate: runSimulate };
+/** A command returns its exit code, or a promise of it when it has to wait (diagram renders with WebAssembly). */
+type Command = (args: string[]) => number | Promise<number>;
 
-export function main(argv: string[]): number {
+const COMMANDS: Record<string, Command> = { check: runCheck, simulate: runSimulate, diagram: runDiagram };
+
+export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
     process.stdout.write(`${USAGE}\n`);
@@ -62,9 +70,9 @@ export function main(argv: string[]): number {
   const run = COMMANDS[command];
   try {
     if (!run) throw new UsageError(`unknown command "${command}" (one of ${Object.keys(COMMANDS).join(', ')})`);
-    return run(rest);
+    return await run(rest);
   } catch (e) {
-    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof CheckUsageError) {
+    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof CheckUsageError || e instanceof DiagramUsageError || e instanceof DiagramOutputError) {
       process.stderr.write(`amxstate: ${e.message}\n`);
       return EXIT.badInput;
     }
@@ -72,8 +80,12 @@ export function main(argv: string[]): number {
       process.stderr.write(`amxstate: ${e.message}\n`);
       return EXIT.badInput;
     }
+    if (e instanceof RendererUnavailableError || e instanceof RenderError) {
+      process.stderr.write(`amxstate: ${e.message}\n`);
+      return EXIT.unsupported;
+    }
     throw e;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

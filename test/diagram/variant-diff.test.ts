@@ -1,0 +1,87 @@
+// variantMarks() against an independent reading of the raw machine config: the transitions whose
+// guards or actions name a replaced guard or action, plus those of ops only the variant has.
+
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PLATFORM } from '../../machines/platform.js';
+import { VARIANT_NAMES, buildVariants, type Variant } from '../../machines/variants.js';
+import { chartGraph } from '../../src/diagram/chart-graph.js';
+import { diffMarks, variantMarks } from '../../src/diagram/variant-diff.js';
+
+const variants = buildVariants(DEFAULT_PLATFORM);
+
+/** Every string a guard or action value holds, looking inside XState's guard helpers (their `guards`). */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (typeof value === 'function') return strings((value as { guards?: unknown }).guards ?? []);
+  if (typeof value === 'object' && value !== null) return strings((value as { type?: unknown }).type ?? []);
+  return [];
+}
+
+type RawTransition = { guard?: unknown; actions?: unknown };
+type RawState = { id?: string; on?: Record<string, RawTransition | RawTransition[]>; always?: RawTransition | RawTransition[]; states?: Record<string, RawState> };
+
+/** Transition ids `<path>:<event>:<index>` whose guard or actions name one of `names`, from the raw config. */
+function referencing(config: RawState, machineId: string, names: readonly string[], events: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (state: RawState, path: string): void => {
+    const lists: [string, RawTransition[]][] = [
+      ['always', state.always === undefined ? [] : ([] as RawTransition[]).concat(state.always)],
+      ...Object.entries(state.on ?? {}).map(([e, t]) => [e, ([] as RawTransition[]).concat(t)] as [string, RawTransition[]]),
+    ];
+    for (const [event, list] of lists)
+      list.forEach((t, i) => {
+        const used = [...strings(t.guard), ...strings(t.actions)];
+        if (used.some((u) => names.includes(u)) || events.includes(event)) out.push(`${path}:${event}:${i}`);
+      });
+    for (const [key, child] of Object.entries(state.states ?? {})) walk(child, `${path}.${key}`);
+  };
+  walk(config, machineId);
+  return out.sort();
+}
+
+describe.each(VARIANT_NAMES.flatMap((v) => (['task', 'process'] as const).map((m) => [v, m] as const)))('variantMarks(%s, %s)', (name, machine) => {
+  const v: Variant = variants[name];
+  const marks = variantMarks(name, machine);
+
+  it('marks exactly the transitions that use a replaced name or an extra op, as changed', () => {
+    const config = v[machine].config as unknown as RawState;
+    const extra = v.extraOps.filter((op) => !variants.linux.extraOps.includes(op));
+    expect([...marks.keys()].sort()).toEqual(referencing(config, v[machine].id, v.replaces[machine], extra));
+    for (const m of marks.values()) expect(m).toBe('changed');
+  });
+
+  it('marks only ids the diagram has', () => {
+    const graph = chartGraph(v[machine]);
+    const ids = new Set([...graph.transitions.map((t) => t.id)]);
+    for (const id of marks.keys()) expect(ids.has(id), id).toBe(true);
+  });
+});
+
+describe('what each variant changes', () => {
+  it('linux against linux changes nothing', () => {
+    expect(variantMarks('linux', 'task').size).toBe(0);
+    expect(variantMarks(variants.linux, 'process').size).toBe(0);
+  });
+
+  it('every variant but linux and prealloc-syscall changes something in the task chart; prealloc-syscall its PREALLOC transitions', () => {
+    expect(variantMarks('linux-fixed', 'task')).toEqual(new Map([['task.alive:EXEC:0', 'changed']]));
+    expect([...variantMarks('prealloc-syscall', 'task').keys()].every((id) => id.includes(':PREALLOC:'))).toBe(true);
+    expect(variantMarks('prealloc-syscall', 'task').size).toBe(4);
+    expect(variantMarks('prealloc-at-permission', 'process').size).toBe(1);
+    expect(variantMarks('no-xfd', 'task').size).toBeGreaterThan(0);
+  });
+
+  it('marks states and transitions one chart has and the other has not', () => {
+    const base = chartGraph(variants.linux.process);
+    const trimmed = { ...base, transitions: base.transitions.filter((t) => t.event !== 'GET_SUPP') };
+    const marks = diffMarks(base, trimmed, [], []);
+    expect([...marks.keys()]).toEqual(['process:GET_SUPP:0']);
+    const fewer = { ...base, root: { ...base.root, children: base.root.children.slice(1) } };
+    expect(diffMarks(base, fewer, [], []).get('process.hostPermission')).toBe('changed');
+  });
+
+  it('refuses an unknown variant name', () => {
+    expect(() => variantMarks('bsd' as never, 'task')).toThrow(/unknown variant "bsd"/);
+  });
+});
