@@ -7,16 +7,26 @@ import { fileURLToPath } from 'node:url';
 import { VARIANT_NAMES, type VariantName } from '../../machines/variants.js';
 import { explore, type ExploreStats, type Violation } from '../explore/explore.js';
 import type { ExploreConfig } from '../explore/config.js';
-import { PROPERTIES, type Property } from '../properties/catalogue.js';
+import { PROPERTIES, vacuousUnder, type Property } from '../properties/catalogue.js';
 import { modelFor } from '../simulate/simulate.js';
 import { stepToJson, type StepValue } from '../scenario/format.js';
 
 export type Verdict = 'holds' | 'violated';
 
+type VerdictTable = Readonly<Record<VariantName, Readonly<Record<string, Verdict>>>>;
+
+export interface ManifestConfig {
+  readonly states: Readonly<Partial<Record<VariantName, number>>>;
+  /** Cells where this configuration is expected to differ from the top-level verdicts, and why. */
+  readonly verdicts?: Partial<Record<VariantName, Readonly<Record<string, Verdict>>>>;
+  readonly $why?: string;
+}
+
 export interface Manifest {
   readonly $comment?: string;
-  readonly configs: Readonly<Record<string, { readonly states: Readonly<Partial<Record<VariantName, number>>> }>>;
-  readonly verdicts: Readonly<Record<VariantName, Readonly<Record<string, Verdict>>>>;
+  readonly configs: Readonly<Record<string, ManifestConfig>>;
+  /** The verdicts on the default configuration; other configurations differ only where they say so. */
+  readonly verdicts: VerdictTable;
 }
 
 export interface CounterexampleScenario {
@@ -27,6 +37,8 @@ export interface CounterexampleScenario {
 
 export interface Cell {
   readonly verdict: Verdict;
+  /** Holds only because the configuration offers none of the ops that could break it. */
+  readonly vacuous?: true;
   readonly counterexample?: CounterexampleScenario;
 }
 
@@ -38,9 +50,10 @@ export interface VariantCheck {
 
 export interface Mismatch {
   readonly variant: VariantName;
-  readonly property: string;
-  readonly expected: Verdict | 'missing';
-  readonly found: Verdict;
+  /** A property name, or "states" for the distinct-state count. */
+  readonly what: string;
+  readonly expected: string;
+  readonly found: string;
 }
 
 /** machines/manifest.json, found from this module whether it runs from src/ (tests) or dist/src/ (the CLI). */
@@ -78,22 +91,39 @@ export function checkVariant(
   options: { maxStates?: number; properties?: readonly Property[]; onProgress?: (states: number, depth: number) => void } = {},
 ): VariantCheck {
   const properties = options.properties ?? PROPERTIES;
-  const r = explore(modelFor(variant), config, { properties, ...options });
+  const model = modelFor(variant);
+  const r = explore(model, config, { properties, ...options });
+  const ops = config.ops.map((o) => o.op).filter((op) => model.hasOp(op));
   const cells: Record<string, Cell> = {};
   for (const p of properties) {
     const v = r.violations.get(p.name);
-    cells[p.name] = v ? { verdict: 'violated', counterexample: counterexample(variant, p, v) } : { verdict: 'holds' };
+    cells[p.name] = v
+      ? { verdict: 'violated', counterexample: counterexample(variant, p, v) }
+      : { verdict: 'holds', ...(vacuousUnder(p, ops) ? { vacuous: true as const } : {}) };
   }
   return { variant, stats: r.stats, cells };
 }
 
-export function compareWithManifest(results: readonly VariantCheck[], manifest: Manifest): Mismatch[] {
-  return results.flatMap((r) =>
-    Object.entries(r.cells).flatMap(([property, cell]) => {
-      const expected = manifest.verdicts[r.variant]?.[property] ?? 'missing';
-      return expected === cell.verdict ? [] : [{ variant: r.variant, property, expected, found: cell.verdict }];
-    }),
-  );
+/**
+ * Where a run differs from the manifest: verdicts (a cut-off run proves no "holds", so only its
+ * violations count) and, for complete runs of a configuration the manifest counts, distinct states.
+ */
+export function compareWithManifest(results: readonly VariantCheck[], manifest: Manifest, configName = 'default'): Mismatch[] {
+  const config = manifest.configs[configName];
+  return results.flatMap((r) => {
+    const verdicts = Object.entries(r.cells).flatMap(([property, cell]): Mismatch[] => {
+      if (!r.stats.complete && cell.verdict === 'holds') return [];
+      // A property the configuration cannot break is expected to hold there, whatever it does elsewhere.
+      const expected = config?.verdicts?.[r.variant]?.[property] ?? (cell.vacuous ? 'holds' : manifest.verdicts[r.variant]?.[property]) ?? 'missing';
+      return expected === cell.verdict ? [] : [{ variant: r.variant, what: property, expected, found: cell.verdict }];
+    });
+    const counted = config?.states[r.variant];
+    const states: Mismatch[] =
+      r.stats.complete && counted !== undefined && counted !== r.stats.states
+        ? [{ variant: r.variant, what: 'states', expected: String(counted), found: String(r.stats.states) }]
+        : [];
+    return [...verdicts, ...states];
+  });
 }
 
 export const ALL_VARIANTS: readonly VariantName[] = VARIANT_NAMES;

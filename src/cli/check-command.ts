@@ -1,6 +1,7 @@
 // `amxstate check`: the verdict matrix, its statistics, and each counterexample as numbered steps.
 
 import { parseArgs } from 'node:util';
+import { EXIT } from './exit.js';
 import { isVariantName, type VariantName } from '../../machines/variants.js';
 import { CONFIGS } from '../explore/config.js';
 import { ALL_VARIANTS, checkVariant, compareWithManifest, loadManifest, type VariantCheck } from '../check/check.js';
@@ -14,7 +15,9 @@ function renderMatrix(results: readonly VariantCheck[]): string {
     p.name,
     ...results.map((r) => {
       const c = r.cells[p.name];
-      return !c ? '-' : c.verdict === 'holds' ? 'holds' : `violated (${c.counterexample?.steps.length ?? '?'})`;
+      if (!c) return '-';
+      if (c.verdict === 'violated') return `violated (${c.counterexample?.steps.length ?? '?'})`;
+      return !r.stats.complete ? 'unknown' : c.vacuous ? 'holds*' : 'holds';
     }),
   ]);
   const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => r[i]!.length)));
@@ -68,7 +71,7 @@ export function runCheck(args: string[]): number {
   });
   const incomplete = results.filter((r) => !r.stats.complete);
   const manifest = loadManifest();
-  const mismatches = compareWithManifest(results, manifest);
+  const mismatches = compareWithManifest(results, manifest, config.name);
   const stats = Object.fromEntries(results.map((r) => [r.variant, r.stats]));
   if (values.json) {
     const out = {
@@ -83,6 +86,8 @@ export function runCheck(args: string[]): number {
       `amxstate check: configuration "${config.name}": ${config.description}`,
       '',
       renderMatrix(results),
+      ...(results.some((r) => Object.values(r.cells).some((c) => c.vacuous)) ? ['holds* = vacuously: the configuration has none of the ops that could break it'] : []),
+      ...(incomplete.length > 0 ? ['unknown = not violated within --max-states; not proven'] : []),
       '',
       ...results.map(
         (r) =>
@@ -90,13 +95,15 @@ export function runCheck(args: string[]): number {
       ),
     ];
     if (values.counterexamples) lines.push('', renderCounterexamples(results));
-    lines.push('', mismatches.length === 0 ? 'Every verdict matches machines/manifest.json.' : `${mismatches.length} verdict(s) differ from machines/manifest.json:`);
-    for (const m of mismatches) lines.push(`  ${m.variant} ${m.property}: expected ${m.expected}, found ${m.found}`);
+    lines.push('', mismatches.length === 0 ? 'Every verdict matches machines/manifest.json.' : `${mismatches.length} result(s) differ from machines/manifest.json:`);
+    for (const m of mismatches) lines.push(`  ${m.variant} ${m.what}: expected ${m.expected}, found ${m.found}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   if (incomplete.length > 0) {
-    process.stderr.write(`amxstate: check stopped at --max-states ${maxStates} for ${incomplete.map((r) => r.variant).join(', ')}: verdicts "holds" are not proven\n`);
-    return 1;
+    process.stderr.write(
+      `amxstate: check stopped at --max-states ${maxStates} for ${incomplete.map((r) => r.variant).join(', ')} before exploring every state: their unviolated properties are unknown, not proven\n`,
+    );
+    return mismatches.length === 0 ? EXIT.incomplete : EXIT.mismatch;
   }
-  return mismatches.length === 0 ? 0 : 1;
+  return mismatches.length === 0 ? EXIT.ok : EXIT.mismatch;
 }

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// The amxstate command line: one subcommand per output, exit codes that say what went wrong.
-//   0 success, 1 a verdict differs from the manifest, 2 bad input, 3 the machine cannot run it.
+// The amxstate command line: one subcommand per output, exit codes (exit.ts) that say what went wrong.
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -12,7 +11,9 @@ import { CheckUsageError, runCheck } from './check-command.js';
 import { DiagramOutputError, DiagramUsageError, runDiagram } from './diagram-command.js';
 import { RenderError, RendererUnavailableError } from '../diagram/render.js';
 
-export const EXIT = { ok: 0, mismatch: 1, badInput: 2, unsupported: 3 } as const;
+import { EXIT } from './exit.js';
+
+export { EXIT };
 
 class UsageError extends Error {}
 
@@ -26,7 +27,9 @@ commands:
                                              draw a chart or the composition (svg by default); a variant's
                                              changes against linux are highlighted
 
-variants: ${VARIANT_NAMES.join(', ')}`;
+variants: ${VARIANT_NAMES.join(', ')}
+exit status: 0 ok, 1 differs from machines/manifest.json, 2 bad input, 3 cannot run on this machine,
+             4 check stopped at --max-states (nothing differs, nothing proven)`;
 
 function readInput(file: string | undefined): string {
   if (file === undefined) {

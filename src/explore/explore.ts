@@ -35,6 +35,8 @@ export interface ExploreResult {
 export interface ExploreOptions {
   readonly maxStates?: number;
   readonly properties?: readonly Property[];
+  /** Stop as soon as every property is violated (mutation tests): the statistics are then partial. */
+  readonly stopWhenAllViolated?: boolean;
   readonly onProgress?: (states: number, depth: number) => void;
   /** Called for every distinct state found (xstate/graph agreement, tests). */
   readonly onState?: (key: string, state: SystemState) => void;
@@ -142,6 +144,10 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       nodes.push({ state: r.state, parent: i, step, depth: node.depth + 1, execs, nextId: node.nextId + created });
     }
     if (!complete) break;
+    if (options.stopWhenAllViolated && violations.size === properties.length) {
+      complete = false;
+      break;
+    }
   }
   const seconds = (performance.now() - started) / 1000;
   return {

@@ -21,6 +21,11 @@ export interface Property {
   readonly claim: string;
   readonly source: string;
   readonly kind: 'state' | 'step';
+  /**
+   * Ops a configuration must offer for this property to be able to fail: every group needs one of its
+   * ops. A configuration without them proves it only vacuously, and the matrix says so.
+   */
+  readonly needs?: readonly (readonly string[])[];
   holds(t: Transition): boolean;
 }
 
@@ -57,6 +62,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'A tile-data access by a task whose process lacks permission ends in SIGILL, never in silent success.',
     source: 'semantics E8, invariant 8; arch/x86/kernel/traps.c:handle_xfd_event; observed 2b, 2c',
     kind: 'step',
+    needs: [['TOUCH']],
     holds: (t) => {
       if (t.step.op !== 'TOUCH') return true;
       const p = processOf(t.before, t.step.task);
@@ -84,6 +90,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'An AMX access by a task that already holds a large buffer never fails for lack of memory.',
     source: 'semantics E11, invariant 10 (no trap after expansion)',
     kind: 'step',
+    needs: [['OOM_BEGIN'], ['TOUCH', 'PREALLOC']],
     holds: (t) => {
       const task = taskIn(t.before, t.step.task);
       if (!task || !large(task) || (t.step.op !== 'TOUCH' && t.step.op !== 'PREALLOC')) return true;
@@ -95,6 +102,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'A process in which any thread has done AMX work is never killed by an allocation failure.',
     source: 'Borislav Petkov, v9 review 2021-08-18 ("lose 24 hours worth of AMX computation"); semantics E10',
     kind: 'step',
+    needs: [['OOM_BEGIN'], ['TOUCH']],
     holds: (t) => {
       const p = processOf(t.before, t.step.task);
       return !(p && amxUsed(p) && isAllocationFailure(t) && t.observation.fatal === true);
@@ -105,6 +113,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'Thread and process creation never fails because of an AMX buffer.',
     source: "Thiago Macieira's reply to Petkov, v9 thread (pre-allocation moves the failure to pthread_create)",
     kind: 'step',
+    needs: [['OOM_BEGIN'], ['CLONE_THREAD', 'FORK', 'VFORK']],
     holds: (t) => !['CLONE_THREAD', 'FORK', 'VFORK'].includes(t.step.op) || t.observation.outcome !== 'ENOMEM',
   },
   {
@@ -119,6 +128,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'Live tile data survives context switches, signal delivery and return.',
     source: 'semantics invariant 14, E20, E22; observed 6e, 8',
     kind: 'state',
+    needs: [['TOUCH', 'PTRACE_SETREGSET'], ['CONTEXT_SWITCH', 'SIGNAL', 'SIGRETURN']],
     holds: ({ after }) => liveTasks(after).every(({ t }) => taskValue(t.snapshot)?.tileData !== 'lost'),
   },
   {
@@ -126,6 +136,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'Every large buffer is freed when its thread exits or execs.',
     source: 'semantics S2, E18, E19; observed 9c (the exec leak)',
     kind: 'step',
+    needs: [['EXEC', 'EXIT']],
     holds: (t) => t.after.buffers.leaked === t.before.buffers.leaked,
   },
   {
@@ -133,6 +144,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'Within one exec image, permission is never withdrawn.',
     source: 'semantics invariant 2; xstate.c:__xstate_request_perm',
     kind: 'step',
+    needs: [['REQ_PERM']],
     holds: (t) =>
       t.before.processes.every((p, i) => {
         const q = t.after.processes[i];
@@ -146,6 +158,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'A refused permission request changes no state.',
     source: 'semantics invariant 18; xstate.c:xstate_request_perm error paths',
     kind: 'step',
+    needs: [['REQ_PERM', 'REQ_GUEST_PERM']],
     holds: (t) =>
       !(t.step.op === 'REQ_PERM' || t.step.op === 'REQ_GUEST_PERM') || t.observation.outcome === 'ok' || key(t, t.before) === key(t, t.after),
   },
@@ -154,6 +167,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'GET_SUPP, GET_PERM and GET_GUEST_PERM change no state.',
     source: 'semantics invariant 25',
     kind: 'step',
+    needs: [['GET_SUPP', 'GET_PERM', 'GET_GUEST_PERM', 'PTRACE_GETREGSET', 'CHECK_TILES']],
     holds: (t) => !['GET_SUPP', 'GET_PERM', 'GET_GUEST_PERM', 'PTRACE_GETREGSET', 'CHECK_TILES'].includes(t.step.op) || key(t, t.before) === key(t, t.after),
   },
   {
@@ -161,6 +175,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'Neither sigreturn nor PTRACE_SETREGSET ever allocates a large buffer.',
     source: 'semantics invariants 22, 23; observed 7a, 7b, 10d, 10e',
     kind: 'step',
+    needs: [['SIGRETURN', 'PTRACE_SETREGSET']],
     holds: (t) => !['SIGRETURN', 'PTRACE_SETREGSET'].includes(t.step.op) || t.after.buffers.allocated === t.before.buffers.allocated,
   },
   {
@@ -168,6 +183,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'Once the first vCPU locked guest permission, only exec unlocks it.',
     source: 'semantics invariant 20; observed 1j',
     kind: 'step',
+    needs: [['VCPU_CREATE']],
     holds: (t) =>
       t.before.processes.every((p, i) => {
         const q = t.after.processes[i];
@@ -180,6 +196,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'A host permission request never changes guest permission, and a guest request never changes host permission.',
     source: 'semantics invariant 21; observed 1a, 1g',
     kind: 'step',
+    needs: [['REQ_PERM', 'REQ_GUEST_PERM']],
     holds: (t) => {
       const p = processOf(t.before, t.step.task);
       const q = processOf(t.after, t.step.task);
@@ -194,6 +211,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'Once permission is held, every installed altstack holds one AMX signal frame.',
     source: 'semantics invariant 17; kernel/signal.c:do_sigaltstack, xstate.c:validate_sigaltstack',
     kind: 'state',
+    needs: [['SIGALTSTACK']],
     holds: ({ after, model }) =>
       liveTasks(after).every(({ p, t }) => {
         const a = taskValue(t.snapshot)?.altstack;
@@ -206,6 +224,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'An altstack that sigaltstack() accepts after permission would also have been accepted by the permission request.',
     source: 'observed 5a vs 5f (the 116-byte window); signal.c:sigaltstack_size_valid vs xstate.c:validate_sigaltstack',
     kind: 'step',
+    needs: [['SIGALTSTACK']],
     holds: (t) => {
       if (t.step.op !== 'SIGALTSTACK' || t.observation.outcome !== 'ok') return true;
       const size = t.step.fields['size'];
@@ -215,6 +234,11 @@ export const PROPERTIES: readonly Property[] = [
     },
   },
 ];
+
+/** True when the configuration offers none of the ops that could break the property. */
+export function vacuousUnder(property: Property, ops: readonly string[]): boolean {
+  return (property.needs ?? []).some((group) => !group.some((op) => ops.includes(op)));
+}
 
 export function propertyByName(name: string): Property | undefined {
   return PROPERTIES.find((p) => p.name === name);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { enqueueActions } from 'xstate';
+import { StateMachine, emit, enqueueActions, raise, type AnyStateMachine } from 'xstate';
 import { buildVariants, type Variant } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { ALL_VARIANTS, checkVariant, compareWithManifest, loadManifest, type VariantCheck } from '../../src/check/check.js';
 import { firstViolation } from '../../src/check/replay.js';
-import { CONFIGS } from '../../src/explore/config.js';
+import { CONFIGS, type ExploreConfig } from '../../src/explore/config.js';
 import { explore } from '../../src/explore/explore.js';
 import { SystemModel } from '../../src/model/system.js';
 import { PROPERTIES, propertyByName } from '../../src/properties/catalogue.js';
@@ -78,20 +78,63 @@ describe('every property can fail', () => {
   const never = () => false;
   const mutant = (base: Variant, patch: Partial<Pick<Variant, 'task' | 'process'>>): SystemModel =>
     new SystemModel({ ...base, ...patch }, DEFAULT_PLATFORM);
-  const violatedUnder = (model: SystemModel, property: string) =>
-    explore(model, CONFIGS['default']!, { properties: [propertyByName(property)!] }).violations.has(property);
+  /** 1 x 1 with every op kind but fork: the side ops (guest permission, queries, ptrace) run here. */
+  const sideOps: ExploreConfig = { ...CONFIGS['wide']!, name: 'wide-1x1', maxThreadsPerProcess: 1 };
+  const violatedUnder = (model: SystemModel, property: string, config: ExploreConfig) =>
+    explore(model, config, { properties: [propertyByName(property)!], stopWhenAllViolated: true }).violations.has(property);
 
-  it.each([
-    ['InstalledAltstackFitsAnAmxFrame', mutant(variants.linux, { task: variants.linux.task.provide({ guards: { altstackFitsAmxFrame: always } }) })],
-    ['UnpermittedTouchIsSigill', mutant(variants.linux, { task: variants.linux.task.provide({ guards: { tileDataAccessTraps: never } }) })],
-    ['ExpansionNeedsPermission', mutant(variants.linux, { task: variants.linux.task.provide({ guards: { inheritsPermission: always } }) })],
-    ['NoLargeBufferWithoutAmxUse', mutant(variants.linux, { task: variants.linux.task.provide({ guards: { permissionAllocatesBuffer: always } }) })],
-    ['CloneNeverFailsForAmxBuffers', mutant(variants.linux, { task: variants.linux.task.provide({ guards: { cloneAllocatesBuffer: always } }) })],
+  /** The machine with the transitions at `path` (a chain of config keys) replaced: one broken rule. */
+  function rewired<M extends AnyStateMachine>(machine: M, path: readonly string[], transitions: unknown): M {
+    const replace = (node: Record<string, unknown>, [head, ...rest]: readonly string[]): Record<string, unknown> =>
+      head === undefined ? (transitions as Record<string, unknown>) : { ...node, [head]: replace((node[head] ?? {}) as Record<string, unknown>, rest) };
+    const config = replace(machine.config as unknown as Record<string, unknown>, path);
+    return new StateMachine(config as never, machine.implementations as never) as unknown as M;
+  }
+  const task = variants.linux.task;
+  const process = variants.linux.process;
+
+  const MUTANTS = [
+    ['InstalledAltstackFitsAnAmxFrame', 'default', mutant(variants.linux, { task: task.provide({ guards: { altstackFitsAmxFrame: always } }) })],
+    ['UnpermittedTouchIsSigill', 'default', mutant(variants.linux, { task: task.provide({ guards: { tileDataAccessTraps: never } }) })],
+    ['UnexpandedTasksHoldNoTileData', 'default', mutant(variants.linux, { task: task.provide({ guards: { tileDataAccessTraps: never } }) })],
+    ['ExpansionNeedsPermission', 'default', mutant(variants.linux, { task: task.provide({ guards: { inheritsPermission: always } }) })],
+    ['PermissionIsProcessWide', 'default', mutant(variants.linux, { task: task.provide({ guards: { inheritsPermission: never } }) })],
+    ['NoLargeBufferWithoutAmxUse', 'default', mutant(variants.linux, { task: task.provide({ guards: { permissionAllocatesBuffer: always } }) })],
+    ['CloneNeverFailsForAmxBuffers', 'default', mutant(variants.linux, { task: task.provide({ guards: { cloneAllocatesBuffer: always } }) })],
+    // Pre-allocation at permission, except for threads created later: they allocate lazily again.
+    [
+      'AmxWorkIsNeverLostToEnomem',
+      'default',
+      mutant(variants['prealloc-at-permission'], { task: variants['prealloc-at-permission'].task.provide({ guards: { cloneAllocatesBuffer: never } }) }),
+    ],
+    // A kernel that re-allocates on every tile access, even with a large buffer in hand.
+    [
+      'PreallocatedTaskNeverDiesOfEnomem',
+      'default',
+      mutant(variants.linux, {
+        task: task.provide({
+          actions: {
+            reportOk: enqueueActions(({ enqueue, event }) =>
+              enqueue.emit({ type: 'outcome', outcome: { result: 'memory' in event && event.memory === 'exhausted' ? 'ENOMEM' : 'ok' } }),
+            ),
+          },
+        }),
+      }),
+    ],
+    ['TileDataIsNeverSilentlyLost', 'default', mutant(variants.linux, { task: task.provide({ actions: { restoreTilesFromFrame: raise({ type: 'tiles.dataLost' }) } }) })],
+    // linux-fixed, with exit now orphaning the buffer the way exec used to.
+    [
+      'BuffersAreFreedOnExecAndExit',
+      'default',
+      mutant(variants['linux-fixed'], { task: variants['linux-fixed'].task.provide({ actions: { freeLargeBuffer: emit({ type: 'buffer', change: 'orphaned' }) } }) }),
+    ],
+    ['SigreturnAndPtraceCannotExpand', 'default', mutant(variants.linux, { task: task.provide({ actions: { popSignalFrame: emit({ type: 'buffer', change: 'allocated' }) } }) })],
     [
       'FailedRequestChangesNothing',
+      'default',
       // A refusal that still tells the threads they are permitted.
       mutant(variants.linux, {
-        process: variants.linux.process.provide({
+        process: process.provide({
           actions: {
             refuseEnospc: enqueueActions(({ enqueue }) => {
               enqueue.emit({ type: 'outcome', outcome: { result: 'ENOSPC' } });
@@ -101,7 +144,75 @@ describe('every property can fail', () => {
         }),
       }),
     ],
-  ] as const)('%s is violated by its mutant', (property, model) => {
-    expect(violatedUnder(model, property)).toBe(true);
+    // A second request withdraws permission.
+    [
+      'PermissionIsOneWay',
+      'default',
+      mutant(variants.linux, { process: rewired(process, ['states', 'hostPermission', 'states', 'permitted', 'on', 'REQ_PERM'], { target: 'unpermitted', actions: 'reportOk' }) }),
+    ],
+    // A query that grants.
+    [
+      'QueriesArePure',
+      'wide-1x1',
+      mutant(variants.linux, {
+        process: rewired(process, ['states', 'hostPermission', 'states', 'unpermitted', 'on', 'GET_PERM'], { target: 'permitted', actions: 'reportDefaultPermission' }),
+      }),
+    ],
+    // Another vCPU unlocks guest permission.
+    [
+      'GuestPermissionLockIsOneWay',
+      'wide-1x1',
+      mutant(variants.linux, { process: rewired(process, ['states', 'guestPermissionLock', 'states', 'locked', 'on', 'VCPU_CREATE'], { target: 'unlocked', actions: 'reportOk' }) }),
+    ],
+    // A host request that grants guest permission too.
+    [
+      'HostAndGuestPermissionsAreIndependent',
+      'wide-1x1',
+      mutant(variants.linux, { process: rewired(process, ['states', 'guestPermission', 'states', 'unpermitted', 'on', 'REQ_PERM'], { target: 'permitted' }) }),
+    ],
+  ] as const;
+
+  it.each(MUTANTS)('%s is violated by its mutant (on %s)', (property, configName, model) => {
+    const config = configName === 'wide-1x1' ? sideOps : CONFIGS[configName]!;
+    expect(violatedUnder(model, property, config)).toBe(true);
+  });
+
+  it('covers every property: by a mutant above, or else by the merged design itself violating it', () => {
+    const withoutMutant = PROPERTIES.map((p) => p.name).filter((name) => !MUTANTS.some(([m]) => m === name));
+    for (const name of withoutMutant) expect(manifest.verdicts.linux[name], name).toBe('violated');
+  });
+});
+
+describe('the manifest comparison', () => {
+  const linux = results.find((r) => r.variant === 'linux')!;
+
+  it('reports a state count that differs from the one recorded', () => {
+    const tampered = { ...manifest, configs: { ...manifest.configs, default: { states: { linux: linux.stats.states + 1 } } } };
+    expect(compareWithManifest([linux], tampered)).toEqual([
+      { variant: 'linux', what: 'states', expected: String(linux.stats.states + 1), found: String(linux.stats.states) },
+    ]);
+  });
+
+  it("reports a verdict that differs, and honours a configuration's own expected verdicts", () => {
+    const flipped = { ...manifest, verdicts: { ...manifest.verdicts, linux: { ...manifest.verdicts.linux, AltstackChecksAgree: 'holds' as const } } };
+    expect(compareWithManifest([linux], flipped).map((m) => m.what)).toEqual(['AltstackChecksAgree']);
+    const excused = { ...flipped, configs: { ...flipped.configs, default: { ...flipped.configs['default']!, verdicts: { linux: { AltstackChecksAgree: 'violated' as const } } } } };
+    expect(compareWithManifest([linux], excused)).toEqual([]);
+  });
+
+  it('proves no "holds" from a run cut off by --max-states, but keeps its violations', () => {
+    const cut = checkVariant('linux', CONFIGS['default']!, { maxStates: 50 });
+    expect(cut.stats.complete).toBe(false);
+    const mismatches = compareWithManifest([cut], manifest);
+    expect(mismatches.every((m) => m.what !== 'states' && m.found === 'violated')).toBe(true);
+  });
+
+  it('marks as vacuous exactly the properties whose ops the configuration lacks', () => {
+    const large = checkVariant('linux', CONFIGS['large']!, { maxStates: 1 });
+    const vacuous = Object.entries(large.cells).filter(([, c]) => c.vacuous).map(([name]) => name);
+    expect(vacuous.sort()).toEqual(
+      ['AltstackChecksAgree', 'GuestPermissionLockIsOneWay', 'InstalledAltstackFitsAnAmxFrame', 'QueriesArePure', 'SigreturnAndPtraceCannotExpand', 'TileDataIsNeverSilentlyLost'].sort(),
+    );
+    expect(Object.values(linux.cells).filter((c) => c.vacuous).length).toBe(2);
   });
 });
