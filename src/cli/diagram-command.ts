@@ -1,8 +1,8 @@
 // `amxstate diagram`: the task chart, the process chart or the composition, as SVG, DOT or Mermaid;
 // for a variant other than linux, what it changes is highlighted.
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { makeParents } from './files.js';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { VARIANT_NAMES, buildVariants, isVariantName, type VariantName } from '../../machines/variants.js';
@@ -12,6 +12,9 @@ import { toMermaid } from '../diagram/mermaid.js';
 import { renderSvg } from '../diagram/render.js';
 import { systemDot, systemMermaid } from '../diagram/system.js';
 import { variantMarks, type ChartName } from '../diagram/variant-diff.js';
+import { coverageMarks } from '../coverage/coverage.js';
+import { CONFIGS, type ExploreConfig } from '../explore/config.js';
+import { generateSuite } from '../paths/suite.js';
 
 export class DiagramUsageError extends Error {}
 
@@ -27,6 +30,8 @@ export interface DiagramRequest {
   readonly variant: VariantName;
   readonly machine: DiagramMachine;
   readonly format: DiagramFormat;
+  /** Paint what the generated suite of this configuration covers, instead of the variant's changes. */
+  readonly coverage?: ExploreConfig;
 }
 
 function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
@@ -43,24 +48,15 @@ export async function diagramText(req: DiagramRequest): Promise<string> {
   const chart: ChartName = req.machine;
   const variant = buildVariants(DEFAULT_PLATFORM)[req.variant];
   const graph = chartGraph(variant[chart]);
-  const marks = req.variant === 'linux' ? undefined : variantMarks(variant, chart);
-  const legend = { changed: 'changed against linux' };
+  const covered = req.coverage ? generateSuite(req.variant, req.coverage).coverage : undefined;
+  const marks = covered ? coverageMarks(graph, chart, covered) : req.variant === 'linux' ? undefined : variantMarks(variant, chart);
+  const legend = covered
+    ? { covered: `taken by the generated suite (${req.coverage!.name})`, uncovered: `not reached in ${req.coverage!.name}; no conformance run recorded` }
+    : { changed: 'changed against linux' };
+  const title = `${chart} chart, variant ${req.variant}${covered ? `: coverage of configuration ${req.coverage!.name}` : ''}`;
   if (req.format === 'mermaid') return toMermaid(graph, { ...(marks ? { marks, legend } : {}) });
-  const dot = toDot(graph, { title: `${chart} chart, variant ${req.variant}`, ...(marks ? { marks, legend } : {}) });
+  const dot = toDot(graph, { title, ...(marks ? { marks, legend } : {}) });
   return req.format === 'dot' ? dot : renderSvg(dot);
-}
-
-/**
- * Creates the missing directories above a file one by one. Node's `mkdirSync(dir, {recursive: true})`
- * spins forever where mkdir fails with ENOENT under an existing parent (as in /proc), so not that.
- */
-function makeParents(file: string): void {
-  const missing: string[] = [];
-  for (let dir = dirname(file); !existsSync(dir); dir = dirname(dir)) {
-    missing.unshift(dir);
-    if (dirname(dir) === dir) break;
-  }
-  for (const dir of missing) mkdirSync(dir);
 }
 
 export async function runDiagram(args: string[]): Promise<number> {
@@ -71,6 +67,7 @@ export async function runDiagram(args: string[]): Promise<number> {
       machine: { type: 'string', default: 'task' },
       format: { type: 'string', default: 'svg' },
       out: { type: 'string' },
+      coverage: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -78,10 +75,16 @@ export async function runDiagram(args: string[]): Promise<number> {
   if (positionals.length > 0) throw new DiagramUsageError(`diagram: unexpected argument "${positionals[0]}" (write the file with --out)`);
   const variant = values.variant ?? 'linux';
   if (!isVariantName(variant)) throw new DiagramUsageError(`diagram: --variant: unknown variant "${variant}" (one of ${VARIANT_NAMES.join(', ')})`);
+  const coverage = values.coverage === undefined ? undefined : CONFIGS[values.coverage];
+  if (values.coverage !== undefined && !coverage)
+    throw new DiagramUsageError(`diagram: --coverage: unknown configuration "${values.coverage}" (one of ${Object.keys(CONFIGS).join(', ')})`);
+  const machine = oneOf('machine', values.machine ?? 'task', DIAGRAM_MACHINES);
+  if (coverage && machine === 'system') throw new DiagramUsageError('diagram: --coverage paints a chart: use --machine task or process');
   const req: DiagramRequest = {
     variant,
-    machine: oneOf('machine', values.machine ?? 'task', DIAGRAM_MACHINES),
+    machine,
     format: oneOf('format', values.format ?? 'svg', DIAGRAM_FORMATS),
+    ...(coverage ? { coverage } : {}),
   };
   const text = await diagramText(req);
   const body = text.endsWith('\n') ? text : `${text}\n`;

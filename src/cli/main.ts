@@ -8,6 +8,7 @@ import { ScenarioError, parseScenario } from '../scenario/format.js';
 import { simulate } from '../simulate/simulate.js';
 import { renderTable } from './table.js';
 import { CheckUsageError, runCheck } from './check-command.js';
+import { PathsUsageError, runPaths } from './paths-command.js';
 import { DiagramOutputError, DiagramUsageError, runDiagram } from './diagram-command.js';
 import { RenderError, RendererUnavailableError } from '../diagram/render.js';
 
@@ -24,8 +25,12 @@ commands:
                                              explore the model exhaustively; print the verdict matrix
   simulate [FILE|-] [--variant V] [--json]   run a scenario through the model, one observation per step
   diagram [--variant V] [--machine task|process|system] [--format svg|dot|mermaid] [--out FILE]
-                                             draw a chart or the composition (svg by default); a variant's
-                                             changes against linux are highlighted
+          [--coverage CONFIG]                draw a chart or the composition (svg by default); a variant's
+                                             changes against linux are highlighted, or with --coverage
+                                             what the generated suite of CONFIG covers
+  paths [--variant V] [--config NAME] [--json] [--out DIR]
+                                             generate the test suite: a shortest scenario per reachable
+                                             chart transition, and the coverage it reaches
 
 variants: ${VARIANT_NAMES.join(', ')}
 exit status: 0 ok, 1 differs from machines/manifest.json, 2 bad input, 3 cannot run on this machine,
@@ -62,7 +67,7 @@ function runSimulate(args: string[]): number {
 /** A command returns its exit code, or a promise of it when it has to wait (diagram renders with WebAssembly). */
 type Command = (args: string[]) => number | Promise<number>;
 
-const COMMANDS: Record<string, Command> = { check: runCheck, simulate: runSimulate, diagram: runDiagram };
+const COMMANDS: Record<string, Command> = { check: runCheck, simulate: runSimulate, diagram: runDiagram, paths: runPaths };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -75,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!run) throw new UsageError(`unknown command "${command}" (one of ${Object.keys(COMMANDS).join(', ')})`);
     return await run(rest);
   } catch (e) {
-    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof CheckUsageError || e instanceof DiagramUsageError || e instanceof DiagramOutputError) {
+    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof CheckUsageError || e instanceof PathsUsageError || e instanceof DiagramUsageError || e instanceof DiagramOutputError) {
       process.stderr.write(`amxstate: ${e.message}\n`);
       return EXIT.badInput;
     }

@@ -2,7 +2,7 @@
 // every transition. BFS order gives each violated property a shortest counterexample (in steps);
 // symmetry (canonical.ts) makes the search complete up to renaming of threads and processes.
 
-import type { Observation, SystemModel, SystemState } from '../model/system.js';
+import type { ChartStepTrace, Observation, SystemModel, SystemState } from '../model/system.js';
 import { isAlive } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
 import type { Property, Transition } from '../properties/catalogue.js';
@@ -38,6 +38,8 @@ export interface ExploreOptions {
   /** Stop as soon as every property is violated (mutation tests): the statistics are then partial. */
   readonly stopWhenAllViolated?: boolean;
   readonly onProgress?: (states: number, depth: number) => void;
+  /** Called for every transition taken, in BFS order: `path()` rebuilds its steps (test-path generation). */
+  readonly onTransition?: (t: { readonly path: () => Step[]; readonly trace: readonly ChartStepTrace[] }) => void;
   /** Called for every distinct state found (xstate/graph agreement, tests). */
   readonly onState?: (key: string, state: SystemState) => void;
 }
@@ -126,6 +128,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       const r = model.next(node.state, step);
       if (!r.ok) continue;
       transitions++;
+      options.onTransition?.({ path: () => [...pathTo(nodes, i), step], trace: r.trace });
       const transition: Transition = { before: node.state, step, observation: r.outcome, after: r.state, model };
       for (const p of stepProperties) if (!violations.has(p.name) && !p.holds(transition)) violations.set(p.name, violation(model, nodes, i, p, step));
       const created = step.op === 'CLONE_THREAD' || step.op === 'FORK' || step.op === 'VFORK' ? 1 : 0;

@@ -61,14 +61,23 @@ export interface Observation {
 export type Outcome = Omit<Observation, 'step' | 'op' | 'task' | 'leakedBuffers'>;
 
 export type NextResult =
-  | { readonly ok: true; readonly state: SystemState; readonly outcome: Outcome }
+  | { readonly ok: true; readonly state: SystemState; readonly outcome: Outcome; readonly trace: readonly ChartStepTrace[] }
   | { readonly ok: false; readonly error: string; readonly field?: string };
 
 export type StepResult =
   | { readonly ok: true; readonly state: SystemState; readonly observation: Observation }
   | { readonly ok: false; readonly error: string; readonly field?: string };
 
-interface ChartStep<S> {
+/** Where a chart step came from: a start with its input, or an event sent to a snapshot. */
+export type ChartStepOrigin = { readonly input: unknown } | { readonly from: unknown; readonly event: TaskEvent | ProcessEvent };
+
+/** One step of one chart, as the system took it: the trace coverage is computed from. */
+export interface ChartStepTrace {
+  readonly chart: 'task' | 'process';
+  readonly origin: ChartStepOrigin;
+}
+
+interface ChartStep<S> extends ChartStepTrace {
   readonly snapshot: S;
   readonly outcome: TaskOutcome | undefined;
   readonly bufferChanges: readonly BufferChange[];
@@ -93,6 +102,7 @@ class Chart<M extends TaskMachine | ProcessMachine> {
   private readonly steps = new Map<string, ChartStep<SnapshotFrom<M>>>();
 
   constructor(
+    readonly name: 'task' | 'process',
     readonly machine: M,
     private readonly memoise: boolean,
   ) {}
@@ -123,11 +133,13 @@ class Chart<M extends TaskMachine | ProcessMachine> {
     return snapshot;
   }
 
-  private collect(snapshot: SnapshotFrom<M>, actions: readonly { type: string; params?: unknown }[]): ChartStep<SnapshotFrom<M>> {
+  private collect(snapshot: SnapshotFrom<M>, actions: readonly { type: string; params?: unknown }[], origin: ChartStepOrigin): ChartStep<SnapshotFrom<M>> {
     const emitted = actions
       .filter((a) => a.type === 'xstate.emit')
       .map((a) => (a.params as { event: Emitted }).event);
     return {
+      chart: this.name,
+      origin,
       snapshot: this.intern(snapshot),
       outcome: emitted.find((e) => e.type === 'outcome')?.outcome,
       bufferChanges: emitted.filter((e) => e.type === 'buffer').map((e) => e.change as BufferChange),
@@ -140,7 +152,7 @@ class Chart<M extends TaskMachine | ProcessMachine> {
     let s = this.steps.get(k);
     if (!s) {
       const [snapshot, actions] = initialTransition(this.machine as TaskMachine, input as TaskInput);
-      s = this.collect(snapshot as SnapshotFrom<M>, actions);
+      s = this.collect(snapshot as SnapshotFrom<M>, actions, { input });
       this.steps.set(k, s);
     }
     return s;
@@ -151,7 +163,7 @@ class Chart<M extends TaskMachine | ProcessMachine> {
     let s = this.memoise ? this.steps.get(k) : undefined;
     if (!s) {
       const [next, actions] = transition(this.machine as TaskMachine, snapshot as SnapshotFrom<TaskMachine>, event as TaskEvent);
-      s = this.collect(next as SnapshotFrom<M>, actions);
+      s = this.collect(next as SnapshotFrom<M>, actions, { from: snapshot, event });
       if (this.memoise) this.steps.set(k, s);
     }
     return s;
@@ -218,20 +230,28 @@ export class SystemModel {
     readonly platform: PlatformProfile,
     private readonly options: { readonly memoise: boolean } = { memoise: true },
   ) {
-    this.task = new Chart(variant.task, options.memoise);
-    this.process = new Chart(variant.process, options.memoise);
+    this.task = new Chart('task', variant.task, options.memoise);
+    this.process = new Chart('process', variant.process, options.memoise);
   }
 
   /** One process whose main thread is `mainTask`, memory available, no buffers. */
   initial(mainTask: string): SystemState {
-    const input: TaskInput = { permitted: false, altstack: 'none', tileConfig: false, memory: 'available' };
+    const [process, task] = this.initialSteps();
     return {
       memory: 'available',
-      processes: [
-        { snapshot: this.process.start(undefined).snapshot, tasks: [{ name: mainTask, snapshot: this.task.start(input).snapshot, suspended: false }], vforkParent: null },
-      ],
+      processes: [{ snapshot: process.snapshot, tasks: [{ name: mainTask, snapshot: task.snapshot, suspended: false }], vforkParent: null }],
       buffers: { allocated: 0, freed: 0, leaked: 0 },
     };
+  }
+
+  /** The chart starts that make the initial state: its trace, for coverage. */
+  initialTrace(): readonly ChartStepTrace[] {
+    return this.initialSteps();
+  }
+
+  private initialSteps(): readonly [ChartStep<ProcessSnapshot>, ChartStep<TaskSnapshot>] {
+    const input: TaskInput = { permitted: false, altstack: 'none', tileConfig: false, memory: 'available' };
+    return [this.process.start(undefined), this.task.start(input)];
   }
 
   hasOp(op: string): boolean {
@@ -256,7 +276,7 @@ export class SystemModel {
   next(state: SystemState, step: Step): NextResult {
     if (!this.hasOp(step.op)) return { ok: false, error: `field "op": ${step.op} does not exist in variant ${this.variant.name}`, field: 'op' };
     if (step.op === 'OOM_BEGIN' || step.op === 'OOM_END') {
-      return { ok: true, state: { ...state, memory: step.op === 'OOM_BEGIN' ? 'exhausted' : 'available' }, outcome: OK };
+      return { ok: true, state: { ...state, memory: step.op === 'OOM_BEGIN' ? 'exhausted' : 'available' }, outcome: OK, trace: [] };
     }
     const name = step.task ?? '';
     const pi = state.processes.findIndex((p) => p.tasks.some((t) => t.name === name));
@@ -268,7 +288,7 @@ export class SystemModel {
     if (task.suspended) return { ok: false, error: `field "task": task "${name}" is suspended in vfork until its child execs or exits`, field: 'task' };
     const memoKey = this.localStepKey(state, pi, ti, step);
     const known = memoKey === undefined ? undefined : this.localSteps.get(memoKey);
-    if (known) return { ok: true, state: this.replay(state, pi, step, known), outcome: known.outcome };
+    if (known) return { ok: true, state: this.replay(state, pi, step, known), outcome: known.outcome, trace: known.trace };
     const w = new World(this, state, pi);
     const result = w.apply(step, ti);
     if (typeof result === 'string') return { ok: false, error: result, ...(result.startsWith('field "') ? { field: result.slice(7, result.indexOf('"', 7)) } : {}) };
@@ -278,9 +298,9 @@ export class SystemModel {
     if (memoKey !== undefined) {
       const b = after.buffers;
       const buffers = { allocated: b.allocated - state.buffers.allocated, freed: b.freed - state.buffers.freed, leaked: b.leaked - state.buffers.leaked };
-      this.localSteps.set(memoKey, { process: after.processes[pi]!, buffers, outcome });
+      this.localSteps.set(memoKey, { process: after.processes[pi]!, buffers, outcome, trace: w.trace });
     }
-    return { ok: true, state: after, outcome };
+    return { ok: true, state: after, outcome, trace: w.trace };
   }
 
   /**
@@ -322,6 +342,7 @@ interface LocalEffect {
   readonly process: ProcessSlot;
   readonly buffers: BufferCounts;
   readonly outcome: Outcome;
+  readonly trace: readonly ChartStepTrace[];
 }
 
 const OK: Outcome = { outcome: 'ok' };
@@ -352,6 +373,8 @@ class World {
   private memory: Memory;
   private processes: ProcessSlot[];
   private buffers: BufferCounts;
+  /** Every chart step this system step took, in order. */
+  readonly trace: ChartStepTrace[] = [];
 
   constructor(
     private readonly model: SystemModel,
@@ -387,6 +410,7 @@ class World {
     const p = this.processes[at]!;
     const t = p.tasks[ti]!;
     const r = this.model.task.send(t.snapshot, event);
+    this.trace.push(r);
     this.account(r.bufferChanges);
     const tasks = [...p.tasks];
     tasks[ti] = { ...t, snapshot: r.snapshot };
@@ -396,6 +420,7 @@ class World {
 
   private sendProcess(event: ProcessEvent): { outcome: TaskOutcome | undefined; granted: boolean } {
     const r = this.model.process.send(this.proc.snapshot, event);
+    this.trace.push(r);
     this.setProc({ ...this.proc, snapshot: r.snapshot });
     return { outcome: r.outcome, granted: r.permissionGranted };
   }
@@ -475,6 +500,7 @@ class World {
         const child = f['child'] as string;
         if (this.nameTaken(child)) return `field "child": task name "${child}" is already used`;
         const r = this.model.task.start(this.taskInput(parent, false, this.hostPermitted(this.proc.snapshot)));
+        this.trace.push(r);
         if (r.outcome) return r.outcome;
         this.account(r.bufferChanges);
         this.setProc({ ...this.proc, tasks: [...this.proc.tasks, { name: child, snapshot: r.snapshot, suspended: false }] });
@@ -493,11 +519,14 @@ class World {
           sigsegv: sigsegvHandler(this.proc.snapshot),
         };
         const t = this.model.task.start(this.taskInput(parent, true, input.hostPermitted));
+        this.trace.push(t);
         if (t.outcome) return t.outcome;
         this.account(t.bufferChanges);
         const vfork = step.op === 'VFORK';
+        const started = this.model.process.start(input);
+        this.trace.push(started);
         this.processes.push({
-          snapshot: this.model.process.start(input).snapshot,
+          snapshot: started.snapshot,
           tasks: [{ name: child, snapshot: t.snapshot, suspended: false }],
           vforkParent: vfork ? parent.name : null,
         });

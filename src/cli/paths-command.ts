@@ -1,0 +1,59 @@
+// `amxstate paths`: the generated suite, one shortest scenario per reachable chart transition, with
+// the coverage it reaches. Each scenario runs with `amxstate simulate` as it is.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isVariantName, type VariantName } from '../../machines/variants.js';
+import { ALL_VARIANTS } from '../check/check.js';
+import { summarise } from '../coverage/coverage.js';
+import { CONFIGS } from '../explore/config.js';
+import { generateSuite } from '../paths/suite.js';
+import { modelFor } from '../simulate/simulate.js';
+import { EXIT } from './exit.js';
+import { makeParents } from './files.js';
+
+export class PathsUsageError extends Error {}
+
+export function runPaths(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      variant: { type: 'string', default: 'linux' },
+      config: { type: 'string', default: 'default' },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
+    strict: true,
+  });
+  const variant = values.variant ?? 'linux';
+  if (!isVariantName(variant)) throw new PathsUsageError(`paths: --variant: unknown variant "${variant}" (one of ${ALL_VARIANTS.join(', ')})`);
+  const config = CONFIGS[values.config ?? 'default'];
+  if (!config) throw new PathsUsageError(`paths: --config: unknown configuration "${values.config}" (one of ${Object.keys(CONFIGS).join(', ')})`);
+  const suite = generateSuite(variant as VariantName, config);
+  const summaries = (['task', 'process'] as const).map((chart) => summarise(modelFor(variant).variant, chart, suite.coverage));
+  if (values.out !== undefined) {
+    try {
+      makeParents(join(values.out, 'suite.json'));
+      for (const t of suite.tests) writeFileSync(join(values.out, `${t.scenario.header.id}.json`), `${JSON.stringify(t.scenario, null, 2)}\n`);
+    } catch (e) {
+      throw new PathsUsageError(`paths: cannot write into ${values.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ variant, config: config.name, tests: suite.tests, coverage: summaries }, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const lines = [
+    `amxstate paths: variant ${variant}, configuration "${config.name}": ${suite.tests.length} scenarios, longest ${Math.max(0, ...suite.tests.map((t) => t.scenario.steps.length))} steps`,
+    ...summaries.map(
+      (s) =>
+        `  ${s.chart} chart: ${s.states.covered}/${s.states.total} states, ${s.transitions.covered}/${s.transitions.total} transitions covered` +
+        (s.uncoveredTransitions.length > 0 ? `; not reached: ${s.uncoveredTransitions.join(' ')}` : ''),
+    ),
+    ...suite.tests.map((t) => `${t.scenario.header.id}  ${t.scenario.steps.length} steps  covers ${t.covers.join(' ')}`),
+    ...(values.out !== undefined ? [`wrote ${suite.tests.length} scenarios into ${values.out}`] : []),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.ok;
+}

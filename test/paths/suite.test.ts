@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { CoverageRecorder, coverageMarks, summarise } from '../../src/coverage/coverage.js';
+import { chartGraph } from '../../src/diagram/chart-graph.js';
+import { CONFIGS } from '../../src/explore/config.js';
+import { generateSuite } from '../../src/paths/suite.js';
+import { toScenario } from '../../src/scenario/format.js';
+import { modelFor } from '../../src/simulate/simulate.js';
+
+const linux = generateSuite('linux', CONFIGS['default']!);
+
+/** Replays the suite's scenarios through a fresh model, recording what the charts really did. */
+function replayCoverage(variant: 'linux' | 'no-xfd', tests: typeof linux.tests) {
+  const model = modelFor(variant);
+  const recorder = new CoverageRecorder(model.variant);
+  for (const t of tests) {
+    const scenario = toScenario(JSON.parse(JSON.stringify(t.scenario)));
+    let state = model.initial('main');
+    recorder.record(model.initialTrace());
+    for (const step of scenario.steps) {
+      const r = model.next(state, step);
+      if (!r.ok) throw new Error(`${t.scenario.header.id}: ${r.error}`);
+      recorder.record(r.trace);
+      state = r.state;
+    }
+  }
+  return recorder.coverage();
+}
+
+describe('the generated suite', () => {
+  it('replays through the model and covers exactly what the exploration covered', () => {
+    const replayed = replayCoverage('linux', linux.tests);
+    for (const chart of ['task', 'process'] as const) {
+      expect([...replayed.transitions[chart]].sort()).toEqual([...linux.coverage.transitions[chart]].sort());
+      expect([...replayed.states[chart]].sort()).toEqual([...linux.coverage.states[chart]].sort());
+    }
+  });
+
+  it('names in `covers` only transitions of the charts, each claimed by one test', () => {
+    const model = modelFor('linux');
+    const ids = new Set([
+      ...chartGraph(model.variant.task).transitions.map((t) => `task:${t.id}`),
+      ...chartGraph(model.variant.process).transitions.map((t) => `process:${t.id}`),
+    ]);
+    const claimed = linux.tests.flatMap((t) => t.covers);
+    expect(claimed.filter((id) => !ids.has(id))).toEqual([]);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    const covered = [...linux.coverage.transitions.task].map((id) => `task:${id}`).concat([...linux.coverage.transitions.process].map((id) => `process:${id}`));
+    expect(claimed.sort()).toEqual(covered.sort());
+  });
+
+  it('takes the lazy allocation, and tells reachable from unreachable rules apart', () => {
+    const covered = linux.coverage.transitions.task;
+    // The first tile touch of a permitted thread allocates its buffer (E9).
+    expect(covered.has('task.alive.buffer.permitted:TOUCH:3')).toBe(true);
+    // Tile data is lost only where XFD never traps: not on linux, but on no-xfd.
+    expect(covered.has('task.alive.tileData:tiles.dataLost:0')).toBe(false);
+    expect(generateSuite('no-xfd', CONFIGS['default']!).coverage.transitions.task.has('task.alive.tileData:tiles.dataLost:0')).toBe(true);
+  });
+
+  it('is a set of shortest paths: no test is longer than the exploration depth, none is empty', () => {
+    for (const t of linux.tests) {
+      expect(t.scenario.steps.length).toBeGreaterThan(0);
+      expect(t.scenario.steps.length).toBeLessThanOrEqual(17);
+    }
+  });
+
+  it('paints every state and transition of the chart as covered or not', () => {
+    const model = modelFor('linux');
+    const graph = chartGraph(model.variant.task);
+    const marks = coverageMarks(graph, 'task', linux.coverage);
+    const summary = summarise(model.variant, 'task', linux.coverage);
+    expect([...marks.values()].filter((m) => m === 'covered').length).toBe(summary.states.covered + summary.transitions.covered);
+    expect(marks.size).toBe(summary.states.total + summary.transitions.total);
+    expect(summary.uncoveredTransitions.length).toBe(summary.transitions.total - summary.transitions.covered);
+  });
+});
