@@ -305,12 +305,15 @@ export class SystemModel {
 
   /**
    * A step's effect depends on nothing outside its own process unless it creates a process or
-   * touches a vfork relation, so it is memoised per (memory, process, task position, step).
+   * touches a vfork relation, so it is memoised per (memory, process, task position, step) when
+   * other processes exist: then the same process recurs beside many different others.
    * Task names are left out: the effect is replayed onto whichever names the state has.
    */
   private localStepKey(state: SystemState, pi: number, ti: number, step: Step): string | undefined {
     const p = state.processes[pi]!;
     if (!this.options.memoise || step.op === 'FORK' || step.op === 'VFORK' || p.vforkParent !== null) return undefined;
+    // With one process the state is little more than that process, so the table would only grow.
+    if (state.processes.length < 2) return undefined;
     if (step.op === 'CLONE_THREAD' && state.processes.some((q) => q.tasks.some((t) => t.name === step.fields['child']))) return undefined;
     let k = `${state.memory}|${this.process.id(p.snapshot)}|${ti}|${step.op}|`;
     for (const t of p.tasks) k += `${t.suspended ? 'S' : ''}${this.task.id(t.snapshot)},`;

@@ -216,3 +216,15 @@ describe('the manifest comparison', () => {
     expect(Object.values(linux.cells).filter((c) => c.vacuous).length).toBe(2);
   });
 });
+
+describe('the manifest and the other configurations', () => {
+  it('has an entry for every named configuration', () => {
+    expect(Object.keys(manifest.configs).sort()).toEqual(Object.keys(CONFIGS).sort());
+  });
+
+  it('matches the checker on tiny, with its own expected differences and state counts', () => {
+    const tiny = ALL_VARIANTS.map((v) => checkVariant(v, CONFIGS['tiny']!));
+    expect(compareWithManifest(tiny, manifest, 'tiny')).toEqual([]);
+    expect(Object.keys(manifest.configs['tiny']?.verdicts ?? {}).length).toBeGreaterThan(0);
+  });
+});
