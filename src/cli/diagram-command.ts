@@ -54,7 +54,7 @@ export async function diagramText(req: DiagramRequest): Promise<string> {
  * Creates the missing directories above a file one by one. Node's `mkdirSync(dir, {recursive: true})`
  * spins forever where mkdir fails with ENOENT under an existing parent (as in /proc), so not that.
  */
-function makeParents(file: string): void {
+export function makeParents(file: string): void {
   const missing: string[] = [];
   for (let dir = dirname(file); !existsSync(dir); dir = dirname(dir)) {
     missing.unshift(dir);

@@ -9,6 +9,7 @@ import { simulate } from '../simulate/simulate.js';
 import { renderTable } from './table.js';
 import { CheckUsageError, runCheck } from './check-command.js';
 import { DiagramOutputError, DiagramUsageError, runDiagram } from './diagram-command.js';
+import { ReportOutputError, ReportUsageError, runReport } from './report-command.js';
 import { RenderError, RendererUnavailableError } from '../diagram/render.js';
 
 import { EXIT } from './exit.js';
@@ -26,6 +27,8 @@ commands:
   diagram [--variant V] [--machine task|process|system] [--format svg|dot|mermaid] [--out FILE]
                                              draw a chart or the composition (svg by default); a variant's
                                              changes against linux are highlighted
+  report [--out FILE] [--config NAME]        write the verdict matrix, the charts and every counterexample
+                                             as one self-contained HTML file (docs/report.html by default)
 
 variants: ${VARIANT_NAMES.join(', ')}
 exit status: 0 ok, 1 differs from machines/manifest.json, 2 bad input, 3 cannot run on this machine,
@@ -62,7 +65,7 @@ function runSimulate(args: string[]): number {
 /** A command returns its exit code, or a promise of it when it has to wait (diagram renders with WebAssembly). */
 type Command = (args: string[]) => number | Promise<number>;
 
-const COMMANDS: Record<string, Command> = { check: runCheck, simulate: runSimulate, diagram: runDiagram };
+const COMMANDS: Record<string, Command> = { check: runCheck, simulate: runSimulate, diagram: runDiagram, report: runReport };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -75,7 +78,10 @@ export async function main(argv: string[]): Promise<number> {
     if (!run) throw new UsageError(`unknown command "${command}" (one of ${Object.keys(COMMANDS).join(', ')})`);
     return await run(rest);
   } catch (e) {
-    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof CheckUsageError || e instanceof DiagramUsageError || e instanceof DiagramOutputError) {
+    if (
+      e instanceof ScenarioError || e instanceof UsageError || e instanceof CheckUsageError || e instanceof DiagramUsageError || e instanceof DiagramOutputError ||
+      e instanceof ReportUsageError || e instanceof ReportOutputError
+    ) {
       process.stderr.write(`amxstate: ${e.message}\n`);
       return EXIT.badInput;
     }
