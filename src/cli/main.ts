@@ -10,6 +10,7 @@ import { renderTable } from './table.js';
 import { CheckUsageError, runCheck } from './check-command.js';
 import { PathsUsageError, runPaths } from './paths-command.js';
 import { DiagramOutputError, DiagramUsageError, runDiagram } from './diagram-command.js';
+import { ReportOutputError, ReportUsageError, runReport } from './report-command.js';
 import { RenderError, RendererUnavailableError } from '../diagram/render.js';
 
 import { EXIT } from './exit.js';
@@ -31,6 +32,8 @@ commands:
   paths [--variant V] [--config NAME] [--json] [--out DIR]
                                              generate the test suite: a shortest scenario per reachable
                                              chart transition, and the coverage it reaches
+  report [--out FILE] [--config NAME]        write the verdict matrix, the charts and every counterexample
+                                             as one self-contained HTML file (docs/report.html by default)
 
 variants: ${VARIANT_NAMES.join(', ')}
 exit status: 0 ok, 1 differs from machines/manifest.json, 2 bad input, 3 cannot run on this machine,
@@ -67,7 +70,7 @@ function runSimulate(args: string[]): number {
 /** A command returns its exit code, or a promise of it when it has to wait (diagram renders with WebAssembly). */
 type Command = (args: string[]) => number | Promise<number>;
 
-const COMMANDS: Record<string, Command> = { check: runCheck, simulate: runSimulate, diagram: runDiagram, paths: runPaths };
+const COMMANDS: Record<string, Command> = { check: runCheck, simulate: runSimulate, diagram: runDiagram, paths: runPaths, report: runReport };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -80,7 +83,10 @@ export async function main(argv: string[]): Promise<number> {
     if (!run) throw new UsageError(`unknown command "${command}" (one of ${Object.keys(COMMANDS).join(', ')})`);
     return await run(rest);
   } catch (e) {
-    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof CheckUsageError || e instanceof PathsUsageError || e instanceof DiagramUsageError || e instanceof DiagramOutputError) {
+    if (
+      e instanceof ScenarioError || e instanceof UsageError || e instanceof CheckUsageError || e instanceof PathsUsageError || e instanceof DiagramUsageError || e instanceof DiagramOutputError ||
+      e instanceof ReportUsageError || e instanceof ReportOutputError
+    ) {
       process.stderr.write(`amxstate: ${e.message}\n`);
       return EXIT.badInput;
     }

@@ -1,0 +1,60 @@
+// `amxstate report`: the verdict matrix, the charts, every counterexample and the evidence gathered so
+// far, as one self-contained HTML file. The only fact it reads from this machine is whether the CPU
+// has AMX, for the conformance section; the rest is the same on every machine.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CONFIGS } from '../explore/config.js';
+import { reportHtml } from '../report/html.js';
+import { gatherReport } from '../report/model.js';
+import { coverageFigures } from '../report/coverage-figures.js';
+import { makeParents } from './files.js';
+import { EXIT } from './exit.js';
+
+export class ReportUsageError extends Error {}
+
+/** Writing the report failed: a path that cannot be created or written. */
+export class ReportOutputError extends Error {}
+
+export const DEFAULT_REPORT_PATH = 'docs/report.html';
+
+/** Whether /proc/cpuinfo lists the amx_tile flag; null where it cannot be read (not Linux, no /proc). */
+export function hostHasAmxTile(cpuinfo = '/proc/cpuinfo'): boolean | null {
+  try {
+    return /^flags\s*:.*\bamx_tile\b/m.test(readFileSync(cpuinfo, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+export async function runReport(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      out: { type: 'string', default: DEFAULT_REPORT_PATH },
+      config: { type: 'string', default: 'default' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length > 0) throw new ReportUsageError(`report: unexpected argument "${positionals[0]}" (name the file with --out)`);
+  const config = CONFIGS[values.config ?? 'default'];
+  if (!config) throw new ReportUsageError(`report: --config: unknown configuration "${values.config}" (one of ${Object.keys(CONFIGS).join(', ')})`);
+  const out = values.out ?? DEFAULT_REPORT_PATH;
+  if (out === '') throw new ReportUsageError('report: --out: empty file name');
+  const progress = process.stderr.isTTY
+    ? (variant: string, states: number, depth: number) => process.stderr.write(`\r${variant}: ${states} states, depth ${depth}   \x1b[K`)
+    : undefined;
+  const coverage = await coverageFigures(config);
+  const data = await gatherReport({ config, coverage, conformance: { hostHasAmxTile: hostHasAmxTile() }, ...(progress ? { onProgress: progress } : {}) });
+  if (progress) process.stderr.write('\r\x1b[K');
+  const html = reportHtml(data);
+  try {
+    makeParents(out);
+    writeFileSync(out, html);
+  } catch (e) {
+    throw new ReportOutputError(`report: cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  process.stdout.write(`amxstate report: wrote ${out} (${Buffer.byteLength(html)} bytes, configuration "${config.name}")\n`);
+  return EXIT.ok;
+}

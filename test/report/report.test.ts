@@ -1,0 +1,172 @@
+// The report page without a browser: the same input gives the same bytes, nothing is fetched, the
+// matrix has a row per property, every link lands, and foreign text is escaped. On the tiny
+// configuration, which violates properties on every variant and is quick to check.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ALL_VARIANTS } from '../../src/check/check.js';
+import { DEFAULT_REPORT_PATH, ReportUsageError, hostHasAmxTile, runReport } from '../../src/cli/report-command.js';
+import { CONFIGS } from '../../src/explore/config.js';
+import { PROPERTIES } from '../../src/properties/catalogue.js';
+import { escapeHtml, scopeSvgIds } from '../../src/report/escape.js';
+import { MATRIX_ID, reportHtml } from '../../src/report/html.js';
+import { gatherReport, type ReportData } from '../../src/report/model.js';
+
+const TINY = CONFIGS['tiny']!;
+const NASTY = `</pre><script>alert("x")</script> & 'q' <b>`;
+
+let data: ReportData;
+let html = '';
+let dir = '';
+
+beforeAll(async () => {
+  data = await gatherReport({ config: TINY, conformance: { hostHasAmxTile: false } });
+  html = reportHtml(data);
+  dir = mkdtempSync(join(tmpdir(), 'amxstate-report-'));
+}, 60_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The values of one attribute throughout the page. */
+function attributeValues(page: string, name: string): string[] {
+  return [...page.matchAll(new RegExp(`\\s${name}="([^"]*)"`, 'g'))].map((m) => m[1]!);
+}
+
+function matrixHtml(page: string): string {
+  const start = page.indexOf(`<table id="${MATRIX_ID}">`);
+  return page.slice(start, page.indexOf('</table>', start));
+}
+
+describe('amxstate report, the page', () => {
+  it('is byte-identical when generated twice from the same model and configuration', async () => {
+    const again = reportHtml(await gatherReport({ config: TINY, conformance: { hostHasAmxTile: false } }));
+    expect(again).toBe(html);
+  });
+
+  it('is self-contained: no script, no stylesheet link, no external src, href or url()', () => {
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|<object|<embed|@import/i);
+    for (const v of [...attributeValues(html, 'src'), ...attributeValues(html, 'href'), ...attributeValues(html, 'xlink:href')])
+      expect(v, `a link to ${v}`).toMatch(/^#/);
+    expect([...html.matchAll(/url\(([^)]*)\)/g)].map((m) => m[1]!).filter((u) => !u.startsWith('#'))).toEqual([]);
+    // What remains of http: the SVG namespaces, which are names, never fetched.
+    const http = [...html.matchAll(/https?:\/\/[^\s"'<)]*/g)].map((m) => m[0]);
+    expect(new Set(http)).toEqual(new Set(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink']));
+    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'"`);
+  });
+
+  it('has one matrix row per property, in catalogue order, and one column per variant', () => {
+    const matrix = matrixHtml(html);
+    expect(attributeValues(matrix, 'data-property')).toEqual(PROPERTIES.map((p) => p.name));
+    expect([...matrix.matchAll(/<th scope="col">([^<]*)<\/th>/g)].map((m) => m[1])).toEqual(['property', ...ALL_VARIANTS]);
+    expect(attributeValues(matrix, 'data-verdict')).toHaveLength(PROPERTIES.length * ALL_VARIANTS.length);
+  });
+
+  it('links every violated cell to a counterexample section that exists, and gives every id once', () => {
+    const ids = attributeValues(html, 'id');
+    expect(ids.length).toBe(new Set(ids).size);
+    const links = attributeValues(matrixHtml(html), 'href').filter((h) => h.startsWith('#cx-'));
+    const violated = data.variants.flatMap((v) => Object.values(v.cells).filter((c) => c.verdict === 'violated'));
+    expect(links).toHaveLength(violated.length);
+    expect(links.length).toBeGreaterThan(0);
+    for (const h of attributeValues(html, 'href')) expect(ids, h).toContain(h.slice(1));
+  });
+
+  it('shows the tiny verdicts as the checker finds them, and holds* where they are vacuous', () => {
+    const linux = data.variants.find((v) => v.variant === 'linux')!;
+    expect(linux.cells['BuffersAreFreedOnExecAndExit']).toMatchObject({ verdict: 'violated', steps: 4, anchor: 'cx-linux--BuffersAreFreedOnExecAndExit' });
+    expect(linux.cells['QueriesArePure']).toMatchObject({ verdict: 'holds', vacuous: true });
+    expect(html).toContain('<a href="#cx-linux--BuffersAreFreedOnExecAndExit">violated (4)</a>');
+    expect(html).toMatch(/<abbr [^>]*>holds\*<\/abbr>/);
+    expect(linux.stats).toEqual({ states: 376, transitions: linux.stats.transitions, depth: linux.stats.depth, complete: true });
+    expect(linux.expectedStates).toBe(376);
+  });
+
+  it('marks the first bad step of each counterexample, with its observations and sequence diagram', () => {
+    const cx = data.counterexamples.find((c) => c.anchor === 'cx-linux--BuffersAreFreedOnExecAndExit')!;
+    expect(cx.observations).toHaveLength(cx.scenario.steps.length);
+    const start = html.indexOf(`<article class="counterexample" id="${cx.anchor}">`);
+    const article = html.slice(start, html.indexOf('</article>', start));
+    expect(article.match(/<tr class="first-bad" data-step="(\d+)">/)?.[1]).toBe(String(cx.scenario.steps.length));
+    expect(article).toContain(escapeHtml(cx.property.claim));
+    expect(article).toContain(`<g class="marked" data-step="${cx.firstBadStep}">`);
+    expect(article).toContain('<details><summary>Mermaid source');
+    expect(article).toContain('sequenceDiagram');
+  });
+
+  it('prints no timing, so nothing in it depends on the moment it was made', () => {
+    expect(html).not.toMatch(/states\/s|seconds|\d\.\d\d s\b/);
+  });
+
+  it('says when no coverage data or conformance run is given, and shows coverage figures when they are', () => {
+    expect(html).toContain('No coverage data given.');
+    expect(html).toContain('No conformance run is recorded');
+    expect(html).toContain('has no <code>amx_tile</code> in /proc/cpuinfo');
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><g id="s:task"><rect width="5" height="5"/></g></svg>';
+    const page = reportHtml({ ...data, coverage: [{ svg, summary: '12 of 40 transitions covered' }] });
+    expect(page).not.toContain('No coverage data given.');
+    expect(page).toContain('<figure id="fig-coverage-1">');
+    expect(page).toContain('<g id="fig-coverage-1--s:task">');
+    expect(page).toContain('<figcaption>12 of 40 transitions covered</figcaption>');
+  });
+
+  it('escapes foreign text wherever it lands', () => {
+    const page = reportHtml({
+      ...data,
+      config: { ...data.config, description: NASTY },
+      coverage: [{ svg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>', summary: NASTY }],
+      conformance: { hostHasAmxTile: true, summary: NASTY },
+      properties: data.properties.map((p, i) => (i === 0 ? { ...p, claim: NASTY, source: NASTY } : p)),
+    });
+    expect(page).not.toContain(NASTY);
+    expect(page).not.toContain('<script');
+    expect(page).toContain(escapeHtml(NASTY));
+    expect(escapeHtml(NASTY)).toBe('&lt;/pre&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39; &lt;b&gt;');
+  });
+});
+
+describe('scopeSvgIds', () => {
+  it('prefixes ids and the references to them inside tags, and leaves text alone', () => {
+    const svg = '<svg><marker id="head"/><line marker-end="url(#head)"/><a xlink:href="#n1" data-id="x"><text>id="head"</text></a></svg>';
+    expect(scopeSvgIds(svg, 'f--')).toBe(
+      '<svg><marker id="f--head"/><line marker-end="url(#f--head)"/><a xlink:href="#f--n1" data-id="x"><text>id="head"</text></a></svg>',
+    );
+  });
+});
+
+describe('amxstate report, the command', () => {
+  it('writes the page where --out says, creating its folders, and prints one line with its size', async () => {
+    const out = join(dir, 'new/folder/report.html');
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await runReport(['--config', 'tiny', '--out', out])).toBe(0);
+      const page = readFileSync(out, 'utf8');
+      expect(write.mock.calls.map((c) => String(c[0]))).toEqual([`amxstate report: wrote ${out} (${Buffer.byteLength(page)} bytes, configuration "tiny")\n`]);
+      expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it.each([
+    [['--config', 'huge'], /^report: --config: unknown configuration "huge"/],
+    [['extra'], /^report: unexpected argument "extra"/],
+    [['--out', ''], /^report: --out: empty file name/],
+  ])('refuses %j with one line', async (args, message) => {
+    await expect(runReport(args)).rejects.toThrow(ReportUsageError);
+    await expect(runReport(args)).rejects.toThrow(message);
+  });
+
+  it('writes docs/report.html by default, and reads amx_tile from the flags line of /proc/cpuinfo', () => {
+    expect(DEFAULT_REPORT_PATH).toBe('docs/report.html');
+    const cpuinfo = join(dir, 'cpuinfo');
+    writeFileSync(cpuinfo, 'processor\t: 0\nflags\t\t: fpu sse avx512f amx_bf16 amx_tile amx_int8\n');
+    expect(hostHasAmxTile(cpuinfo)).toBe(true);
+    writeFileSync(cpuinfo, 'processor\t: 0\nflags\t\t: fpu sse avx512f\nbugs\t\t: amx_tile\n');
+    expect(hostHasAmxTile(cpuinfo)).toBe(false);
+    expect(hostHasAmxTile(join(dir, 'missing'))).toBe(null);
+  });
+});
