@@ -6,10 +6,9 @@ import { isAlive, type SystemModel, type SystemState, type ProcessSlot } from '.
 export function processKey(model: SystemModel, p: ProcessSlot): string {
   const known = model.slotKeys.get(p);
   if (known !== undefined) return known;
-  const tasks = p.tasks
-    .filter(isAlive)
-    .map((t) => (t.suspended ? 'S' : '') + String(model.task.id(t.snapshot)))
-    .sort();
+  const tasks: string[] = [];
+  for (const t of p.tasks) if (isAlive(t)) tasks.push((t.suspended ? 'S' : '') + String(model.task.id(t.snapshot)));
+  tasks.sort();
   const k = `${p.vforkParent !== null ? 'V' : ''}${model.process.id(p.snapshot)}[${tasks.join(',')}]`;
   model.slotKeys.set(p, k);
   return k;

@@ -11,6 +11,8 @@ import type { ExploreConfig } from './config.js';
 
 export const MAIN_TASK = 'main';
 
+const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
+
 export interface ExploreStats {
   readonly states: number;
   readonly transitions: number;
@@ -88,8 +90,8 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
         if (choice.op === 'VFORK' && s.processes.some((q) => q.vforkParent !== null)) continue;
         if (choice.op === 'EXEC' && choice.fields?.['fails'] !== true && node.execs >= config.maxExecs) continue;
         if (choice.op === 'SIGNAL' && frames >= config.maxSignalDepth) continue;
-        const fields = { ...(choice.fields ?? {}) };
-        if (choice.op === 'CLONE_THREAD' || choice.op === 'FORK' || choice.op === 'VFORK') fields['child'] = `t${node.nextId}`;
+        const creates = choice.op === 'CLONE_THREAD' || choice.op === 'FORK' || choice.op === 'VFORK';
+        const fields = creates ? { ...choice.fields, child: `t${node.nextId}` } : (choice.fields ?? NO_FIELDS);
         out.push({ op: choice.op, task: t.name, fields });
       }
     }

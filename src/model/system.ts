@@ -415,6 +415,8 @@ class World {
     const r = this.model.task.send(t.snapshot, event);
     this.trace.push(r);
     this.account(r.bufferChanges);
+    // Refusals and queries leave the chart where it was: keep the slot, and its memoised key.
+    if (r.snapshot === t.snapshot) return r.outcome;
     const tasks = [...p.tasks];
     tasks[ti] = { ...t, snapshot: r.snapshot };
     this.setProc({ ...p, tasks }, at);
@@ -424,7 +426,7 @@ class World {
   private sendProcess(event: ProcessEvent): { outcome: TaskOutcome | undefined; granted: boolean } {
     const r = this.model.process.send(this.proc.snapshot, event);
     this.trace.push(r);
-    this.setProc({ ...this.proc, snapshot: r.snapshot });
+    if (r.snapshot !== this.proc.snapshot) this.setProc({ ...this.proc, snapshot: r.snapshot });
     return { outcome: r.outcome, granted: r.permissionGranted };
   }
 
