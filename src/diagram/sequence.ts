@@ -6,6 +6,7 @@
 import type { Observation } from '../model/system.js';
 import type { Scenario } from '../scenario/format.js';
 import { mermaidText } from './mermaid.js';
+import { observationText } from '../model/observation-text.js';
 
 /** The step to highlight (1-based) and what to say about it, e.g. a property name or "diverges from kernel". */
 export interface SequenceMark {
@@ -40,19 +41,6 @@ function markFromNotes(scenario: Scenario): SequenceMark | null {
   return i < 0 ? null : { step: i + 1, label: scenario.steps[i]!.note! };
 }
 
-function replyText(o: Observation): string {
-  const parts = [
-    o.si_code ? `${o.outcome} (${o.si_code})` : o.outcome,
-    o.fatal === true ? 'fatal' : '',
-    o.handler ? `handler ${o.handler}` : '',
-    o.bitmap ? `bitmap ${o.bitmap}` : '',
-    o.tiles ? `tiles ${o.tiles}` : '',
-    o.frameHasTiles !== undefined ? `frame tiles ${o.frameHasTiles ? 'yes' : 'no'}` : '',
-    o.buffer ? `buffer ${o.buffer}` : '',
-    o.leakedBuffers !== undefined ? `leaked ${o.leakedBuffers}` : '',
-  ];
-  return parts.filter((p) => p !== '').join(', ');
-}
 
 /** Who takes part and what each step says, in scenario order; `mark` wins over the steps' notes. */
 export function sequenceModel(scenario: Scenario, observations: readonly Observation[], mark?: SequenceMark): SequenceModel {
@@ -75,7 +63,7 @@ export function sequenceModel(scenario: Scenario, observations: readonly Observa
       // A task may be called "environment" too: system steps use the participant after the tasks.
       from: s.task !== undefined ? tasks.indexOf(s.task) : tasks.length,
       call: [`${i + 1}. ${s.op}`, ...fields].join(' '),
-      reply: o ? replyText(o) : null,
+      reply: o ? observationText(o) : null,
     };
   });
   const chosen = mark ?? markFromNotes(scenario);

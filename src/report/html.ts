@@ -4,6 +4,7 @@
 import { stripProlog } from '../diagram/render.js';
 import { hex, type PlatformProfile } from '../../machines/platform.js';
 import type { Observation } from '../model/system.js';
+import { observationText } from '../model/observation-text.js';
 import { escapeHtml as e, escapeJson, scopeSvgIds } from './escape.js';
 import type { ConformanceInput, CounterexampleView, CoverageFigure, Figure, MatrixCell, ReportData, VariantColumn } from './model.js';
 
@@ -138,22 +139,6 @@ function fieldsText(step: Readonly<Record<string, unknown>>): string {
     .join(' ');
 }
 
-/** What a step reported, in the words of the simulate table. */
-export function observationText(o: Observation | undefined): string {
-  if (!o) return '';
-  return [
-    o.si_code ? `${o.outcome} (${o.si_code})` : o.outcome,
-    o.fatal === true ? 'fatal' : '',
-    o.handler ? `handler ${o.handler}` : '',
-    o.bitmap ? `bitmap ${o.bitmap}` : '',
-    o.tiles ? `tiles ${o.tiles}` : '',
-    o.frameHasTiles !== undefined ? `frame tiles ${o.frameHasTiles ? 'yes' : 'no'}` : '',
-    o.buffer ? `buffer ${o.buffer}` : '',
-    o.leakedBuffers !== undefined ? `leaked ${o.leakedBuffers}` : '',
-  ]
-    .filter((p) => p !== '')
-    .join(', ');
-}
 
 function counterexampleHtml(c: CounterexampleView): string {
   const n = c.scenario.steps.length;
