@@ -13,6 +13,7 @@ import { CONFIGS } from '../../src/explore/config.js';
 import { PROPERTIES } from '../../src/properties/catalogue.js';
 import { MATRIX_ID, reportHtml } from '../../src/report/html.js';
 import { gatherReport } from '../../src/report/model.js';
+import { coverageFigures } from '../../src/report/coverage-figures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -44,7 +45,8 @@ beforeAll(async () => {
   }
   dir = mkdtempSync(join(tmpdir(), 'amxstate-report-browser-'));
   const file = join(dir, 'report.html');
-  writeFileSync(file, reportHtml(await gatherReport({ config: CONFIGS['tiny']!, conformance: { hostHasAmxTile: false } })));
+  const coverage = await coverageFigures(CONFIGS['tiny']!);
+  writeFileSync(file, reportHtml(await gatherReport({ config: CONFIGS['tiny']!, coverage, conformance: { hostHasAmxTile: false } })));
   url = pathToFileURL(file).href;
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('request', (r) => requests.push(r.url()));

@@ -146,6 +146,10 @@ describe('amxstate report, the command', () => {
       const page = readFileSync(out, 'utf8');
       expect(write.mock.calls.map((c) => String(c[0]))).toEqual([`amxstate report: wrote ${out} (${Buffer.byteLength(page)} bytes, configuration "tiny")\n`]);
       expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
+      // The command paints both charts with the generated suite's coverage.
+      expect(page).not.toContain('No coverage data given.');
+      expect(page).toContain('<figure id="fig-coverage-2">');
+      expect(page).toMatch(/generated scenarios of configuration tiny take \d+ of \d+ transitions/);
     } finally {
       write.mockRestore();
     }
