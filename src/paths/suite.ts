@@ -36,6 +36,8 @@ export function generateSuite(variant: VariantName, config: ExploreConfig): Suit
   const byPath = new Map<string, { steps: Step[]; covers: string[] }>();
   explore(model, config, {
     onTransition: ({ path, trace }) => {
+      // A step that runs no chart (OOM_BEGIN, OOM_END) covers nothing, and names no thread to start.
+      if (trace.length === 0) return;
       const fresh = [...initial, ...recorder.record(trace)];
       if (fresh.length === 0) return;
       initial = [];

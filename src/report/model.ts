@@ -27,7 +27,7 @@ import { toScenario } from '../scenario/format.js';
 import { simulate } from '../simulate/simulate.js';
 
 /**
- * One coverage picture, as src/coverage/ will hand it over: an SVG (a chart with covered and
+ * One coverage picture, as src/report/coverage-figures.ts makes it: an SVG (a chart with covered and
  * uncovered marks, from renderSvg) and one paragraph of plain text saying what it counts.
  */
 export interface CoverageFigure {

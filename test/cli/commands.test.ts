@@ -1,8 +1,8 @@
-// `amxstate simulate` as a user runs it: the built CLI in a child process, its exit codes, its
-// standard output (table or JSON lines) and its one-line error messages.
+// The commands as a user runs them: the built CLI in a child process, its exit codes, its standard
+// output and its one-line error messages. simulate in depth; check's and paths' exits and files.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,5 +121,50 @@ describe('amxstate simulate: bad input exits 2 with one line on stderr', () => {
     expect(lines[0]).toContain(c.says);
     // No stack trace.
     expect(r.stderr).not.toMatch(/\n\s+at |Error:/);
+  });
+});
+
+describe('amxstate check: exits', () => {
+  it('exits 4 when --max-states cuts the search and nothing differs, saying so in one line', () => {
+    const r = amxstate(['check', '--variant', 'linux', '--max-states', '20']);
+    expect(r.status).toBe(4);
+    expect(r.stdout).toContain('unknown');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^amxstate: check stopped at --max-states 20 for linux/);
+  });
+
+  it.each([
+    [['check', '--config', 'huge'], 'huge'],
+    [['check', '--max-states', '0'], '--max-states'],
+    [['check', '--variant', 'bsd'], 'bsd'],
+  ])('bad input %j exits 2 with one line', (args, says) => {
+    const r = amxstate(args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringContaining(says)]);
+  });
+});
+
+describe('amxstate paths', () => {
+  it('writes one scenario per test into --out, and every one runs with simulate', () => {
+    const out = join(dir, 'suite');
+    const r = amxstate(['paths', '--config', 'tiny', '--out', out]);
+    expect(r.status).toBe(0);
+    const count = Number(/: (\d+) scenarios/.exec(r.stdout)?.[1]);
+    expect(count).toBeGreaterThan(5);
+    const files = readdirSync(out);
+    expect(files).toHaveLength(count);
+    for (const f of files) expect(amxstate(['simulate', join(out, f)]).status, f).toBe(0);
+  });
+
+  it.each([
+    [['paths', '--variant', 'bsd'], 'bsd'],
+    [['paths', '--config', 'huge'], 'huge'],
+    [['paths', '--out', '/proc/amxstate-suite'], '/proc/amxstate-suite'],
+  ])('bad input %j exits 2 with one line', (args, says) => {
+    const r = amxstate(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringContaining(says)]);
   });
 });
