@@ -29,7 +29,7 @@ commands:
           [--coverage CONFIG]                draw a chart or the composition (svg by default); a variant's
                                              changes against linux are highlighted, or with --coverage
                                              what the generated suite of CONFIG covers
-  paths [--variant V] [--config NAME] [--json] [--out DIR]
+  paths [--variant V] [--config NAME] [--criterion transition|state] [--json] [--out DIR]
                                              generate the test suite: a shortest scenario per reachable
                                              chart transition, and the coverage it reaches
   report [--out FILE] [--config NAME]        write the verdict matrix, the charts and every counterexample

@@ -8,7 +8,7 @@ import { isVariantName, type VariantName } from '../../machines/variants.js';
 import { ALL_VARIANTS } from '../check/check.js';
 import { summarise } from '../coverage/coverage.js';
 import { CONFIGS } from '../explore/config.js';
-import { generateSuite } from '../paths/suite.js';
+import { CRITERIA, generateSuite, type Criterion } from '../paths/suite.js';
 import { modelFor } from '../simulate/simulate.js';
 import { EXIT } from './exit.js';
 import { makeParents } from './files.js';
@@ -21,6 +21,7 @@ export function runPaths(args: string[]): number {
     options: {
       variant: { type: 'string', default: 'linux' },
       config: { type: 'string', default: 'default' },
+      criterion: { type: 'string', default: 'transition' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
     },
@@ -30,7 +31,10 @@ export function runPaths(args: string[]): number {
   if (!isVariantName(variant)) throw new PathsUsageError(`paths: --variant: unknown variant "${variant}" (one of ${ALL_VARIANTS.join(', ')})`);
   const config = CONFIGS[values.config ?? 'default'];
   if (!config) throw new PathsUsageError(`paths: --config: unknown configuration "${values.config}" (one of ${Object.keys(CONFIGS).join(', ')})`);
-  const suite = generateSuite(variant as VariantName, config);
+  const criterion = values.criterion ?? 'transition';
+  if (!(CRITERIA as readonly string[]).includes(criterion))
+    throw new PathsUsageError(`paths: --criterion: unknown criterion "${criterion}" (one of ${CRITERIA.join(', ')})`);
+  const suite = generateSuite(variant as VariantName, config, criterion as Criterion);
   const summaries = (['task', 'process'] as const).map((chart) => summarise(modelFor(variant).variant, chart, suite.coverage));
   if (values.out !== undefined) {
     try {
@@ -41,17 +45,17 @@ export function runPaths(args: string[]): number {
     }
   }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ variant, config: config.name, tests: suite.tests, coverage: summaries }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ variant, config: config.name, criterion, tests: suite.tests, coverage: summaries }, null, 2)}\n`);
     return EXIT.ok;
   }
   const lines = [
-    `amxstate paths: variant ${variant}, configuration "${config.name}": ${suite.tests.length} scenarios, longest ${Math.max(0, ...suite.tests.map((t) => t.scenario.steps.length))} steps`,
+    `amxstate paths: variant ${variant}, configuration "${config.name}", criterion ${criterion}: ${suite.tests.length} scenarios, longest ${Math.max(0, ...suite.tests.map((t) => t.scenario.steps.length))} steps`,
     ...summaries.map(
       (s) =>
-        `  ${s.chart} chart: ${s.states.covered}/${s.states.total} states, ${s.transitions.covered}/${s.transitions.total} transitions covered` +
+        `  ${s.chart} chart: ${s.states.covered}/${s.states.total} states, ${s.transitions.covered}/${s.transitions.total} transitions covered, ${s.configurations} abstract states reached` +
         (s.uncoveredTransitions.length > 0 ? `; not reached: ${s.uncoveredTransitions.join(' ')}` : ''),
     ),
-    ...suite.tests.map((t) => `${t.scenario.header.id}  ${t.scenario.steps.length} steps  covers ${t.covers.join(' ')}`),
+    ...suite.tests.map((t) => `${t.scenario.header.id}  ${t.scenario.steps.length} steps  covers ${criterion === 'transition' ? t.covers.join(' ') : `${t.covers.length} abstract state(s)`}`),
     ...(values.out !== undefined ? [`wrote ${suite.tests.length} scenarios into ${values.out}`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

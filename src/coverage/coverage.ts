@@ -10,15 +10,26 @@ import type { ChartStepTrace } from '../model/system.js';
 
 export type ChartName = ChartStepTrace['chart'];
 
-/** The state ids a run entered and the transition ids it fired, per chart. */
+/**
+ * The state ids a run entered, the transition ids it fired, and the abstract states it reached (a
+ * chart's whole state value, as JSON: which leaf of every region), per chart.
+ */
 export interface Coverage {
   readonly states: Readonly<Record<ChartName, ReadonlySet<string>>>;
   readonly transitions: Readonly<Record<ChartName, ReadonlySet<string>>>;
+  readonly configurations: Readonly<Record<ChartName, ReadonlySet<string>>>;
 }
 
 interface Fired {
   readonly states: readonly string[];
   readonly transitions: readonly string[];
+  readonly configuration: string;
+}
+
+/** What a chart step newly covered, as `chart:<transition id>` and `chart:<state value JSON>`. */
+export interface FreshCoverage {
+  readonly transitions: readonly string[];
+  readonly configurations: readonly string[];
 }
 
 type Microstep = { type: string; snapshot?: { value: unknown }; _transitions?: Parameters<typeof transitionIdOf>[0][] };
@@ -43,9 +54,10 @@ export function firedBy(machine: AnyStateMachine, step: ChartStepTrace): Fired {
       : createActor(machine, { snapshot: origin.from as never, inspect });
   actor.start();
   if ('event' in origin) actor.send(origin.event);
-  for (const id of activeStateIds(machine.id, actor.getSnapshot().value)) states.add(id);
+  const value = actor.getSnapshot().value;
+  for (const id of activeStateIds(machine.id, value)) states.add(id);
   actor.stop();
-  return { states: [...states].sort(), transitions: [...transitions].sort() };
+  return { states: [...states].sort(), transitions: [...transitions].sort(), configuration: JSON.stringify(value) };
 }
 
 /** Accumulates coverage over chart steps; a step seen before (memoised charts share them) costs nothing. */
@@ -53,29 +65,34 @@ export class CoverageRecorder {
   private readonly seen = new WeakSet<ChartStepTrace>();
   private readonly states: Record<ChartName, Set<string>> = { task: new Set(), process: new Set() };
   private readonly transitions: Record<ChartName, Set<string>> = { task: new Set(), process: new Set() };
+  private readonly configurations: Record<ChartName, Set<string>> = { task: new Set(), process: new Set() };
 
   constructor(private readonly variant: Variant) {}
 
-  /** Records the steps; returns the transition ids (as `chart:id`) fired here for the first time. */
-  record(trace: readonly ChartStepTrace[]): string[] {
-    const fresh: string[] = [];
+  /** Records the steps; returns what they covered for the first time. */
+  record(trace: readonly ChartStepTrace[]): FreshCoverage {
+    const transitions: string[] = [];
+    const configurations: string[] = [];
     for (const step of trace) {
       if (this.seen.has(step)) continue;
       this.seen.add(step);
       const fired = firedBy(this.variant[step.chart], step);
       for (const id of fired.states) this.states[step.chart].add(id);
-      for (const id of fired.transitions) {
-        if (this.transitions[step.chart].has(id)) continue;
-        this.transitions[step.chart].add(id);
-        fresh.push(`${step.chart}:${id}`);
-      }
+      for (const id of fired.transitions) if (addNew(this.transitions[step.chart], id)) transitions.push(`${step.chart}:${id}`);
+      if (addNew(this.configurations[step.chart], fired.configuration)) configurations.push(`${step.chart}:${fired.configuration}`);
     }
-    return fresh;
+    return { transitions, configurations };
   }
 
   coverage(): Coverage {
-    return { states: this.states, transitions: this.transitions };
+    return { states: this.states, transitions: this.transitions, configurations: this.configurations };
   }
+}
+
+function addNew(set: Set<string>, item: string): boolean {
+  if (set.has(item)) return false;
+  set.add(item);
+  return true;
 }
 
 /** Marks for an overlay: every state and transition of the chart, covered or not. */
@@ -91,6 +108,8 @@ export interface CoverageSummary {
   readonly states: { readonly covered: number; readonly total: number };
   readonly transitions: { readonly covered: number; readonly total: number };
   readonly uncoveredTransitions: readonly string[];
+  /** Abstract states reached; the chart does not say how many are reachable, so there is no total. */
+  readonly configurations: number;
 }
 
 export function summarise(variant: Variant, chart: ChartName, coverage: Coverage): CoverageSummary {
@@ -102,5 +121,6 @@ export function summarise(variant: Variant, chart: ChartName, coverage: Coverage
     states: { covered: states.filter((id) => coverage.states[chart].has(id)).length, total: states.length },
     transitions: { covered: transitions.filter((id) => coverage.transitions[chart].has(id)).length, total: transitions.length },
     uncoveredTransitions: transitions.filter((id) => !coverage.transitions[chart].has(id)),
+    configurations: coverage.configurations[chart].size,
   };
 }

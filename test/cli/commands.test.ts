@@ -156,6 +156,7 @@ describe('amxstate check and paths: bad input exits 2 with one line on stderr', 
     [['check', '--variant', 'bsd'], 'bsd'],
     [['paths', '--variant', 'bsd'], 'bsd'],
     [['paths', '--config', 'huge'], 'huge'],
+    [['paths', '--criterion', 'pair'], 'pair'],
     [['paths', '--out', '/proc/amxstate-suite'], '/proc/amxstate-suite'],
   ])('%j', (args, says) => {
     const r = amxstate(args);

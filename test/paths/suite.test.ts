@@ -4,7 +4,8 @@ import { chartGraph } from '../../src/diagram/chart-graph.js';
 import { CONFIGS } from '../../src/explore/config.js';
 import { generateSuite } from '../../src/paths/suite.js';
 import { toScenario } from '../../src/scenario/format.js';
-import { modelFor } from '../../src/simulate/simulate.js';
+import { modelFor, simulate } from '../../src/simulate/simulate.js';
+import { explore } from '../../src/explore/explore.js';
 
 const linux = generateSuite('linux', CONFIGS['default']!);
 
@@ -72,5 +73,28 @@ describe('the generated suite', () => {
     expect([...marks.values()].filter((m) => m === 'covered').length).toBe(summary.states.covered + summary.transitions.covered);
     expect(marks.size).toBe(summary.states.total + summary.transitions.total);
     expect(summary.uncoveredTransitions.length).toBe(summary.transitions.total - summary.transitions.covered);
+  });
+});
+
+describe('the generated suite under the state criterion', () => {
+  const byState = generateSuite('linux', CONFIGS['default']!, 'state');
+
+  it('reaches every abstract task state that the exploration holds in some system state', () => {
+    const held = new Set<string>();
+    explore(modelFor('linux'), CONFIGS['default']!, {
+      onState: (_key, state) => {
+        for (const p of state.processes) for (const t of p.tasks) held.add(JSON.stringify(t.snapshot.value));
+      },
+    });
+    expect(held.size).toBeGreaterThan(10);
+    expect([...held].filter((v) => !byState.coverage.configurations.task.has(v))).toEqual([]);
+  });
+
+  it('claims each abstract state it reaches exactly once, and replays through simulate', () => {
+    const claimed = byState.tests.flatMap((t) => t.covers);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    const reached = [...byState.coverage.configurations.task].map((v) => `task:${v}`).concat([...byState.coverage.configurations.process].map((v) => `process:${v}`));
+    expect([...claimed].sort()).toEqual(reached.sort());
+    for (const t of byState.tests) expect(() => simulate(toScenario(JSON.parse(JSON.stringify(t.scenario))))).not.toThrow();
   });
 });
