@@ -1,9 +1,9 @@
 // The verdict matrix: every property on every variant under one configuration, held against the
 // expected verdicts written down in machines/manifest.json.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../files.js';
 import { VARIANT_NAMES, type VariantName } from '../../machines/variants.js';
 import { explore, type ExploreStats, type Violation } from '../explore/explore.js';
 import type { ExploreConfig } from '../explore/config.js';
@@ -56,15 +56,8 @@ export interface Mismatch {
   readonly found: string;
 }
 
-/** machines/manifest.json, found from this module whether it runs from src/ (tests) or dist/src/ (the CLI). */
 function manifestPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('machines/manifest.json not found above this module');
-    dir = up;
-  }
-  return join(dir, 'machines', 'manifest.json');
+  return join(projectRoot(), 'machines', 'manifest.json');
 }
 
 export function loadManifest(path = manifestPath()): Manifest {

@@ -15,8 +15,6 @@ import { RenderError, RendererUnavailableError } from '../diagram/render.js';
 
 import { EXIT } from './exit.js';
 
-export { EXIT };
-
 class UsageError extends Error {}
 
 const USAGE = `usage: amxstate <command> [options]

@@ -11,7 +11,7 @@ import { CONFIGS } from '../explore/config.js';
 import { CRITERIA, generateSuite, type Criterion } from '../paths/suite.js';
 import { modelFor } from '../simulate/simulate.js';
 import { EXIT } from './exit.js';
-import { makeParents } from './files.js';
+import { makeParents } from '../files.js';
 
 export class PathsUsageError extends Error {}
 

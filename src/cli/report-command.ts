@@ -8,7 +8,7 @@ import { CONFIGS } from '../explore/config.js';
 import { reportHtml } from '../report/html.js';
 import { gatherReport } from '../report/model.js';
 import { coverageFigures } from '../report/coverage-figures.js';
-import { makeParents } from './files.js';
+import { makeParents } from '../files.js';
 import { EXIT } from './exit.js';
 
 export class ReportUsageError extends Error {}

@@ -4,12 +4,12 @@
 // regenerates byte for byte.
 
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { VARIANT_NAMES, type VariantName } from '../../machines/variants.js';
 import { ALL_VARIANTS, checkVariant, compareWithManifest, loadManifest, type VariantCheck } from '../check/check.js';
-import { diagramText } from '../cli/diagram-command.js';
-import { makeParents } from '../cli/files.js';
+import { diagramText } from '../diagram/request.js';
+import { makeParents, projectRoot } from '../files.js';
+import { generateSuite } from '../paths/suite.js';
 import { sequenceMermaid, sequenceSvg } from '../diagram/sequence.js';
 import { variantMarks } from '../diagram/variant-diff.js';
 import { CONFIGS } from '../explore/config.js';
@@ -17,11 +17,7 @@ import { PROPERTIES } from '../properties/catalogue.js';
 import { toScenario } from '../scenario/format.js';
 import { modelFor, simulate } from '../simulate/simulate.js';
 
-const ROOT = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-})();
+const ROOT = projectRoot();
 
 const DIAGRAMS = 'docs/diagrams';
 const COVERAGE_CONFIG = 'default';
@@ -66,10 +62,11 @@ async function generate(): Promise<Generated> {
       put(`${DIAGRAMS}/variants/${variant}-${machine}.svg`, await diagramText({ variant, machine, format: 'svg' }));
     }
   }
+  const coverage = generateSuite('linux', CONFIGS[COVERAGE_CONFIG]!).coverage;
   for (const machine of ['task', 'process'] as const) {
     put(
       `${DIAGRAMS}/coverage/linux-${COVERAGE_CONFIG}-${machine}.svg`,
-      await diagramText({ variant: 'linux', machine, format: 'svg', coverage: CONFIGS[COVERAGE_CONFIG]! }),
+      await diagramText({ variant: 'linux', machine, format: 'svg', coverage: { configName: COVERAGE_CONFIG, coverage } }),
     );
   }
   const results = ALL_VARIANTS.map((v) => checkVariant(v, CONFIGS['default']!));

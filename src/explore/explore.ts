@@ -55,8 +55,6 @@ interface Node {
   readonly nextId: number;
 }
 
-export class StateLimitReached extends Error {}
-
 function pathTo(nodes: readonly Node[], index: number): Step[] {
   const steps: Step[] = [];
   for (let i = index; i > 0; i = nodes[i]!.parent) steps.push(nodes[i]!.step!);

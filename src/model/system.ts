@@ -107,8 +107,8 @@ class Chart<M extends TaskMachine | ProcessMachine> {
     private readonly memoise: boolean,
   ) {}
 
-  /** The snapshot as JSON: its state value and context. */
-  key(snapshot: SnapshotFrom<M>): string {
+  /** The snapshot as JSON: its state value and context; equal keys are interned to one object. */
+  private key(snapshot: SnapshotFrom<M>): string {
     let k = this.keys.get(snapshot);
     if (k === undefined) {
       const s = snapshot as unknown as { value: unknown; context: unknown };

@@ -2,7 +2,7 @@
 // generated suite of the report's configuration covers.
 
 import { summarise } from '../coverage/coverage.js';
-import { diagramText } from '../cli/diagram-command.js';
+import { diagramText } from '../diagram/request.js';
 import type { ExploreConfig } from '../explore/config.js';
 import { generateSuite } from '../paths/suite.js';
 import { modelFor } from '../simulate/simulate.js';
@@ -15,7 +15,7 @@ export async function coverageFigures(config: ExploreConfig): Promise<CoverageFi
   for (const chart of ['task', 'process'] as const) {
     const s = summarise(variant, chart, suite.coverage);
     figures.push({
-      svg: await diagramText({ variant: 'linux', machine: chart, format: 'svg', coverage: config }),
+      svg: await diagramText({ variant: 'linux', machine: chart, format: 'svg', coverage: { configName: config.name, coverage: suite.coverage } }),
       summary:
         `The ${chart} chart (linux): the ${suite.tests.length} generated scenarios of configuration ${config.name} take ` +
         `${s.transitions.covered} of ${s.transitions.total} transitions and enter ${s.states.covered} of ${s.states.total} states. ` +
