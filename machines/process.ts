@@ -57,10 +57,13 @@ export function createProcessMachine(p: PlatformProfile) {
       inheritsGuestLock: ({ event }) => initInput(event)?.guestLocked === true,
       inheritsSigill: ({ event }, params: { handler: SigillHandler }) => (initInput(event)?.sigill ?? 'default') === params.handler,
       inheritsSigsegv: ({ event }, params: { handler: SigsegvHandler }) => (initInput(event)?.sigsegv ?? 'default') === params.handler,
-      // xstate.c:fpu_xstate_prctl(): idx >= XFEATURE_MAX is EINVAL, high bits are not masked (p01 1e).
+      // source: xstate.c:xstate_request_perm(): idx >= XFEATURE_MAX is EINVAL, high bits are not masked (p01 1e; no-amx N9).
       featureBeyondXfeatureMax: ({ event }) => 'feature' in event && (event.feature >= p.xfeatureMax || event.feature < 0),
-      // Only XTILEDATA is a dynamic, requestable feature; 17 is already permitted (p01 1c, 1d).
-      featureNotDynamic: ({ event }) => 'feature' in event && event.feature !== XFEATURE_XTILE_DATA,
+      // source: xstate.c:xstate_request_perm(): only a dynamic feature this CPU supports can be requested.
+      // XTILEDATA is the only dynamic one (17 is already permitted: p01 1c, 1d; E3 case c), and without
+      // AMX fpu_user_cfg.max_features lacks it, so 18 is EOPNOTSUPP too, before any ENOSPC or EBUSY
+      // check (E3 case d; observed-no-amx N8, N10, N16).
+      featureNotDynamic: ({ event }) => 'feature' in event && !(p.amxUsable && event.feature === XFEATURE_XTILE_DATA),
       // validate_sigaltstack(): every live thread's altstack must hold an AMX frame (p05 5a, 5b).
       someThreadHasSmallAltstack: ({ event }) => event.type === 'REQ_PERM' && event.smallAltstackInProcess,
       /** Merged design: permission allocates nothing, so it cannot fail for memory. */

@@ -169,6 +169,12 @@ export function createTaskMachine(p: PlatformProfile) {
       permissionAllocatesBuffer: () => false,
       /** Merged design: XFD is armed for every task, so tile data instructions trap until expansion. */
       tileDataAccessTraps: () => true,
+      // source: Intel SDM, AMX instructions: #UD unless CPUID reports AMX-TILE and XCR0[18:17] = 11b.
+      // A CPU without AMX (or one whose hypervisor hides it) has none (observed-no-amx N12, N13).
+      tileInstructionsExist: () => p.amxUsable,
+      // source: xstate.c:validate_user_xstate_header() via fpu__restore_sig(): XSTATE_BV bits outside
+      // XCR0 make a bad frame. Where AMX exists XCR0 has bits 17 and 18 (observed-no-amx N20).
+      tileBitsInXcr0: () => p.amxUsable,
       paletteIsValid: ({ event }) => event.type === 'LDTILECFG' && event.palette === 1,
       paletteIsZero: ({ event }) => event.type === 'LDTILECFG' && event.palette === 0,
       requestedDisable: ({ event }) => event.type === 'SIGALTSTACK' && event.size === 'disable',
@@ -195,6 +201,7 @@ export function createTaskMachine(p: PlatformProfile) {
       reportEperm: report({ result: 'EPERM' }),
       reportEnomem: report({ result: 'ENOMEM' }),
       // #UD: with no tile configuration loaded, a tile data instruction is undefined; it wins over XFD (p02, 2h).
+      // Without AMX every tile instruction is undefined (observed-no-amx N12, N13).
       raiseInvalidOpcode: report({ result: 'SIGILL', si_code: 'ILL_ILLOPN', fault: true }),
       // handle_xfd_event(): no permission -> force_sig_fault(SIGILL, ILL_ILLOPC, ip).
       raiseXfdSigill: report({ result: 'SIGILL', si_code: 'ILL_ILLOPC', fault: true }),
@@ -202,6 +209,8 @@ export function createTaskMachine(p: PlatformProfile) {
       raiseAllocationFailureSigsegv: report({ result: 'SIGSEGV', si_code: 'SI_KERNEL', fault: true }),
       // LDTILECFG with a reserved palette raises #GP (p02, 2i).
       raiseGeneralProtection: report({ result: 'SIGSEGV', si_code: 'SI_KERNEL', fault: true }),
+      // rt_sigreturn() with a bad frame -> signal_fault() -> force_sig(SIGSEGV), si_code SI_KERNEL (no-amx N20).
+      raiseBadFrameSigsegv: report({ result: 'SIGSEGV', si_code: 'SI_KERNEL', fault: true }),
       // get_sigframe() overflow -> force_sigsegv(); the SIGSEGV cannot be delivered on the same altstack (p06, 6h).
       killByAltstackOverflow: report({ result: 'SIGSEGV', si_code: 'SI_KERNEL', fatal: true }),
       reportCloneFailure: report({ result: 'ENOMEM' }),
@@ -302,7 +311,7 @@ export function createTaskMachine(p: PlatformProfile) {
                     { target: 'permitted' },
                   ],
                   TOUCH: [
-                    { guard: not(configured), actions: 'raiseInvalidOpcode' },
+                    { guard: or([not('tileInstructionsExist'), not(configured)]), actions: 'raiseInvalidOpcode' },
                     { guard: not('tileDataAccessTraps'), actions: ['loadTileData', 'reportOk'] },
                     { actions: 'raiseXfdSigill' },
                   ],
@@ -314,7 +323,7 @@ export function createTaskMachine(p: PlatformProfile) {
                 meta: { source: 'arch/x86/kernel/fpu/xstate.c:__xstate_request_perm' },
                 on: {
                   TOUCH: [
-                    { guard: not(configured), actions: 'raiseInvalidOpcode' },
+                    { guard: or([not('tileInstructionsExist'), not(configured)]), actions: 'raiseInvalidOpcode' },
                     { guard: not('tileDataAccessTraps'), actions: ['loadTileData', 'reportOk'] },
                     { guard: 'memoryExhausted', actions: 'raiseAllocationFailureSigsegv' },
                     { target: 'allocated', actions: ['allocateLargeBuffer', 'loadTileData', 'reportOk'] },
@@ -330,7 +339,10 @@ export function createTaskMachine(p: PlatformProfile) {
                 meta: { source: 'arch/x86/kernel/fpu/xstate.c:fpstate_realloc' },
                 on: {
                   PERMISSION_GRANTED: {},
-                  TOUCH: [{ guard: not(configured), actions: 'raiseInvalidOpcode' }, { actions: ['loadTileData', 'reportOk'] }],
+                  TOUCH: [
+                    { guard: or([not('tileInstructionsExist'), not(configured)]), actions: 'raiseInvalidOpcode' },
+                    { actions: ['loadTileData', 'reportOk'] },
+                  ],
                   PREALLOC: { actions: 'reportOk' },
                 },
               },
@@ -346,11 +358,16 @@ export function createTaskMachine(p: PlatformProfile) {
             },
             on: {
               LDTILECFG: [
+                // No AMX: LDTILECFG is #UD whatever the palette (observed-no-amx N12, N13).
+                { guard: not('tileInstructionsExist'), actions: 'raiseInvalidOpcode' },
                 { guard: 'paletteIsValid', actions: ['loadTileConfig', 'initTileData', 'reportOk'] },
                 { guard: 'paletteIsZero', actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
                 { actions: 'raiseGeneralProtection' },
               ],
-              TILERELEASE: { actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
+              TILERELEASE: [
+                { guard: not('tileInstructionsExist'), actions: 'raiseInvalidOpcode' },
+                { actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
+              ],
               'tiles.configLoaded': { target: '.configured' },
               'tiles.configCleared': { target: '.unconfigured' },
             },
@@ -433,6 +450,13 @@ export function createTaskMachine(p: PlatformProfile) {
                     // expects it, so only FP/SSE are restored; the tile config and data come back INIT.
                     { guard: and([allocated, 'innermostFrameIsDefaultSize']), target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
                     { guard: 'handlerClearsTileBits', target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
+                    // Forged tile bits outside XCR0: a bad frame. The registers were restored, the FPU
+                    // state is reset (fpu__clear_user_states) and SIGSEGV is forced (no-amx N20).
+                    {
+                      guard: and(['handlerForgesTileBits', not('tileBitsInXcr0')]),
+                      target: '.returning',
+                      actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'raiseBadFrameSigsegv'],
+                    },
                     // restore_fpregs_from_user(): xfeatures & user_xfeatures; bit 18 only counts for an expanded task (p06 7a/7b).
                     { guard: and(['handlerForgesTileBits', allocated]), target: '.returning', actions: ['loadTileConfig', 'loadTileData', 'popSignalFrame', 'reportOk'] },
                     { guard: 'handlerForgesTileBits', target: '.returning', actions: ['loadTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },

@@ -4,7 +4,9 @@ import { parseArgs } from 'node:util';
 import { EXIT } from './exit.js';
 import { isVariantName, type VariantName } from '../../machines/variants.js';
 import { CONFIGS } from '../explore/config.js';
-import { ALL_VARIANTS, checkVariant, compareWithManifest, loadManifest, type VariantCheck } from '../check/check.js';
+import { ALL_VARIANTS, checkVariant, compareWithManifest, hasManifestEntry, loadManifest, type VariantCheck } from '../check/check.js';
+import { DEFAULT_PLATFORM } from '../../machines/platform.js';
+import { platformOption } from '../platform/resolve.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 
 export class CheckUsageError extends Error {}
@@ -49,6 +51,7 @@ export function runCheck(args: string[]): number {
       json: { type: 'boolean', default: false },
       'max-states': { type: 'string' },
       counterexamples: { type: 'boolean', default: false },
+      platform: { type: 'string' },
     },
     strict: true,
   });
@@ -59,23 +62,28 @@ export function runCheck(args: string[]): number {
   const maxStates = values['max-states'] === undefined ? undefined : Number(values['max-states']);
   if (maxStates !== undefined && (!Number.isInteger(maxStates) || maxStates < 1))
     throw new CheckUsageError(`check: --max-states: expected a positive integer, got "${values['max-states']}"`);
+  const platform = values.platform !== undefined ? platformOption('check', values.platform) : DEFAULT_PLATFORM;
   const variants: readonly VariantName[] = values.variant ? [values.variant as VariantName] : ALL_VARIANTS;
   const progress =
     process.stderr.isTTY && !values.json
       ? (variant: string) => (states: number, depth: number) => process.stderr.write(`\r${variant}: ${states} states, depth ${depth}   `)
       : undefined;
   const results = variants.map((v) => {
-    const r = checkVariant(v, config, { ...(maxStates !== undefined ? { maxStates } : {}), ...(progress ? { onProgress: progress(v) } : {}) });
+    const r = checkVariant(v, config, { platform, ...(maxStates !== undefined ? { maxStates } : {}), ...(progress ? { onProgress: progress(v) } : {}) });
     if (progress) process.stderr.write('\r\x1b[K');
     return r;
   });
   const incomplete = results.filter((r) => !r.stats.complete);
   const manifest = loadManifest();
-  const mismatches = compareWithManifest(results, manifest, config.name);
+  // A platform the manifest does not record (a measured host, a file) has nothing to compare against.
+  const recorded = hasManifestEntry(manifest, config.name, platform.name);
+  const mismatches = recorded ? compareWithManifest(results, manifest, config.name, platform.name) : [];
   const stats = Object.fromEntries(results.map((r) => [r.variant, r.stats]));
+  const onPlatform = platform === DEFAULT_PLATFORM ? '' : ` on platform ${platform.name}`;
   if (values.json) {
     const out = {
       config: config.name,
+      ...(platform === DEFAULT_PLATFORM ? {} : { platform: platform.name, manifestEntry: recorded }),
       variants: Object.fromEntries(results.map((r) => [r.variant, r.cells])),
       stats,
       mismatches,
@@ -84,6 +92,7 @@ export function runCheck(args: string[]): number {
   } else {
     const lines = [
       `amxstate check: configuration "${config.name}": ${config.description}`,
+      ...(platform === DEFAULT_PLATFORM ? [] : [`platform ${platform.name}: ${platform.description}`]),
       '',
       renderMatrix(results),
       ...(results.some((r) => Object.values(r.cells).some((c) => c.vacuous)) ? ['holds* = vacuously: the configuration has none of the ops that could break it'] : []),
@@ -95,7 +104,10 @@ export function runCheck(args: string[]): number {
       ),
     ];
     if (values.counterexamples) lines.push('', renderCounterexamples(results));
-    lines.push('', mismatches.length === 0 ? 'Every verdict matches machines/manifest.json.' : `${mismatches.length} result(s) differ from machines/manifest.json:`);
+    if (!recorded)
+      lines.push('', `machines/manifest.json has no entry for platform ${platform.name} under configuration "${config.name}": nothing to compare these verdicts with.`);
+    else
+      lines.push('', mismatches.length === 0 ? `Every verdict${onPlatform} matches machines/manifest.json.` : `${mismatches.length} result(s)${onPlatform} differ from machines/manifest.json:`);
     for (const m of mismatches) lines.push(`  ${m.variant} ${m.what}: expected ${m.expected}, found ${m.found}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }

@@ -12,6 +12,8 @@ import { CRITERIA, generateSuite, type Criterion } from '../paths/suite.js';
 import { modelFor } from '../simulate/simulate.js';
 import { EXIT } from './exit.js';
 import { makeParents } from '../files.js';
+import { DEFAULT_PLATFORM } from '../../machines/platform.js';
+import { platformOption } from '../platform/resolve.js';
 
 export class PathsUsageError extends Error {}
 
@@ -24,6 +26,7 @@ export function runPaths(args: string[]): number {
       criterion: { type: 'string', default: 'transition' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
+      platform: { type: 'string' },
     },
     strict: true,
   });
@@ -34,8 +37,9 @@ export function runPaths(args: string[]): number {
   const criterion = values.criterion ?? 'transition';
   if (!(CRITERIA as readonly string[]).includes(criterion))
     throw new PathsUsageError(`paths: --criterion: unknown criterion "${criterion}" (one of ${CRITERIA.join(', ')})`);
-  const suite = generateSuite(variant as VariantName, config, criterion as Criterion);
-  const summaries = (['task', 'process'] as const).map((chart) => summarise(modelFor(variant).variant, chart, suite.coverage));
+  const platform = values.platform !== undefined ? platformOption('paths', values.platform) : DEFAULT_PLATFORM;
+  const suite = generateSuite(variant as VariantName, config, criterion as Criterion, platform);
+  const summaries = (['task', 'process'] as const).map((chart) => summarise(modelFor(variant, platform).variant, chart, suite.coverage));
   if (values.out !== undefined) {
     try {
       makeParents(join(values.out, 'suite.json'));
@@ -45,11 +49,12 @@ export function runPaths(args: string[]): number {
     }
   }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ variant, config: config.name, criterion, tests: suite.tests, coverage: summaries }, null, 2)}\n`);
+    const on = platform === DEFAULT_PLATFORM ? {} : { platform: platform.name };
+    process.stdout.write(`${JSON.stringify({ variant, ...on, config: config.name, criterion, tests: suite.tests, coverage: summaries }, null, 2)}\n`);
     return EXIT.ok;
   }
   const lines = [
-    `amxstate paths: variant ${variant}, configuration "${config.name}", criterion ${criterion}: ${suite.tests.length} scenarios, longest ${Math.max(0, ...suite.tests.map((t) => t.scenario.steps.length))} steps`,
+    `amxstate paths: variant ${variant}${platform === DEFAULT_PLATFORM ? '' : `, platform ${platform.name}`}, configuration "${config.name}", criterion ${criterion}: ${suite.tests.length} scenarios, longest ${Math.max(0, ...suite.tests.map((t) => t.scenario.steps.length))} steps`,
     ...summaries.map(
       (s) =>
         `  ${s.chart} chart: ${s.states.covered}/${s.states.total} states, ${s.transitions.covered}/${s.transitions.total} transitions covered, ${s.configurations} abstract states reached` +

@@ -10,6 +10,7 @@ import { gatherReport } from '../report/model.js';
 import { coverageFigures } from '../report/coverage-figures.js';
 import { makeParents } from '../files.js';
 import { EXIT } from './exit.js';
+import { platformOption } from '../platform/resolve.js';
 
 export class ReportUsageError extends Error {}
 
@@ -33,6 +34,7 @@ export async function runReport(args: string[]): Promise<number> {
     options: {
       out: { type: 'string', default: DEFAULT_REPORT_PATH },
       config: { type: 'string', default: 'default' },
+      platform: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -40,13 +42,20 @@ export async function runReport(args: string[]): Promise<number> {
   if (positionals.length > 0) throw new ReportUsageError(`report: unexpected argument "${positionals[0]}" (name the file with --out)`);
   const config = CONFIGS[values.config ?? 'default'];
   if (!config) throw new ReportUsageError(`report: --config: unknown configuration "${values.config}" (one of ${Object.keys(CONFIGS).join(', ')})`);
+  const platform = values.platform !== undefined ? platformOption('report', values.platform) : undefined;
   const out = values.out ?? DEFAULT_REPORT_PATH;
   if (out === '') throw new ReportUsageError('report: --out: empty file name');
   const progress = process.stderr.isTTY
     ? (variant: string, states: number, depth: number) => process.stderr.write(`\r${variant}: ${states} states, depth ${depth}   \x1b[K`)
     : undefined;
   const coverage = await coverageFigures(config);
-  const data = await gatherReport({ config, coverage, conformance: { hostHasAmxTile: hostHasAmxTile() }, ...(progress ? { onProgress: progress } : {}) });
+  const data = await gatherReport({
+    config,
+    coverage,
+    conformance: { hostHasAmxTile: hostHasAmxTile() },
+    ...(platform ? { platform } : {}),
+    ...(progress ? { onProgress: progress } : {}),
+  });
   if (progress) process.stderr.write('\r\x1b[K');
   const html = reportHtml(data);
   try {

@@ -9,6 +9,7 @@ const COLUMNS: readonly { title: string; cell: (o: Observation) => string }[] = 
   { title: 'outcome', cell: (o) => [o.outcome, o.si_code ? `(${o.si_code})` : ''].join(' ').trim() },
   { title: 'fatal', cell: (o) => (o.fatal === undefined ? '' : o.fatal ? 'yes' : 'no') },
   { title: 'handler', cell: (o) => o.handler ?? '' },
+  { title: 'hang', cell: (o) => (o.hang ? 'yes' : '') },
   { title: 'bitmap', cell: (o) => o.bitmap ?? '' },
   { title: 'tiles', cell: (o) => o.tiles ?? '' },
   { title: 'frame tiles', cell: (o) => (o.frameHasTiles === undefined ? '' : o.frameHasTiles ? 'yes' : 'no') },

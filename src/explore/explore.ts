@@ -76,7 +76,8 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
     const live = p.tasks.filter(isAlive);
     const seenTasks = new Set<number>();
     for (const t of live) {
-      if (t.suspended) continue;
+      // A vfork parent waits, and a task stuck in an endless SIGILL refault never gets past its instruction.
+      if (t.suspended || t.stuck) continue;
       const tk = model.task.id(t.snapshot);
       if (seenTasks.has(tk)) continue;
       seenTasks.add(tk);

@@ -9,6 +9,7 @@ export function observationText(o: Observation | undefined): string {
     o.si_code ? `${o.outcome} (${o.si_code})` : o.outcome,
     o.fatal === true ? 'fatal' : '',
     o.handler ? `handler ${o.handler}` : '',
+    o.hang ? 'hang (endless refault)' : '',
     o.bitmap ? `bitmap ${o.bitmap}` : '',
     o.tiles ? `tiles ${o.tiles}` : '',
     o.frameHasTiles !== undefined ? `frame tiles ${o.frameHasTiles ? 'yes' : 'no'}` : '',

@@ -17,6 +17,11 @@ export interface TaskSlot {
   readonly snapshot: TaskSnapshot;
   /** A vfork parent waits until its child execs or exits. */
   readonly suspended: boolean;
+  /**
+   * The task spins in an endless SIGILL refault: its handler returned to an instruction that faults
+   * again, forever (observed 2d, no-amx N14, N15). It still lives, and takes no step of its own.
+   */
+  readonly stuck: boolean;
 }
 
 export interface ProcessSlot {
@@ -50,6 +55,8 @@ export interface Observation {
   readonly fatal?: boolean;
   /** What the process's handler did with a fault signal. */
   readonly handler?: SigillHandler | SigsegvHandler;
+  /** The handler returned to an instruction that faults again: an endless refault, the task is stuck. */
+  readonly hang?: boolean;
   readonly bitmap?: string;
   readonly tiles?: TilesReport;
   readonly frameHasTiles?: boolean;
@@ -239,7 +246,7 @@ export class SystemModel {
     const [process, task] = this.initialSteps();
     return {
       memory: 'available',
-      processes: [{ snapshot: process.snapshot, tasks: [{ name: mainTask, snapshot: task.snapshot, suspended: false }], vforkParent: null }],
+      processes: [{ snapshot: process.snapshot, tasks: [{ name: mainTask, snapshot: task.snapshot, suspended: false, stuck: false }], vforkParent: null }],
       buffers: { allocated: 0, freed: 0, leaked: 0 },
     };
   }
@@ -286,6 +293,7 @@ export class SystemModel {
     const task = proc.tasks[ti]!;
     if (!isAlive(task)) return { ok: false, error: `field "task": task "${name}" is no longer running (${taskFate(task)})`, field: 'task' };
     if (task.suspended) return { ok: false, error: `field "task": task "${name}" is suspended in vfork until its child execs or exits`, field: 'task' };
+    if (task.stuck) return { ok: false, error: `field "task": task "${name}" is stuck in an endless SIGILL refault`, field: 'task' };
     const memoKey = this.localStepKey(state, pi, ti, step);
     const known = memoKey === undefined ? undefined : this.localSteps.get(memoKey);
     if (known) return { ok: true, state: this.replay(state, pi, step, known), outcome: known.outcome, trace: known.trace };
@@ -316,7 +324,7 @@ export class SystemModel {
     if (state.processes.length < 2) return undefined;
     if (step.op === 'CLONE_THREAD' && state.processes.some((q) => q.tasks.some((t) => t.name === step.fields['child']))) return undefined;
     let k = `${state.memory}|${this.process.id(p.snapshot)}|${ti}|${step.op}|`;
-    for (const t of p.tasks) k += `${t.suspended ? 'S' : ''}${this.task.id(t.snapshot)},`;
+    for (const t of p.tasks) k += `${t.suspended ? 'S' : ''}${t.stuck ? 'H' : ''}${this.task.id(t.snapshot)},`;
     for (const f in step.fields) if (f !== 'child') k += `${f}=${String(step.fields[f])},`;
     return k;
   }
@@ -356,6 +364,7 @@ function outcomeOf(op: string, result: Result, after: TaskSnapshot | undefined):
     ...(result.si_code ? { si_code: result.si_code } : {}),
     ...(result.fatal !== undefined ? { fatal: result.fatal } : {}),
     ...(result.handler ? { handler: result.handler } : {}),
+    ...(result.hang ? { hang: true } : {}),
     ...(result.bitmap ? { bitmap: result.bitmap } : {}),
     ...(after && TASK_TILE_REPORTING_OPS.has(op) ? { tiles: tilesOf(after) } : {}),
     ...(result.frameHasTiles !== undefined ? { frameHasTiles: result.frameHasTiles } : {}),
@@ -369,6 +378,7 @@ function opActsOnTask(op: string): boolean {
 
 interface Result extends TaskOutcome {
   readonly handler?: SigillHandler | SigsegvHandler;
+  readonly hang?: boolean;
 }
 
 /** A scratch copy of the system for one step: the only place that mutates, and only its own arrays. */
@@ -508,7 +518,7 @@ class World {
         this.trace.push(r);
         if (r.outcome) return r.outcome;
         this.account(r.bufferChanges);
-        this.setProc({ ...this.proc, tasks: [...this.proc.tasks, { name: child, snapshot: r.snapshot, suspended: false }] });
+        this.setProc({ ...this.proc, tasks: [...this.proc.tasks, { name: child, snapshot: r.snapshot, suspended: false, stuck: false }] });
         return { result: 'ok' };
       }
       case 'FORK':
@@ -532,7 +542,7 @@ class World {
         this.trace.push(started);
         this.processes.push({
           snapshot: started.snapshot,
-          tasks: [{ name: child, snapshot: t.snapshot, suspended: false }],
+          tasks: [{ name: child, snapshot: t.snapshot, suspended: false, stuck: false }],
           vforkParent: vfork ? parent.name : null,
         });
         if (vfork) {
@@ -557,9 +567,11 @@ class World {
         return r ?? 'no outcome';
       }
       case 'TOUCH':
-        return this.touch(ti, true);
+        return this.instruction(ti, { type: 'TOUCH', memory: this.memory });
       case 'LDTILECFG':
-        return this.fault(ti, this.sendTask(ti, { type: 'LDTILECFG', palette: f['palette'] as number }));
+        return this.instruction(ti, { type: 'LDTILECFG', palette: f['palette'] as number });
+      case 'TILERELEASE':
+        return this.instruction(ti, { type: 'TILERELEASE' });
       case 'SIGALTSTACK':
         return this.sendTask(ti, { type: 'SIGALTSTACK', size: f['size'] as AltstackClass | 'disable' }) ?? 'no outcome';
       case 'SIGNAL': {
@@ -569,14 +581,14 @@ class World {
       }
       case 'SIGRETURN': {
         const r = this.sendTask(ti, { type: 'SIGRETURN', tileBits: f['tileBits'] as 'keep' | 'forge' | 'clear' });
-        return r ?? `field "op": task "${parent.name}" is not running a signal handler`;
+        // A bad frame (forged tile bits outside XCR0) forces SIGSEGV, which meets its disposition.
+        return r ? this.fault(ti, r) : `field "op": task "${parent.name}" is not running a signal handler`;
       }
       case 'PTRACE_SETREGSET': {
         const tileBits = f['tileBits'] as 'config' | 'data';
         const length = f['length'] as 'full' | 'short';
         return this.setRegset(ti, tileBits, length);
       }
-      case 'TILERELEASE':
       case 'CHECK_TILES':
       case 'PTRACE_GETREGSET':
       case 'CONTEXT_SWITCH':
@@ -591,6 +603,9 @@ class World {
   // regset.c:xstateregs_set(): the full UABI size or EFAULT; tile data only into an expanded tracee.
   private setRegset(ti: number, tileBits: 'config' | 'data', length: 'full' | 'short'): Result {
     if (length === 'short') return { result: 'EFAULT' };
+    // source: xstate.c:validate_user_xstate_header(): XSTATE_BV bits outside XCR0 are EINVAL. Without
+    // AMX, XCR0 has neither bit 17 nor bit 18, so any tile config or data is refused.
+    if (!this.model.platform.amxUsable) return { result: 'EINVAL' };
     const v = taskValue(this.proc.tasks[ti]!.snapshot)!;
     if (tileBits === 'data' && v.buffer !== 'allocated') return { result: 'EINVAL' };
     // Modelled as the tracee's own register loads: the tracer writes the task's pattern or just a config.
@@ -599,13 +614,22 @@ class World {
     return { result: 'ok' };
   }
 
-  private touch(ti: number, mayRetry: boolean): Result | string {
-    const r = this.sendTask(ti, { type: 'TOUCH', memory: this.memory });
-    return this.fault(ti, r, mayRetry);
+  /** A tile instruction: the task runs it, and a fault meets the process's disposition. */
+  private instruction(ti: number, event: TaskEvent): Result | string {
+    return this.fault(ti, this.sendTask(ti, event), event);
   }
 
-  /** A fault signal meets the process's disposition: death, a skipping handler, or a handler that asks for permission. */
-  private fault(ti: number, r: TaskOutcome | undefined, mayRetry = false): Result | string {
+  private markStuck(ti: number): void {
+    const tasks = [...this.proc.tasks];
+    tasks[ti] = { ...tasks[ti]!, stuck: true };
+    this.setProc({ ...this.proc, tasks });
+  }
+
+  /**
+   * A fault signal meets the process's disposition: death, a skipping handler, or a handler that asks
+   * for permission and returns to the faulting instruction (`retry`), which then runs again.
+   */
+  private fault(ti: number, r: TaskOutcome | undefined, retry?: TaskEvent): Result | string {
     if (!r) return 'no outcome';
     if (!r.fault) return r;
     const signal = r.result as 'SIGILL' | 'SIGSEGV';
@@ -622,14 +646,20 @@ class World {
       this.killProcess('SIGSEGV');
       return { result: 'SIGSEGV', si_code: 'SI_KERNEL', fatal: true };
     }
-    const granted = handler === 'request-permission' && this.requestPermission(18)?.result === 'ok';
+    if (handler === 'request-permission') this.requestPermission(18);
     this.sendTask(ti, { type: 'SIGRETURN', tileBits: 'keep' });
-    if (granted && mayRetry) {
-      const retried = this.touch(ti, false);
-      // A second fault on the retried instruction is reported as itself, with its own disposition.
-      if (typeof retried !== 'string' && retried.result !== 'ok') return retried;
-      return { ...base, fatal: false, handler };
+    if (handler !== 'request-permission' || retry === undefined) return { ...base, fatal: false, handler };
+    // The handler returns to the faulting instruction, which runs again: it succeeds once the request
+    // was granted (row 2e). If it raises SIGILL again, nothing has changed for the next round either
+    // (the same refusal, the same #UD), so the thread refaults forever (rows 2d; no-amx N14, N15).
+    const again = this.sendTask(ti, retry);
+    if (!again?.fault) return { ...base, fatal: false, handler };
+    if (again.result === 'SIGILL') {
+      this.markStuck(ti);
+      return { ...base, fatal: false, handler, hang: true };
     }
-    return { ...base, fatal: false, handler };
+    // Any other fault on the retried instruction (SIGSEGV: no memory for the buffer) is reported as
+    // itself, with its own disposition.
+    return this.fault(ti, again);
   }
 }

@@ -33,6 +33,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .expected { display: block; font-size: 0.8em; color: #c92a2a; }
 .verdict-ok { color: #2b8a3e; font-weight: bold; }
 .verdict-bad { color: #c92a2a; font-weight: bold; }
+.verdict-none { color: #495057; font-weight: bold; }
 figure { margin: 1rem 0 2rem; border: 1px solid #dee2e6; padding: 0.5rem; }
 figure svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 figcaption { font-size: 0.9em; color: #495057; margin-top: 0.5rem; }
@@ -84,6 +85,8 @@ function matrix(data: ReportData): string {
 }
 
 function manifestVerdict(data: ReportData): string {
+  if (!data.manifestEntry)
+    return `<p class="verdict-none"><code>machines/manifest.json</code> has no entry for platform <code>${e(data.platform.name)}</code> under configuration "${e(data.config.name)}": these verdicts are compared with nothing.</p>`;
   if (data.mismatches.length === 0)
     return `<p class="verdict-ok">Every verdict matches <code>machines/manifest.json</code> for configuration "${e(data.config.name)}".</p>`;
   return [
@@ -121,6 +124,7 @@ function statsTable(variants: readonly VariantColumn[]): string {
 function platformTable(p: PlatformProfile): string {
   const rows: [string, string][] = [
     ['profile', `${p.name}: ${p.description}`],
+    ['AMX usable (tile instructions exist)', p.amxUsable ? 'yes' : 'no'],
     ['ARCH_GET_XCOMP_SUPP', hex(p.xcompSupported)],
     ['ARCH_GET_XCOMP_PERM before any request', hex(p.defaultPermission)],
     ['AT_MINSIGSTKSZ', `${p.minSigStackSize} bytes`],
@@ -202,8 +206,9 @@ function conformanceHtml(c: ConformanceInput | null): string {
 function atAGlance(data: ReportData): string {
   const cells = data.variants.length * data.properties.length;
   const violated = data.counterexamples.length;
-  const manifest =
-    data.mismatches.length === 0
+  const manifest = !data.manifestEntry
+    ? `<code>machines/manifest.json</code> has no entry for platform <code>${e(data.platform.name)}</code>`
+    : data.mismatches.length === 0
       ? 'every verdict matches <code>machines/manifest.json</code>'
       : `${data.mismatches.length} result(s) differ from <code>machines/manifest.json</code>`;
   return `${violated} of ${cells} cells violated across ${data.variants.length} variants; ${manifest}.`;

@@ -8,6 +8,7 @@ import {
   ALL_VARIANTS,
   checkVariant,
   compareWithManifest,
+  hasManifestEntry,
   loadManifest,
   type CounterexampleScenario,
   type Manifest,
@@ -24,7 +25,7 @@ import type { ExploreConfig } from '../explore/config.js';
 import type { Observation } from '../model/system.js';
 import { PROPERTIES, propertyByName } from '../properties/catalogue.js';
 import { toScenario } from '../scenario/format.js';
-import { simulate } from '../simulate/simulate.js';
+import { modelFor, simulate } from '../simulate/simulate.js';
 
 /**
  * One coverage picture, as src/report/coverage-figures.ts makes it: an SVG (a chart with covered and
@@ -54,6 +55,8 @@ export interface ReportInput {
   readonly conformance?: ConformanceInput;
   /** machines/manifest.json unless given. */
   readonly manifest?: Manifest;
+  /** The modelled machine; spr-linux-6.18 (DEFAULT_PLATFORM) unless given. */
+  readonly platform?: PlatformProfile;
   /** Called as the checker goes, for a progress line; never changes the report. */
   readonly onProgress?: (variant: VariantName, states: number, depth: number) => void;
 }
@@ -118,6 +121,8 @@ export interface CounterexampleView {
 export interface ReportData {
   readonly config: ExploreConfig;
   readonly platform: PlatformProfile;
+  /** Whether machines/manifest.json records this platform and configuration; if not, nothing was compared. */
+  readonly manifestEntry: boolean;
   readonly properties: readonly PropertySummary[];
   readonly variants: readonly VariantColumn[];
   /** Everything compareWithManifest() found, state counts included. */
@@ -177,9 +182,9 @@ async function diagrams(): Promise<Figure[]> {
   return figures;
 }
 
-function counterexampleView(variant: VariantName, property: string, scenario: CounterexampleScenario): CounterexampleView {
+function counterexampleView(variant: VariantName, property: string, scenario: CounterexampleScenario, platform: PlatformProfile): CounterexampleView {
   const parsed = toScenario(scenario);
-  const { observations } = simulate(parsed);
+  const { observations } = simulate(parsed, modelFor(parsed.variant, platform));
   return {
     anchor: counterexampleAnchor(variant, property),
     variant,
@@ -196,11 +201,13 @@ function counterexampleView(variant: VariantName, property: string, scenario: Co
 export async function gatherReport(input: ReportInput): Promise<ReportData> {
   const { config } = input;
   const manifest = input.manifest ?? loadManifest();
-  const variants = buildVariants(DEFAULT_PLATFORM);
+  const platform = input.platform ?? DEFAULT_PLATFORM;
+  const variants = buildVariants(platform);
   const results = ALL_VARIANTS.map((v) =>
-    checkVariant(v, config, input.onProgress ? { onProgress: (states, depth) => input.onProgress?.(v, states, depth) } : {}),
+    checkVariant(v, config, { platform, ...(input.onProgress ? { onProgress: (states: number, depth: number) => input.onProgress?.(v, states, depth) } : {}) }),
   );
-  const mismatches = compareWithManifest(results, manifest, config.name);
+  const manifestEntry = hasManifestEntry(manifest, config.name, platform.name);
+  const mismatches = manifestEntry ? compareWithManifest(results, manifest, config.name, platform.name) : [];
   const expectedFor = (variant: VariantName, what: string) => mismatches.find((m) => m.variant === variant && m.what === what)?.expected ?? null;
   const columns = results.map((r): VariantColumn => {
     const cells: Record<string, MatrixCell> = {};
@@ -220,19 +227,21 @@ export async function gatherReport(input: ReportInput): Promise<ReportData> {
       variant: r.variant,
       changes: variants[r.variant].changes,
       stats: { states, transitions, depth, complete },
-      expectedStates: manifest.configs[config.name]?.states[r.variant] ?? null,
+      expectedStates:
+        (platform === DEFAULT_PLATFORM ? manifest.configs[config.name] : manifest.platforms?.[platform.name]?.[config.name])?.states[r.variant] ?? null,
       cells,
     };
   });
   const counterexamples = results.flatMap((r) =>
     PROPERTIES.flatMap((p) => {
       const cx = r.cells[p.name]?.counterexample;
-      return cx ? [counterexampleView(r.variant, p.name, cx)] : [];
+      return cx ? [counterexampleView(r.variant, p.name, cx, platform)] : [];
     }),
   );
   return {
     config,
-    platform: DEFAULT_PLATFORM,
+    platform,
+    manifestEntry,
     properties: PROPERTIES.map((p) => summary(p.name)),
     variants: columns,
     mismatches,

@@ -2,7 +2,7 @@
 // parsing and validation, with errors that name the step and the field.
 
 import { opSpec, type FieldSpec } from '../../machines/kernel-events.js';
-import { PLATFORMS } from '../../machines/platform.js';
+import { DEFAULT_PLATFORM, PLATFORMS } from '../../machines/platform.js';
 import { VARIANT_NAMES, isVariantName, type VariantName } from '../../machines/variants.js';
 
 export type StepValue = string | number | boolean;
@@ -109,7 +109,7 @@ export function toScenario(json: unknown, variantOverride?: string): Scenario {
   const variant = variantOverride ?? json['variant'] ?? 'linux';
   if (typeof variant !== 'string' || !isVariantName(variant))
     throw new ScenarioError(`scenario: field "variant": unknown variant ${JSON.stringify(variant)} (one of ${VARIANT_NAMES.join(', ')})`, undefined, 'variant');
-  const platform = json['platform'] ?? Object.keys(PLATFORMS)[0];
+  const platform = json['platform'] ?? DEFAULT_PLATFORM.name;
   if (typeof platform !== 'string' || !(platform in PLATFORMS))
     throw new ScenarioError(`scenario: field "platform": unknown platform ${JSON.stringify(platform)} (one of ${Object.keys(PLATFORMS).join(', ')})`, undefined, 'platform');
   const steps = json['steps'];

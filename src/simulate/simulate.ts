@@ -1,6 +1,6 @@
 // Runs a scenario through a variant's model: one observation per step, or the first invalid step.
 
-import { PLATFORMS, DEFAULT_PLATFORM } from '../../machines/platform.js';
+import { PLATFORMS, DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { buildVariants, type VariantName } from '../../machines/variants.js';
 import type { Scenario } from '../scenario/format.js';
 import { ScenarioError } from '../scenario/format.js';
@@ -11,10 +11,19 @@ export interface SimulationRun {
   readonly finalState: SystemState;
 }
 
-/** Builds the model for a variant and platform name; one per run, its caches die with it. */
-export function modelFor(variant: VariantName, platformName?: string, options?: { memoise: boolean }): SystemModel {
-  const platform = (platformName ? PLATFORMS[platformName] : undefined) ?? DEFAULT_PLATFORM;
-  return new SystemModel(buildVariants(platform)[variant], platform, options);
+/** The profile a name of PLATFORMS stands for, or the profile itself; the default when none is given. */
+export function platformProfile(platform?: PlatformProfile | string): PlatformProfile {
+  if (platform === undefined) return DEFAULT_PLATFORM;
+  if (typeof platform !== 'string') return platform;
+  const named = PLATFORMS[platform];
+  if (!named) throw new Error(`unknown platform "${platform}" (one of ${Object.keys(PLATFORMS).join(', ')})`);
+  return named;
+}
+
+/** Builds the model for a variant on a platform (a profile or a name of PLATFORMS); one per run, its caches die with it. */
+export function modelFor(variant: VariantName, platform?: PlatformProfile | string, options?: { memoise: boolean }): SystemModel {
+  const profile = platformProfile(platform);
+  return new SystemModel(buildVariants(profile)[variant], profile, options);
 }
 
 /** Simulates every step; throws ScenarioError naming the first step that cannot run. */

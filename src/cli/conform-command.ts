@@ -1,0 +1,111 @@
+// `amxstate conform`: scenarios on the model of this machine and on its kernel, compared step by step.
+
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { profileFromMeasurement } from '../../machines/platform.js';
+import { runCase, type CaseResult, type ConformCase } from '../conform/conform.js';
+import { ConformInputError, casesFrom, generatedCases, litmusCases } from '../conform/inputs.js';
+import { junitXml } from '../conform/junit.js';
+import { measureHost } from '../kernel/measure.js';
+import type { PlatformMeasurement } from '../kernel/measurement.js';
+import { observationText } from '../model/observation-text.js';
+import type { Observation } from '../model/system.js';
+import { platformOption } from '../platform/resolve.js';
+import { ScenarioError } from '../scenario/format.js';
+import { EXIT } from './exit.js';
+import { makeParents } from '../files.js';
+
+export class ConformUsageError extends Error {}
+
+export function describeHost(m: PlatformMeasurement): string {
+  return `Linux ${m.kernel} on ${m.cpu}; AMX usable: ${m.amxUsable ? 'yes' : 'no'} (amx_tile ${m.amxTile ? 'listed' : 'absent'} in /proc/cpuinfo); AT_MINSIGSTKSZ ${m.minSigStackSize}`;
+}
+
+function stepsText(r: CaseResult): string {
+  const base = `${r.compared}/${r.steps} steps`;
+  return r.modelOnly ? `${base} (step ${r.modelOnly.step} ${r.modelOnly.op} on: model-only, ${r.modelOnly.why})` : base;
+}
+
+function divergenceText(r: CaseResult): string[] {
+  const d = r.divergence;
+  if (!d) return [];
+  const kernel = d.kernel ? observationText(d.kernel as unknown as Observation) || d.kernel.outcome : 'nothing (the executor stopped)';
+  return [
+    `        step ${d.step} ${d.model.op}${d.model.task !== undefined ? ` by ${JSON.stringify(d.model.task)}` : ''}: ${d.fields.join(', ')} differ`,
+    `        model : ${observationText(d.model as Observation) || d.model.outcome}   ${JSON.stringify(d.model)}`,
+    `        kernel: ${kernel}   ${JSON.stringify(d.kernel)}`,
+    ...(r.executorError ? [`        executor: ${r.executorError.split('\n')[0]}`] : []),
+  ];
+}
+
+export function runConform(args: string[]): number {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      platform: { type: 'string', default: 'host' },
+      json: { type: 'boolean', default: false },
+      junit: { type: 'string' },
+      'step-timeout': { type: 'string', default: '2000' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const stepTimeoutMs = Number(values['step-timeout']);
+  if (!/^[0-9]+$/.test(values['step-timeout'] ?? '') || stepTimeoutMs < 10 || stepTimeoutMs > 600_000)
+    throw new ConformUsageError(`conform: --step-timeout: expected milliseconds from 10 to 600000, got ${JSON.stringify(values['step-timeout'])}`);
+  let cases: ConformCase[];
+  try {
+    cases = positionals.length === 0 ? [...generatedCases(), ...litmusCases()] : positionals.flatMap(casesFrom);
+  } catch (e) {
+    if (e instanceof ConformInputError) throw new ConformUsageError(`conform: ${e.message}`);
+    throw e;
+  }
+  const host = measureHost();
+  const platform = values.platform === 'host' ? profileFromMeasurement(host) : platformOption('conform', values.platform ?? 'host');
+  const started = performance.now();
+  const results: CaseResult[] = [];
+  for (const c of cases) {
+    try {
+      results.push(runCase(c, platform, host, { stepTimeoutMs }));
+    } catch (e) {
+      if (e instanceof ScenarioError) throw new ConformUsageError(`conform: ${c.file ?? c.id}: ${e.message}`);
+      throw e;
+    }
+  }
+  const wallMs = performance.now() - started;
+  const diverged = results.filter((r) => r.status === 'diverge');
+  const steps = results.reduce((n, r) => n + r.steps, 0);
+  const compared = results.reduce((n, r) => n + r.compared, 0);
+  const summary = {
+    scenarios: results.length,
+    agree: results.length - diverged.length,
+    diverge: diverged.length,
+    steps,
+    stepsCompared: compared,
+    stepsModelOnly: steps - compared,
+    wallMs: Math.round(wallMs),
+  };
+  if (values.junit !== undefined) {
+    try {
+      makeParents(values.junit);
+      writeFileSync(values.junit, junitXml(results, `amxstate conform on ${host.kernel} (${host.cpu})`, wallMs));
+    } catch (e) {
+      throw new ConformUsageError(`conform: --junit: cannot write ${values.junit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ host, platform: platform.name, summary, results }, null, 2)}\n`);
+  } else {
+    const lines = [
+      `amxstate conform: ${describeHost(host)}`,
+      `predicting with platform ${platform.name}: ${platform.description}`,
+      ...results.flatMap((r) => [`${r.status === 'agree' ? 'agree  ' : 'DIVERGE'} ${r.id}  ${stepsText(r)}`, ...divergenceText(r)]),
+      `${summary.scenarios} scenarios: ${summary.agree} agree, ${summary.diverge} diverge; ${compared} of ${steps} steps made on the kernel and compared, ${steps - compared} model-only; ${(wallMs / 1000).toFixed(1)} s`,
+      diverged.length === 0
+        ? `${results.length === 0 ? 'no scenario' : '100% agreement'} with the model's prediction for this machine`
+        : `${((100 * summary.agree) / Math.max(1, summary.scenarios)).toFixed(1)}% agreement: ${diverged.length} scenario(s) diverge`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return diverged.length === 0 ? EXIT.ok : EXIT.mismatch;
+}

@@ -1,0 +1,81 @@
+// A scenario in the executor's line form (native/amxexec.c): tasks by index, altstack sizes in bytes
+// of the platform the model predicts, and for each step which state fields to read back.
+
+import type { AltstackClass, PlatformProfile } from '../../machines/platform.js';
+import type { Observation } from '../model/system.js';
+import { ScenarioError, type Step } from '../scenario/format.js';
+
+/** Why the executor cannot make a step on this kernel, or undefined when it can. */
+export function modelOnlyReason(step: Step, host: { readonly kvm: boolean }): string | undefined {
+  switch (step.op) {
+    case 'OOM_BEGIN':
+    case 'OOM_END':
+      return 'the first-touch allocation cannot be made to fail: no fault injection, and the buffer is not charged to a memory cgroup (observed row 11)';
+    case 'PREALLOC':
+      return 'a syscall of the prealloc-syscall design, which Linux does not have';
+    case 'PTRACE_GETREGSET':
+    case 'PTRACE_SETREGSET':
+      return 'ptrace of a task is not yet performed by the executor';
+    case 'VCPU_CREATE':
+      return host.kvm ? undefined : 'no /dev/kvm on this machine';
+    default:
+      return undefined;
+  }
+}
+
+export interface EncodedScenario {
+  /** The executor's input. */
+  readonly text: string;
+  /** How many leading steps it runs: all of them, or those before the first model-only step. */
+  readonly executed: number;
+  readonly modelOnly?: { readonly step: number; readonly op: string; readonly why: string };
+}
+
+/** A name as the executor prints it back: a JSON string literal, short enough for its table. */
+const NAME_LIMIT = 150;
+
+/**
+ * Encodes the steps the executor can make. `predicted` are the model's observations of the same
+ * steps: the state fields they show (tiles, buffer) are the ones the executor reads back.
+ */
+export function encodeForExecutor(
+  steps: readonly Step[],
+  predicted: readonly Observation[],
+  platform: PlatformProfile,
+  host: { readonly kvm: boolean },
+  stepTimeoutMs: number,
+): EncodedScenario {
+  const index = new Map<string, number>();
+  const name = (n: string): number => {
+    let i = index.get(n);
+    if (i === undefined) {
+      if (JSON.stringify(n).length > NAME_LIMIT) throw new ScenarioError(`task name ${JSON.stringify(n.slice(0, 40))}... is too long for the kernel executor (${NAME_LIMIT} bytes)`);
+      i = index.size;
+      index.set(n, i);
+    }
+    return i;
+  };
+  const lines: string[] = [`TIMEOUT ${stepTimeoutMs}`];
+  let executed = 0;
+  let modelOnly: EncodedScenario['modelOnly'];
+  for (const [i, step] of steps.entries()) {
+    const why = modelOnlyReason(step, host);
+    if (why !== undefined) {
+      modelOnly = { step: i + 1, op: step.op, why };
+      break;
+    }
+    if (step.task === undefined) throw new ScenarioError(`step ${i + 1}: the executor needs a task for ${step.op}`, i + 1, 'task');
+    const task = name(step.task);
+    const o = predicted[i];
+    const flags = `${o?.tiles !== undefined ? 't' : ''}${o?.buffer !== undefined ? 'b' : ''}` || '-';
+    const fields = Object.entries(step.fields).map(([k, v]) => {
+      if (k === 'child') return `child=${name(String(v))}`;
+      if (k === 'size' && v !== 'disable') return `size=${platform.altstackBytes[v as AltstackClass]}`;
+      return `${k}=${String(v)}`;
+    });
+    lines.push(`STEP ${i + 1} ${step.op} ${task} ${flags}${fields.length > 0 ? ` ${fields.join(' ')}` : ''}`);
+    executed++;
+  }
+  const tasks = [...index.entries()].map(([n, i]) => `TASK ${i} ${JSON.stringify(n)}`);
+  return { text: `${[...tasks, ...lines].join('\n')}\n`, executed, ...(modelOnly ? { modelOnly } : {}) };
+}

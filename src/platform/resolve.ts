@@ -1,0 +1,113 @@
+// `--platform NAME|FILE|host`: which platform profile a command models. A name of PLATFORMS, the
+// machine this runs on (measured through src/kernel/measure.ts), or a JSON file holding a measurement
+// (what `amxstate platform --json` prints, or an object with a `measurement` field holding one).
+
+import { readFileSync } from 'node:fs';
+import { PLATFORMS, profileFromMeasurement, type PlatformProfile } from '../../machines/platform.js';
+import type { PlatformMeasurement } from '../kernel/measurement.js';
+import { measureHost } from '../kernel/measure.js';
+
+/** A --platform argument that names no profile, or a file that holds no measurement: exit 2. */
+export class PlatformUsageError extends Error {}
+
+export const HOST_PLATFORM = 'host';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+type Kind = 'string' | 'number' | 'boolean';
+
+function field<T>(o: Record<string, unknown>, name: string, kind: Kind, where: string): T {
+  const v = o[name];
+  if (typeof v !== kind || (kind === 'number' && !Number.isFinite(v as number)))
+    throw new PlatformUsageError(`${where}: field "${name}" must be a ${kind}, got ${JSON.stringify(v) ?? 'nothing'}`);
+  return v as T;
+}
+
+function hexField(o: Record<string, unknown>, name: string, where: string): string {
+  const v = field<string>(o, name, 'string', where);
+  if (!/^0x[0-9a-f]+$/i.test(v)) throw new PlatformUsageError(`${where}: field "${name}" must be a hex bitmap like "0x600e7", got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function component(o: Record<string, unknown>, name: string, where: string): { size: number; offset: number } | null {
+  const v = o[name];
+  if (v === null) return null;
+  if (!isRecord(v)) throw new PlatformUsageError(`${where}: field "cpuidXsave.${name}" must be null or {size, offset}, got ${JSON.stringify(v) ?? 'nothing'}`);
+  return { size: field<number>(v, 'size', 'number', `${where}: cpuidXsave.${name}`), offset: field<number>(v, 'offset', 'number', `${where}: cpuidXsave.${name}`) };
+}
+
+/** Checks a parsed JSON value as a PlatformMeasurement, field by field; `where` prefixes the errors. */
+export function measurementFromJson(json: unknown, where: string): PlatformMeasurement {
+  const m = isRecord(json) && isRecord(json['measurement']) ? json['measurement'] : json;
+  if (!isRecord(m)) throw new PlatformUsageError(`${where}: expected a platform measurement (what amxstate platform --json prints) as a JSON object`);
+  const x = m['cpuidXsave'];
+  if (!isRecord(x)) throw new PlatformUsageError(`${where}: field "cpuidXsave" must be an object, got ${JSON.stringify(x) ?? 'nothing'}`);
+  const at = `${where}: cpuidXsave`;
+  return {
+    kernel: field(m, 'kernel', 'string', where),
+    cpu: field(m, 'cpu', 'string', where),
+    amxTile: field(m, 'amxTile', 'boolean', where),
+    amxUsable: field(m, 'amxUsable', 'boolean', where),
+    xcompSupported: hexField(m, 'xcompSupported', where),
+    defaultPermission: hexField(m, 'defaultPermission', where),
+    defaultGuestPermission: hexField(m, 'defaultGuestPermission', where),
+    requestPermission18: field(m, 'requestPermission18', 'string', where),
+    cpuidXsave: {
+      xcr0: hexField(x, 'xcr0', at),
+      userSize: field(x, 'userSize', 'number', at),
+      maxSize: field(x, 'maxSize', 'number', at),
+      xfd: field(x, 'xfd', 'boolean', at),
+      tileConfig: component(x, 'tileConfig', where),
+      tileData: component(x, 'tileData', where),
+    },
+    minSigStackSize: field(m, 'minSigStackSize', 'number', where),
+    sigaltstackMinimum: field(m, 'sigaltstackMinimum', 'number', where),
+    strictSigaltstack: field(m, 'strictSigaltstack', 'boolean', where),
+    frameBytes: field(m, 'frameBytes', 'number', where),
+    nestedFrameBytes: field(m, 'nestedFrameBytes', 'number', where),
+    kvm: field(m, 'kvm', 'boolean', where),
+    root: field(m, 'root', 'boolean', where),
+  };
+}
+
+/**
+ * The profile `--platform ARG` names: a profile of PLATFORMS by name, `host` (measured here; throws
+ * KernelUnavailableError where that cannot run), or a JSON file holding a measurement. Anything else
+ * throws PlatformUsageError.
+ */
+export function resolvePlatform(arg: string): PlatformProfile {
+  const named = PLATFORMS[arg];
+  if (named) return named;
+  if (arg === HOST_PLATFORM) return profileFromMeasurement(measureHost(), HOST_PLATFORM);
+  let text: string;
+  try {
+    text = readFileSync(arg, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new PlatformUsageError(`--platform: "${arg}" is neither a platform (${[...Object.keys(PLATFORMS), HOST_PLATFORM].join(', ')}) nor a readable file (${why})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new PlatformUsageError(`--platform: ${arg}: malformed JSON: ${(e as Error).message}`);
+  }
+  return profileFromMeasurement(measurementFromJson(json, `--platform: ${arg}`), `file:${arg}`);
+}
+
+/** resolvePlatform() for a command's option: its usage errors name the command. */
+export function platformOption(command: string, arg: string): PlatformProfile {
+  try {
+    return resolvePlatform(arg);
+  } catch (e) {
+    if (e instanceof PlatformUsageError) throw new PlatformUsageError(`${command}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Whether the profile is one of PLATFORMS (so a manifest entry or a scenario can name it). */
+export function isNamedPlatform(p: PlatformProfile): boolean {
+  return PLATFORMS[p.name] === p;
+}
