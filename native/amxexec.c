@@ -364,24 +364,29 @@ static inline __attribute__((always_inline)) void put_outcome(struct task *t, co
   }
 }
 
-static inline __attribute__((always_inline)) void put_state(struct task *t, const char *flags) {
-  const char *unobserved = 0;
+static inline __attribute__((always_inline)) void put_state(struct task *t, const char *flags, const char *unobserved) {
+  // `unobserved`: fields the step shows that no program can see (a JSON list body), or 0.
   if (strchr(flags, 't')) put_field(t, "tiles", tiles_now(t));
+  int buffer_hidden = 0;
   if (strchr(flags, 'b')) {
     const char *b = buffer_now(t);
     if (b)
       put_field(t, "buffer", b);
     else
-      unobserved = "\"buffer\"";
+      buffer_hidden = 1;
   }
-  if (unobserved) put_unobserved(t, unobserved);
+  if (unobserved || buffer_hidden) {
+    put(t, ",\"unobserved\":[");
+    if (unobserved) put(t, unobserved);
+    if (buffer_hidden) put(t, unobserved ? ",\"buffer\"" : "\"buffer\"");
+    put(t, "]");
+  }
 }
 
-static __attribute__((noinline)) void report(struct task *t, const char *outcome, const char *extra) {
+static __attribute__((noinline)) void report(struct task *t, const char *outcome, const char *unobserved) {
   begin_result(t, t->step);
   put_outcome(t, outcome);
-  if (extra) put(t, extra);
-  put_state(t, t->flags);
+  put_state(t, t->flags, unobserved);
   end_result(t);
 }
 
@@ -412,6 +417,7 @@ static void fault_handler(int sig, siginfo_t *info, void *ucv) {
     put(t, "\"");
     put_field(t, "si_code", si_code_name(t->fault_signo, t->fault_code));
     put(t, ",\"fatal\":false,\"handler\":\"request-permission\",\"hang\":true");
+    put_state(t, t->flags, 0);
     end_result(t);
     for (;;) sys0(SYS_pause);
   }
@@ -560,9 +566,12 @@ static __attribute__((noinline)) void op_fork(struct task *t, int child) {
     tasks[child].depth = depth;
     return;
   }
-  char extra[40] = ",\"_pid\":";
-  utoa((unsigned)(r < 0 ? 0 : r), extra + strlen(extra));
-  report(t, r < 0 ? errno_name(-r) : "ok", extra);
+  begin_result(t, t->step);
+  put_outcome(t, r < 0 ? errno_name(-r) : "ok");
+  put(t, ",\"_pid\":");
+  put_u64(t, (uint64_t)(r < 0 ? 0 : r), 0);
+  put_state(t, t->flags, 0);
+  end_result(t);
 }
 
 static struct task *vfork_parent;
@@ -595,7 +604,7 @@ static __attribute__((noinline)) void op_exec(struct task *t, int index, int fai
   if (fails) {
     char *argv[] = {"amxexec-enoent", 0};
     long r = sys3(SYS_execve, "/nonexistent/amxexec-enoent", argv, 0);
-    report(t, errno_name(-r), 0);
+    report(t, errno_name(-r), "\"leakedBuffers\"");
     return;
   }
   // No snprintf: its stack use would not fit a handler on a small altstack.
@@ -801,9 +810,8 @@ static int resume_after_exec(int index, int step, const char *flags) {
   strncpy(t->flags, flags, sizeof t->flags - 1);
   begin_result(t, step);
   put(t, "\"outcome\":\"ok\"");
-  put_state(t, flags);
   // The model counts leaked buffers system-wide; only /proc/vmallocinfo (root) could show them.
-  put_unobserved(t, "\"leakedBuffers\"");
+  put_state(t, flags, "\"leakedBuffers\"");
   end_result(t);
   task_loop(t);
   return 0;

@@ -19,9 +19,12 @@ export interface ScenarioRun {
   readonly buffersAfter: readonly BufferCounts[];
 }
 
-/** Parses and simulates `steps` in `variant`; throws ScenarioError like `amxstate simulate` would. */
-export function runSteps(steps: readonly RawStep[], variant: VariantName = 'linux'): ScenarioRun {
-  const scenario = toScenario({ variant, steps });
+/**
+ * Parses and simulates `steps` in `variant` on a named platform (the scenario's `platform` field;
+ * spr-linux-6.18 when absent); throws ScenarioError like `amxstate simulate` would.
+ */
+export function runSteps(steps: readonly RawStep[], variant: VariantName = 'linux', platform?: string): ScenarioRun {
+  const scenario = toScenario({ variant, ...(platform !== undefined ? { platform } : {}), steps });
   const model = modelFor(scenario.variant, scenario.platform);
   const { observations, finalState } = simulate(scenario, model);
   // simulate() reports only the final state; the prefixes give the accounting after every step.
@@ -39,6 +42,8 @@ export interface StepExpectation {
   readonly si_code?: SiCode | null;
   readonly fatal?: boolean | null;
   readonly handler?: 'default' | 'skip' | 'request-permission' | null;
+  /** An endless refault: the handler returned to an instruction that faults again. */
+  readonly hang?: boolean | null;
   readonly bitmap?: string;
   readonly tiles?: TilesReport;
   readonly frameHasTiles?: boolean;
@@ -52,6 +57,8 @@ export interface RunExpectation {
   readonly steps: readonly StepExpectation[];
   /** Which tasks still run at the end. */
   readonly alive?: Readonly<Record<string, boolean>>;
+  /** Which tasks are stuck in an endless SIGILL refault at the end. */
+  readonly stuck?: Readonly<Record<string, boolean>>;
 }
 
 type Checked = Record<string, string | number | boolean | null>;
@@ -96,6 +103,11 @@ export function expectRun(run: ScenarioRun, want: RunExpectation): void {
     expect(task, `task ${name} exists`).toBeDefined();
     expect(task ? isAlive(task) : null, `task ${name} alive at the end`).toBe(alive);
   }
+  for (const [name, stuck] of Object.entries(want.stuck ?? {})) {
+    const task = run.finalState.processes.flatMap((p) => p.tasks).find((t) => t.name === name);
+    expect(task, `task ${name} exists`).toBeDefined();
+    expect(task?.stuck ?? null, `task ${name} stuck at the end`).toBe(stuck);
+  }
 }
 
 /** One step of a lenient run: what the model observed, or that the step could not run there. */
@@ -107,8 +119,8 @@ export type LenientStep =
  * Runs `steps` one at a time through the model's step function, carrying on past steps the model
  * refuses (unknown or dead task, SIGRETURN outside a handler...). For generated scenarios.
  */
-export function runLenient(steps: readonly RawStep[], variant: VariantName, mainTask = 'main'): readonly LenientStep[] {
-  const model = modelFor(variant);
+export function runLenient(steps: readonly RawStep[], variant: VariantName, mainTask = 'main', platform?: string): readonly LenientStep[] {
+  const model = modelFor(variant, platform);
   let state = model.initial(mainTask);
   return steps.map((raw, i) => {
     const [parsed] = toScenario({ variant, steps: [raw] }).steps;
