@@ -7,6 +7,11 @@ import { explore } from '../src/explore/explore.js';
 import { adjacencyStateKeys } from '../src/explore/xstate-graph.js';
 import { PROPERTIES } from '../src/properties/catalogue.js';
 import { modelFor } from '../src/simulate/simulate.js';
+import { profileFromMeasurement } from '../machines/platform.js';
+import { runCase } from '../src/conform/conform.js';
+import { generatedCases, litmusCases } from '../src/conform/inputs.js';
+import { KernelUnavailableError } from '../src/kernel/executor.js';
+import { measureHost } from '../src/kernel/measure.js';
 
 interface Timing {
   readonly wall: number;
@@ -45,6 +50,28 @@ function benchXstateGraph(config: ExploreConfig, explorer: Timing, modes: readon
   }
 }
 
+/** The generated suite and the litmus corpus on this machine's kernel: scenarios and steps per second. */
+function benchKernel(): void {
+  let host;
+  try {
+    host = measureHost();
+  } catch (e) {
+    if (!(e instanceof KernelUnavailableError)) throw e;
+    line(`kernel     not run: ${e.message}`);
+    return;
+  }
+  const platform = profileFromMeasurement(host);
+  const cases = [...generatedCases(), ...litmusCases()];
+  const { value: results, time } = timed(() => cases.map((c) => runCase(c, platform, host, { stepTimeoutMs: 2000 })));
+  const steps = results.reduce((n, r) => n + r.compared, 0);
+  const agree = results.filter((r) => r.status === 'agree').length;
+  line(
+    `kernel     ${host.kernel} on ${host.cpu} (AMX ${host.amxUsable ? 'usable' : 'not usable'}): ${results.length} scenarios, ${steps} steps on the kernel, ` +
+      `${agree} agree, ${seconds(time)}, ${(results.length / time.wall).toFixed(1)} scenarios/s, ${Math.round(steps / time.wall)} steps/s`,
+  );
+}
+
+benchKernel();
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['default', 'large'];
 // Without the memo tables xstate/graph needs about 25 s on default; on large it would need minutes.
 const unmemoisedBaseline = new Set(['tiny', 'default']);
