@@ -76,7 +76,7 @@ export const SPR_LINUX_6_18: PlatformProfile = {
 export const NO_AMX_LINUX_6_18: PlatformProfile = {
   name: 'no-amx',
   description: 'Intel Xeon VM whose hypervisor hides AMX, Linux 6.18.44 (observed-no-amx-6.18.md)',
-  amxUsable: true,
+  amxUsable: false,
   xcompSupported: 0xe7,
   defaultPermission: 0xe7,
   xfeatureMax: 20,

@@ -656,7 +656,7 @@ class World {
     if (!again?.fault) return { ...base, fatal: false, handler };
     if (again.result === 'SIGILL') {
       this.markStuck(ti);
-      return { ...base, fatal: false, handler };
+      return { ...base, fatal: false, handler, hang: true };
     }
     // Any other fault on the retried instruction (SIGSEGV: no memory for the buffer) is reported as
     // itself, with its own disposition.
