@@ -221,13 +221,36 @@ export const ROWS: readonly RowCase[] = [
     expect: { steps: [sigill(3, 'ILL_ILLOPC', false, { buffer: 'default', vmalloc: 0 })], alive: { main: true } },
   },
   {
+    row: '2d',
+    source: 'observed',
+    title: 'a handler that returns without changing anything makes the touch fault again, forever: the thread is stuck, the others run on',
+    // The model's returning handler is request-permission; a 4096-byte altstack makes its request
+    // ENOSPC (5a) every round, so it changes nothing, as the handler of 2d.
+    steps: [
+      main('CLONE_THREAD', { child: 'w' }),
+      main('SIGALTSTACK', { size: 'small' }),
+      main('SET_DISPOSITION', { signal: 'SIGILL', handler: 'request-permission' }),
+      main('LDTILECFG'),
+      main('TOUCH'),
+      step('w', 'GET_PERM'),
+    ],
+    expect: {
+      steps: [
+        { step: 5, outcome: 'SIGILL', si_code: 'ILL_ILLOPC', fatal: false, handler: 'request-permission', hang: true, buffer: 'default', vmalloc: 0 },
+        { step: 6, bitmap: DEFAULT_PERM },
+      ],
+      alive: { main: true, w: true },
+      stuck: { main: true, w: false },
+    },
+  },
+  {
     row: '2e',
     source: 'observed',
     title: 'a SIGILL handler that calls REQ_PERM(18) and returns lets the instruction run again and succeed',
     steps: [main('SET_DISPOSITION', { signal: 'SIGILL', handler: 'request-permission' }), main('LDTILECFG'), main('TOUCH'), main('GET_PERM')],
     expect: {
       steps: [
-        { step: 3, outcome: 'SIGILL', si_code: 'ILL_ILLOPC', fatal: false, handler: 'request-permission', tiles: 'intact', buffer: 'large', vmalloc: 1 },
+        { step: 3, outcome: 'SIGILL', si_code: 'ILL_ILLOPC', fatal: false, handler: 'request-permission', hang: null, tiles: 'intact', buffer: 'large', vmalloc: 1 },
         { step: 4, bitmap: AMX_PERM },
       ],
       alive: { main: true },
@@ -1224,7 +1247,7 @@ export interface UncoveredRow {
 export const UNCOVERED_ROWS: readonly UncoveredRow[] = [
   { row: '1f', coverage: 'none', reason: 'NULL pointers (EFAULT) and the unknown code 0x1026 (EINVAL): the model has no pointer arguments and no op for unknown arch_prctl codes.' },
   { row: '1k', coverage: 'none', reason: 'uid 65534: the model has no credentials (permission needs no privilege, so it would repeat 1a).' },
-  { row: '2d', coverage: 'none', reason: 'Endless refault loop: the SIGILL handlers of the model skip the instruction or request permission; a handler that returns unchanged would never finish a step.' },
+  { row: '2d', coverage: 'partly', reason: 'The model has no handler that returns doing nothing; a request-permission handler whose request is refused stands in for it. The loop is one step that reports hang and leaves the thread stuck.' },
   { row: '2f', coverage: 'none', reason: 'SIGILL blocked with sigprocmask: the model has no signal mask (a forced signal makes it the default disposition).' },
   { row: '2g', coverage: 'none', reason: 'SIGILL set to SIG_IGN: the model has no ignore disposition (a forced signal makes it the default disposition).' },
   { row: '5e', coverage: 'partly', reason: 'The 2047-byte ENOMEM bound is not a size class; small, window and large are covered.' },
