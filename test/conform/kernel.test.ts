@@ -8,22 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { PLATFORMS, profileFromMeasurement, type PlatformProfile } from '../../machines/platform.js';
 import { runCase } from '../../src/conform/conform.js';
 import { generatedCases, litmusCases } from '../../src/conform/inputs.js';
-import { ensureExecutor, KernelUnavailableError, runExecutor } from '../../src/kernel/executor.js';
+import { ensureExecutor, runExecutor } from '../../src/kernel/executor.js';
+import { executorUnavailable } from '../support/kernel.js';
 import { measureHost } from '../../src/kernel/measure.js';
 import type { PlatformMeasurement } from '../../src/kernel/measurement.js';
 import { toScenario } from '../../src/scenario/format.js';
 
-function executorOrReason(): string | undefined {
-  try {
-    ensureExecutor();
-    return undefined;
-  } catch (e) {
-    if (e instanceof KernelUnavailableError) return e.message;
-    throw e;
-  }
-}
 
-const unavailable = executorOrReason();
+const unavailable = executorUnavailable();
 if (unavailable) console.log(`kernel conformance skipped: ${unavailable}`);
 
 /** The auxiliary vector entry AT_MINSIGSTKSZ (51) of this very process, read without the executor. */

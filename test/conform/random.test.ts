@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { profileFromMeasurement } from '../../machines/platform.js';
 import { runCase } from '../../src/conform/conform.js';
-import { ensureExecutor, KernelUnavailableError } from '../../src/kernel/executor.js';
+import { executorUnavailable } from '../support/kernel.js';
 import { measureHost } from '../../src/kernel/measure.js';
 import { makeParents } from '../../src/files.js';
 import { toScenario, type StepValue } from '../../src/scenario/format.js';
@@ -41,17 +41,8 @@ const OPS: readonly Record<string, StepValue>[] = [
   { op: 'EXEC' },
 ];
 
-function unavailableReason(): string | undefined {
-  try {
-    ensureExecutor();
-    return undefined;
-  } catch (e) {
-    if (e instanceof KernelUnavailableError) return e.message;
-    throw e;
-  }
-}
 
-const unavailable = unavailableReason();
+const unavailable = executorUnavailable();
 
 describe.skipIf(unavailable !== undefined)('random scenarios on this kernel', () => {
   const host = unavailable ? undefined : measureHost();
