@@ -1043,7 +1043,7 @@ static int parse_input(struct coordinator *c, FILE *in) {
       if (c->nsteps >= MAX_STEPS) return 0;
       struct step_line *s = &c->steps[c->nsteps];
       if (sscanf(buf, "STEP %d %23s %d", &s->number, s->op, &s->task) != 3 || s->task < 0 || s->task >= MAX_TASKS) return 0;
-      snprintf(s->text, sizeof s->text, "%s", buf + 5);
+      snprintf(s->text, sizeof s->text, "%.255s", buf + 5);
       c->nsteps++;
     } else if (strncmp(buf, "TIMEOUT ", 8) == 0) {
       c->timeout_ms = atoi(buf + 8);
@@ -1123,7 +1123,7 @@ static void json_string(const char *s) {
   putchar('"');
 }
 
-static int measure_platform(void) {
+static __attribute__((unused)) int measure_platform(void) {
   struct utsname u;
   uname(&u);
   char cpu[256] = "unknown", flags_line[8192] = "";
@@ -1135,7 +1135,7 @@ static int measure_platform(void) {
         char *v = strchr(line, ':');
         if (v) snprintf(cpu, sizeof cpu, "%s", v + 2), cpu[strcspn(cpu, "\n")] = 0;
       }
-      if (strncmp(line, "flags", 5) == 0 && flags_line[0] == 0) snprintf(flags_line, sizeof flags_line, "%s", line);
+      if (strncmp(line, "flags", 5) == 0 && flags_line[0] == 0) snprintf(flags_line, sizeof flags_line, "%.8191s", line);
     }
     fclose(f);
   }

@@ -36,6 +36,9 @@ commands:
   paths [--variant V] [--config NAME] [--platform P] [--criterion transition|state] [--json] [--out DIR]
                                              generate the test suite: a shortest scenario per reachable
                                              chart transition, and the coverage it reaches
+  paths --emit kselftest --out DIR [--config NAME] [--criterion C]
+                                             the suite and the litmus corpus as kernel selftests in C
+                                             (make && ./amx_model_test; no Node needed)
   report [--out FILE] [--config NAME] [--platform P]
                                              write the verdict matrix, the charts and every counterexample
                                              as one self-contained HTML file (docs/report.html by default)

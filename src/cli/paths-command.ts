@@ -14,8 +14,37 @@ import { EXIT } from './exit.js';
 import { makeParents } from '../files.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { platformOption } from '../platform/resolve.js';
+import { litmusCases } from '../conform/inputs.js';
+import { emitKselftest, KSELFTEST_PLATFORMS } from '../kselftest/emit.js';
+import { toScenario } from '../scenario/format.js';
 
 export class PathsUsageError extends Error {}
+
+/** --emit kselftest --out DIR: the suite (and the litmus corpus) as kernel selftests in C. */
+function emitSelftests(values: { emit?: string; out?: string; variant?: string; config?: string; criterion?: string; platform?: string; json?: boolean }): number {
+  if (values.emit !== 'kselftest') throw new PathsUsageError(`paths: --emit: unknown format ${JSON.stringify(values.emit)} (one of kselftest)`);
+  if (values.out === undefined || values.out === '') throw new PathsUsageError('paths: --emit kselftest needs --out DIR, the folder to write the selftests into');
+  // The selftests hold the kernel to the merged design, on an AMX machine and on one without.
+  if ((values.variant ?? 'linux') !== 'linux') throw new PathsUsageError('paths: --emit kselftest: the kernel is the linux variant; --variant must be linux');
+  if (values.platform !== undefined) throw new PathsUsageError(`paths: --emit kselftest carries predictions for ${KSELFTEST_PLATFORMS.map((p) => p.name).join(' and ')}; --platform does not apply`);
+  const config = CONFIGS[values.config ?? 'default'];
+  if (!config) throw new PathsUsageError(`paths: --config: unknown configuration "${values.config}" (one of ${Object.keys(CONFIGS).join(', ')})`);
+  const criterion = values.criterion ?? 'transition';
+  if (!(CRITERIA as readonly string[]).includes(criterion))
+    throw new PathsUsageError(`paths: --criterion: unknown criterion "${criterion}" (one of ${CRITERIA.join(', ')})`);
+  const generated = generateSuite('linux', config, criterion as Criterion).tests.map((t) => ({ id: t.scenario.header.id, scenario: toScenario(t.scenario) }));
+  const cases = [...generated, ...litmusCases()];
+  let count: number;
+  try {
+    count = emitKselftest(cases, values.out, `paths --config ${config.name} --criterion ${criterion}, and the litmus corpus`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    throw new PathsUsageError(`paths: cannot write into ${values.out}: ${code}`);
+  }
+  process.stdout.write(`wrote ${count} kernel selftests (${generated.length} generated, ${count - generated.length} litmus) into ${values.out}: build and run them there with make && ./amx_model_test\n`);
+  return EXIT.ok;
+}
 
 export function runPaths(args: string[]): number {
   const { values } = parseArgs({
@@ -27,9 +56,11 @@ export function runPaths(args: string[]): number {
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
       platform: { type: 'string' },
+      emit: { type: 'string' },
     },
     strict: true,
   });
+  if (values.emit !== undefined) return emitSelftests(values);
   const variant = values.variant ?? 'linux';
   if (!isVariantName(variant)) throw new PathsUsageError(`paths: --variant: unknown variant "${variant}" (one of ${ALL_VARIANTS.join(', ')})`);
   const config = CONFIGS[values.config ?? 'default'];
