@@ -6,6 +6,7 @@ import { profileFromMeasurement } from '../../machines/platform.js';
 import { runCase, type CaseResult, type ConformCase } from '../conform/conform.js';
 import { ConformInputError, casesFrom, generatedCases, litmusCases } from '../conform/inputs.js';
 import { junitXml } from '../conform/junit.js';
+import { recordRun, type ConformRun, type ConformSummary } from '../conform/record.js';
 import { measureHost } from '../kernel/measure.js';
 import type { PlatformMeasurement } from '../kernel/measurement.js';
 import { observationText } from '../model/observation-text.js';
@@ -46,6 +47,7 @@ export function runConform(args: string[]): number {
       json: { type: 'boolean', default: false },
       junit: { type: 'string' },
       'step-timeout': { type: 'string', default: '2000' },
+      record: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -76,7 +78,7 @@ export function runConform(args: string[]): number {
   const diverged = results.filter((r) => r.status === 'diverge');
   const steps = results.reduce((n, r) => n + r.steps, 0);
   const compared = results.reduce((n, r) => n + r.compared, 0);
-  const summary = {
+  const summary: ConformSummary = {
     scenarios: results.length,
     agree: results.length - diverged.length,
     diverge: diverged.length,
@@ -93,8 +95,18 @@ export function runConform(args: string[]): number {
       throw new ConformUsageError(`conform: --junit: cannot write ${values.junit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
+  const run: ConformRun = { host, platform: platform.name, summary, results };
+  let recorded: string | undefined;
+  if (values.record !== undefined) {
+    if (values.record === '') throw new ConformUsageError('conform: --record: empty folder name');
+    try {
+      recorded = recordRun(values.record, run, new Date());
+    } catch (e) {
+      throw new ConformUsageError(`conform: --record: cannot write into ${values.record}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ host, platform: platform.name, summary, results }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
   } else {
     const lines = [
       `amxstate conform: ${describeHost(host)}`,
@@ -104,6 +116,7 @@ export function runConform(args: string[]): number {
       diverged.length === 0
         ? `${results.length === 0 ? 'no scenario' : '100% agreement'} with the model's prediction for this machine`
         : `${((100 * summary.agree) / Math.max(1, summary.scenarios)).toFixed(1)}% agreement: ${diverged.length} scenario(s) diverge`,
+      ...(recorded ? [`recorded in ${recorded}: write how each divergence was settled into its "settled" list`] : []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   }

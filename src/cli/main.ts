@@ -43,7 +43,7 @@ commands:
                                              write the verdict matrix, the charts and every counterexample
                                              as one self-contained HTML file (docs/report.html by default)
   platform [--json]                          measure this machine: AMX, xstate sizes, signal stacks
-  conform [FILE|DIR ...] [--platform P] [--json] [--junit FILE] [--step-timeout MS]
+  conform [FILE|DIR ...] [--platform P] [--json] [--junit FILE] [--record DIR] [--step-timeout MS]
                                              run scenarios on the model of this machine (--platform host,
                                              the default) and on its kernel, and compare them step by step;
                                              without FILE: the generated suite and the litmus corpus

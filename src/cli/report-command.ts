@@ -1,6 +1,6 @@
 // `amxstate report`: the verdict matrix, the charts, every counterexample and the evidence gathered so
 // far, as one self-contained HTML file. The only fact it reads from this machine is whether the CPU
-// has AMX, for the conformance section; the rest is the same on every machine.
+// has AMX, and the conformance runs recorded under docs/conformance/; the rest is the same on every machine.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -8,7 +8,9 @@ import { CONFIGS } from '../explore/config.js';
 import { reportHtml } from '../report/html.js';
 import { gatherReport } from '../report/model.js';
 import { coverageFigures } from '../report/coverage-figures.js';
-import { makeParents } from '../files.js';
+import { makeParents, projectRoot } from '../files.js';
+import { join } from 'node:path';
+import { loadRecordedRuns } from '../conform/record.js';
 import { EXIT } from './exit.js';
 import { platformOption } from '../platform/resolve.js';
 
@@ -52,7 +54,7 @@ export async function runReport(args: string[]): Promise<number> {
   const data = await gatherReport({
     config,
     coverage,
-    conformance: { hostHasAmxTile: hostHasAmxTile() },
+    conformance: { hostHasAmxTile: hostHasAmxTile(), runs: loadRecordedRuns(join(projectRoot(), 'docs', 'conformance')) },
     ...(platform ? { platform } : {}),
     ...(progress ? { onProgress: progress } : {}),
   });

@@ -186,20 +186,33 @@ function coverageHtml(coverage: readonly CoverageFigure[] | null): string {
 }
 
 function conformanceHtml(c: ConformanceInput | null): string {
-  if (c?.summary !== undefined) return `<pre id="conformance-summary">${e(c.summary)}</pre>`;
   const host =
     c === null
       ? 'Whether the machine that generated it has AMX was not given.'
       : c.hostHasAmxTile === null
         ? 'Whether the machine that generated it has AMX is unknown: its /proc/cpuinfo could not be read.'
         : c.hostHasAmxTile
-          ? 'The machine that generated it lists <code>amx_tile</code> in /proc/cpuinfo, so it could run one once a runner exists.'
-          : 'The machine that generated it has no <code>amx_tile</code> in /proc/cpuinfo, so it could not run one: everything above is model output, never a measurement.';
+          ? 'The machine that generated it lists <code>amx_tile</code> in /proc/cpuinfo: run <code>amxstate conform --record docs/conformance</code> there and commit the run.'
+          : 'The machine that generated it has no <code>amx_tile</code> in /proc/cpuinfo.';
+  const runs = c?.runs ?? [];
+  const intro =
+    'A conformance run (<code>amxstate conform</code>) executes the generated suite and the litmus corpus on a real kernel and compares every step with what the model predicts for that machine.';
+  if (runs.length === 0) return [`<p id="no-conformance">No conformance run is recorded with this report. ${intro}`, `${host}</p>`].join(' ');
+  const amxRuns = runs.filter((r) => r.host.amxUsable).length;
+  const rows = runs.map((r) => {
+    const s = r.summary;
+    const cells = [r.date, r.host.kernel, r.host.cpu, r.host.amxUsable ? 'yes' : 'no', r.platform, String(s.scenarios), String(s.agree), String(s.diverge), `${s.stepsCompared} / ${s.stepsModelOnly}`];
+    const diverging = r.results.filter((x) => x.status === 'diverge').map((x) => `${x.id} (step ${x.divergence?.step ?? '?'}: ${(x.divergence?.fields ?? []).join(', ')})`);
+    const notes = [...diverging.map((d) => `diverges: ${d}`), ...r.settled.map((d) => `settled: ${d}`)];
+    return `<tr>${cells.map((x) => `<td>${e(x)}</td>`).join('')}<td>${notes.length === 0 ? '' : e(notes.join('; '))}</td></tr>`;
+  });
   return [
-    '<p id="no-conformance">No conformance run is recorded with this report.',
-    'A conformance run executes the scenarios on a real AMX machine and compares what the kernel answers with what the model predicts; no conformance runner exists yet.',
-    `${host}</p>`,
-  ].join(' ');
+    `<p>${intro} ${runs.length} run(s) recorded under <code>docs/conformance/</code>; ${amxRuns === 0 ? '<strong>none on a machine with AMX yet</strong>' : `${amxRuns} on a machine with AMX`}. ${host}</p>`,
+    '<table id="conformance-runs">',
+    '<thead><tr><th>date</th><th>kernel</th><th>CPU</th><th>AMX</th><th>platform</th><th>scenarios</th><th>agree</th><th>diverge</th><th>steps compared / model-only</th><th>divergences and how they were settled</th></tr></thead>',
+    `<tbody>${rows.join('\n')}</tbody>`,
+    '</table>',
+  ].join('\n');
 }
 
 /** One sentence for the top of the page: how many cells are violated, and whether the manifest agrees. */

@@ -3,6 +3,7 @@
 // given. Everything here follows from the model, the configuration and the inputs: no clock, no host.
 
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
+import type { RecordedRun } from '../conform/record.js';
 import { buildVariants, type VariantName } from '../../machines/variants.js';
 import {
   ALL_VARIANTS,
@@ -43,8 +44,8 @@ export interface ConformanceInput {
    * tell). The command line reads it, so that the renderer stays a function of its input.
    */
   readonly hostHasAmxTile: boolean | null;
-  /** The plain-text summary of a recorded conformance run; no runner exists yet. */
-  readonly summary?: string;
+  /** The runs recorded under docs/conformance/ (amxstate conform --record), oldest first. */
+  readonly runs?: readonly RecordedRun[];
 }
 
 export interface ReportInput {

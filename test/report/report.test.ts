@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { RecordedRun } from '../../src/conform/record.js';
+import { NO_AMX_LINUX_6_18 } from '../../machines/platform.js';
 import { ALL_VARIANTS } from '../../src/check/check.js';
 import { DEFAULT_REPORT_PATH, ReportUsageError, hostHasAmxTile, runReport } from '../../src/cli/report-command.js';
 import { CONFIGS } from '../../src/explore/config.js';
@@ -15,6 +17,18 @@ import { MATRIX_ID, reportHtml } from '../../src/report/html.js';
 import { gatherReport, type ReportData } from '../../src/report/model.js';
 
 const TINY = CONFIGS['tiny']!;
+/** A recorded run as conform --record writes it, with only what the report reads filled in. */
+function recordedRun(host: { cpu: string; amxUsable?: boolean }, settled: string[]): RecordedRun {
+  return {
+    date: '2026-11-30',
+    host: { kernel: '6.18.44', amxUsable: false, ...host } as RecordedRun['host'],
+    platform: 'host',
+    summary: { scenarios: 2, agree: 1, diverge: 1, steps: 9, stepsCompared: 8, stepsModelOnly: 1, wallMs: 5 },
+    results: [{ id: 'perm-request', status: 'diverge', steps: 4, compared: 4, wallMs: 1, divergence: { step: 1, fields: ['bitmap'], model: { step: 1, op: 'GET_PERM', outcome: 'ok' }, kernel: null } }],
+    settled,
+  };
+}
+
 const NASTY = `</pre><script>alert("x")</script> & 'q' <b>`;
 
 let data: ReportData;
@@ -113,12 +127,23 @@ describe('amxstate report, the page', () => {
     expect(page).toContain('<figcaption>12 of 40 transitions covered</figcaption>');
   });
 
+  it('lists every recorded conformance run, with its divergences and how they were settled, and says when none had AMX', () => {
+    const page = reportHtml({ ...data, conformance: { hostHasAmxTile: false, runs: [recordedRun({ cpu: 'AMD EPYC' }, [])] } });
+    expect(page).not.toContain('No conformance run is recorded');
+    expect(page).toContain('<table id="conformance-runs">');
+    expect(page).toContain('<td>AMD EPYC</td><td>no</td>');
+    expect(page).toContain('none on a machine with AMX yet');
+    const amx = reportHtml({ ...data, conformance: { hostHasAmxTile: true, runs: [recordedRun({ cpu: 'Xeon', amxUsable: true }, ['perm-request: model fixed'])] } });
+    expect(amx).toContain('1 on a machine with AMX');
+    expect(amx).toContain('settled: perm-request: model fixed');
+  });
+
   it('escapes foreign text wherever it lands', () => {
     const page = reportHtml({
       ...data,
       config: { ...data.config, description: NASTY },
       coverage: [{ svg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>', summary: NASTY }],
-      conformance: { hostHasAmxTile: true, summary: NASTY },
+      conformance: { hostHasAmxTile: true, runs: [recordedRun({ cpu: NASTY }, [NASTY])] },
       properties: data.properties.map((p, i) => (i === 0 ? { ...p, claim: NASTY, source: NASTY } : p)),
     });
     expect(page).not.toContain(NASTY);
@@ -172,5 +197,30 @@ describe('amxstate report, the command', () => {
     writeFileSync(cpuinfo, 'processor\t: 0\nflags\t\t: fpu sse avx512f\nbugs\t\t: amx_tile\n');
     expect(hostHasAmxTile(cpuinfo)).toBe(false);
     expect(hostHasAmxTile(join(dir, 'missing'))).toBe(null);
+  });
+});
+
+describe('amxstate report --platform', () => {
+  it('on no-amx: the matrix is held against the no-amx manifest entry, and the platform table says there is no AMX', async () => {
+    const noAmx = await gatherReport({ config: TINY, platform: NO_AMX_LINUX_6_18 });
+    expect(noAmx.platform).toBe(NO_AMX_LINUX_6_18);
+    expect(noAmx.manifestEntry).toBe(true);
+    expect(noAmx.mismatches).toEqual([]);
+    // observed-no-amx-6.18.md: no permission can be granted, so nothing AMX breaks and no counterexample exists.
+    expect(noAmx.counterexamples).toEqual([]);
+    const page = reportHtml(noAmx);
+    expect(page).toContain('no-amx: Intel Xeon VM whose hypervisor hides AMX');
+    expect(page).toMatch(/AMX usable \(tile instructions exist\)<\/th><td>no</);
+    expect(page).toContain('Every verdict matches <code>machines/manifest.json</code>');
+  }, 60_000);
+
+  it('on a platform the manifest does not record, the page says that nothing was compared', () => {
+    const page = reportHtml({ ...data, manifestEntry: false, mismatches: [], platform: { ...data.platform, name: 'host' } });
+    expect(page).toContain('<code>machines/manifest.json</code> has no entry for platform <code>host</code>');
+    expect(page).not.toContain('Every verdict matches');
+  });
+
+  it('refuses an unknown platform with one line', async () => {
+    await expect(runReport(['--platform', 'sapphire'])).rejects.toThrow(/^report: --platform: "sapphire" is neither a platform/);
   });
 });

@@ -1,0 +1,59 @@
+// Recorded conformance runs: what `amxstate conform --record DIR` writes, and what the report lists.
+// Runs on machines with AMX are the strongest evidence the project has; they are committed under
+// docs/conformance/, each divergence with how it was settled.
+
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PlatformMeasurement } from '../kernel/measurement.js';
+import { makeParents } from '../files.js';
+import type { CaseResult } from './conform.js';
+
+export interface ConformSummary {
+  readonly scenarios: number;
+  readonly agree: number;
+  readonly diverge: number;
+  readonly steps: number;
+  readonly stepsCompared: number;
+  readonly stepsModelOnly: number;
+  readonly wallMs: number;
+}
+
+/** What `conform --json` prints. */
+export interface ConformRun {
+  readonly host: PlatformMeasurement;
+  readonly platform: string;
+  readonly summary: ConformSummary;
+  readonly results: readonly CaseResult[];
+}
+
+export interface RecordedRun extends ConformRun {
+  /** The day of the run, YYYY-MM-DD (UTC). */
+  readonly date: string;
+  /** How each divergence was settled, written by hand after the run: "<scenario id>: <what was done>". */
+  readonly settled: readonly string[];
+}
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'unknown';
+}
+
+/** Writes the run as DIR/<date>-<cpu>-<amx or no-amx>-<kernel>.json; returns the path. */
+export function recordRun(dir: string, run: ConformRun, now: Date): string {
+  const date = now.toISOString().slice(0, 10);
+  const file = join(dir, `${date}-${slug(run.host.cpu)}-${run.host.amxUsable ? 'amx' : 'no-amx'}-${slug(run.host.kernel)}.json`);
+  const recorded: RecordedRun = { date, ...run, settled: [] };
+  makeParents(file);
+  writeFileSync(file, `${JSON.stringify(recorded, null, 2)}\n`);
+  return file;
+}
+
+/** Every run recorded in DIR, oldest first; a folder that does not exist holds none. */
+export function loadRecordedRuns(dir: string): RecordedRun[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+  return files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as RecordedRun);
+}
