@@ -38,6 +38,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -545,7 +547,36 @@ static void *new_stack(void) {
 static __attribute__((noinline)) void op_clone_thread(struct task *t, int child) {
   void *stack = new_stack();
   long r = stack ? clone_on_stack(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM, stack, thread_main, child) : -ENOMEM;
-  report(t, r < 0 ? errno_name(-r) : "ok", 0);
+  // The new thread's id, for the coordinator's ptrace of it (a private field it takes out).
+  begin_result(t, t->step);
+  put_outcome(t, r < 0 ? errno_name(-r) : "ok");
+  put(t, ",\"_tid\":");
+  put_u64(t, (uint64_t)(r < 0 ? 0 : r), 0);
+  put_state(t, t->flags, 0);
+  end_result(t);
+}
+
+/** A step the coordinator made on this task from outside (ptrace): report its outcome and the task's state. */
+static __attribute__((noinline)) void op_report(struct task *t, const char *cmd) {
+  begin_result(t, t->step);
+  put(t, "\"outcome\":\"");
+  const char *o = arg(cmd, "outcome");
+  for (size_t i = 0; o && o[i] && o[i] != ' ' && i < 24; i++) {
+    char one[2] = {o[i], 0};
+    put(t, one);
+  }
+  put(t, "\"");
+  const char *b = arg(cmd, "bitmap");
+  if (b) {
+    put(t, ",\"bitmap\":\"");
+    for (size_t i = 0; b[i] && b[i] != ' ' && i < 24; i++) {
+      char one[2] = {b[i], 0};
+      put(t, one);
+    }
+    put(t, "\"");
+  }
+  put_state(t, t->flags, 0);
+  end_result(t);
 }
 
 static void as_new_process(int child) {
@@ -775,6 +806,7 @@ static int task_loop(struct task *t) {
     else if (strcmp(op, "SIGALTSTACK") == 0) op_sigaltstack(t, cmd);
     else if (strcmp(op, "SET_DISPOSITION") == 0) op_set_disposition(t, cmd);
     else if (strcmp(op, "SIGNAL") == 0) op_signal(t, cmd);
+    else if (strcmp(op, "REPORT") == 0) op_report(t, cmd);
     else report(t, "EUNSUPPORTED", 0);
     // After a fork the child runs on as its own task: reload who this thread is.
     struct task *now = self_task();
@@ -833,6 +865,7 @@ struct coordinator {
   int task_proc[MAX_TASKS];  // index into pids, -1 before the task exists
   int task_state[MAX_TASKS]; // 0 not yet, 1 running, 2 gone
   pid_t pids[MAX_TASKS];
+  pid_t tids[MAX_TASKS];
   int proc_alive[MAX_TASKS];
   int proc_signal[MAX_TASKS];
   int nprocs;
@@ -912,12 +945,15 @@ static int await_result(struct coordinator *c, int step, int proc, char *out, si
   }
 }
 
-/** Takes the private "_pid" field out of a result body. */
-static pid_t take_pid(char *body) {
-  char *p = strstr(body, ",\"_pid\":");
+/** Takes a private field ("_pid", "_tid": process and thread ids for the coordinator) out of a result body. */
+static pid_t take_private(char *body, const char *name) {
+  char key[16];
+  snprintf(key, sizeof key, ",\"%s\":", name);
+  char *p = strstr(body, key);
   if (!p) return 0;
-  pid_t pid = (pid_t)strtol(p + 8, 0, 10);
-  char *end = p + 8;
+  size_t k = strlen(key);
+  pid_t pid = (pid_t)strtol(p + k, 0, 10);
+  char *end = p + k;
   while (*end >= '0' && *end <= '9') end++;
   memmove(p, end, strlen(end) + 1);
   return pid;
@@ -928,6 +964,60 @@ static void print_observation(struct coordinator *c, struct step_line *s, const 
   const char *inner = body + 1;
   printf("{\"step\":%d,\"op\":\"%s\",\"task\":%s%s%s\n", s->number, s->op, c->names[s->task], *inner == '}' ? "" : ",", inner);
   fflush(stdout);
+}
+
+#define NT_X86_XSTATE_NOTE 0x202
+
+/**
+ * PTRACE_GETREGSET / PTRACE_SETREGSET of NT_X86_XSTATE, made by the coordinator as the tracer while
+ * the task waits for its next command; the task then reports the outcome with its own state. Returns
+ * the REPORT command for the task, in line.
+ */
+static int ptrace_step(struct coordinator *c, struct step_line *s, int task, char *line, size_t n) {
+  pid_t tid = c->tids[task];
+  static uint8_t buf[65536] __attribute__((aligned(64)));
+  const char *outcome = "ok";
+  char bitmap[32] = "";
+  int status;
+  char flags[8] = "-";
+  sscanf(s->text, "%*d %*s %*d %7s", flags);
+  if (ptrace(PTRACE_SEIZE, tid, 0, 0) != 0) {
+    outcome = errno == EPERM ? "ptrace-EPERM" : "ptrace-failed";
+    return snprintf(line, n, "%d REPORT %d %s outcome=%s\n", s->number, task, flags, outcome);
+  }
+  ptrace(PTRACE_INTERRUPT, tid, 0, 0);
+  while (waitpid(tid, &status, __WALL) == tid && !WIFSTOPPED(status)) {
+  }
+  struct iovec iov = {buf, sizeof buf};
+  memset(buf, 0, sizeof buf);
+  long r = ptrace(PTRACE_GETREGSET, tid, NT_X86_XSTATE_NOTE, &iov);
+  size_t full = iov.iov_len;
+  uint64_t xstate_bv;
+  memcpy(&xstate_bv, buf + 512, 8);
+  if (r != 0) {
+    outcome = errno_name(errno);
+  } else if (strcmp(s->op, "PTRACE_GETREGSET") == 0) {
+    snprintf(bitmap, sizeof bitmap, " bitmap=0x%llx", (unsigned long long)(xstate_bv & XTILE_BITS));
+  } else {
+    // The tracer writes a tile config (XSTATE_BV bit 17), or a config and the task's own tile data (17 and 18).
+    int data = strstr(s->text, "tileBits=data") != 0;
+    xstate_bv = (xstate_bv & ~XTILE_BITS) | (data ? XTILE_BITS : (1ULL << 17));
+    memcpy(buf + 512, &xstate_bv, 8);
+    unsigned a, b, cc, d;
+    __cpuid_count(0xd, 17, a, b, cc, d);
+    if (a && b + 64 <= full) {
+      uint8_t cfg[64] = {1};
+      for (int i = 0; i < 8; i++) cfg[16 + 2 * i] = 64, cfg[48 + i] = 16;
+      memcpy(buf + b, cfg, 64);
+    }
+    __cpuid_count(0xd, 18, a, b, cc, d);
+    if (data && a && b + 1024 <= full)
+      for (int j = 0; j < 1024; j++) buf[b + j] = (uint8_t)(0x11 * (task + 1) + j);
+    iov.iov_len = strstr(s->text, "length=short") ? full - 64 : full;
+    outcome = ptrace(PTRACE_SETREGSET, tid, NT_X86_XSTATE_NOTE, &iov) == 0 ? "ok" : errno_name(errno);
+  }
+  ptrace(PTRACE_DETACH, tid, 0, 0);
+  return snprintf(line, n, "%d REPORT %d %s outcome=%s%s\n", s->number, task, flags, outcome, bitmap);
 }
 
 static int run_scenario(struct coordinator *c) {
@@ -960,6 +1050,7 @@ static int run_scenario(struct coordinator *c) {
   close(result_pipe[1]);
   for (int i = 0; i < c->ntasks; i++) close(cmd_r[i]);
   c->pids[0] = first;
+  c->tids[0] = first;
   c->proc_alive[0] = 1;
   c->nprocs = 1;
   c->task_proc[0] = 0;
@@ -978,6 +1069,7 @@ static int run_scenario(struct coordinator *c) {
     int proc = c->task_proc[task];
     char line[320];
     int len = snprintf(line, sizeof line, "%s\n", s->text);
+    if (strncmp(s->op, "PTRACE_", 7) == 0) len = ptrace_step(c, s, task, line, sizeof line);
     if (write(c->cmd_w[task], line, (size_t)len) != len) return 3;
     char body[LINE_MAX_BYTES + 64];
     int got = await_result(c, s->number, proc, body, sizeof body);
@@ -993,19 +1085,23 @@ static int run_scenario(struct coordinator *c) {
       snprintf(body, sizeof body, "{\"outcome\":\"timeout\",\"timeoutMs\":%d}", c->timeout_ms);
       c->task_state[task] = 2;
     } else {
-      pid_t pid = take_pid(body);
+      pid_t pid = take_private(body, "_pid");
       const char *child = strstr(s->text, "child=");
       int ci = child ? atoi(child + 6) : -1;
       if (strcmp(s->op, "CLONE_THREAD") == 0 && strstr(body, "\"outcome\":\"ok\"") && ci >= 0) {
         c->task_proc[ci] = proc;
         c->task_state[ci] = 1;
       }
+      pid_t tid = take_private(body, "_tid");
+      if (strcmp(s->op, "CLONE_THREAD") == 0 && ci >= 0) c->tids[ci] = tid;
       if ((strcmp(s->op, "FORK") == 0 || strcmp(s->op, "VFORK") == 0) && pid > 0 && ci >= 0) {
+        c->tids[ci] = pid;
         c->pids[c->nprocs] = pid;
         c->proc_alive[c->nprocs] = 1;
         c->task_proc[ci] = c->nprocs++;
         c->task_state[ci] = 1;
       }
+      if (strcmp(s->op, "EXEC") == 0 && strstr(body, "\"outcome\":\"ok\"")) c->tids[task] = c->pids[proc]; // the exec'ing thread leads now
       if (strcmp(s->op, "EXEC") == 0 && strstr(body, "\"outcome\":\"ok\""))
         for (int i = 0; i < c->ntasks; i++)
           if (i != task && c->task_proc[i] == proc && c->task_state[i] == 1) c->task_state[i] = 2; // de_thread

@@ -13,9 +13,6 @@ export function modelOnlyReason(step: Step, host: { readonly kvm: boolean }): st
       return 'the first-touch allocation cannot be made to fail: no fault injection, and the buffer is not charged to a memory cgroup (observed row 11)';
     case 'PREALLOC':
       return 'a syscall of the prealloc-syscall design, which Linux does not have';
-    case 'PTRACE_GETREGSET':
-    case 'PTRACE_SETREGSET':
-      return 'ptrace of a task is not yet performed by the executor';
     case 'VCPU_CREATE':
       return host.kvm ? undefined : 'no /dev/kvm on this machine';
     default:
