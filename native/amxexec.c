@@ -608,7 +608,10 @@ static __attribute__((noinline)) void op_fork(struct task *t, int child) {
 static struct task *vfork_parent;
 
 static void vfork_child_main(long child) {
-  as_new_process((int)child);
+  // The child shares the parent's memory until it execs or exits: register it, and leave the
+  // parent's task table as it is.
+  start_task(&tasks[child]);
+  sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
   struct task *c = &tasks[child];
   // The parent sleeps in clone() until this child execs or exits; the child reports the step for it.
   begin_result(c, vfork_parent->step);
@@ -695,8 +698,8 @@ static __attribute__((noinline)) void op_signal(struct task *t, const char *cmd)
   sys3(SYS_tgkill, sys0(SYS_getpid), t->tid, SIGUSR1);
   // Back from the handler: report the SIGRETURN step that ended it, in the interrupted context.
   if (t->sigreturn_step) {
+    // A fault of the sigreturn itself (a forged frame: SIGSEGV) was counted for this step.
     t->step = t->sigreturn_step;
-    t->fault_count = 0;
     report(t, "ok", 0);
     t->sigreturn_step = 0;
   }

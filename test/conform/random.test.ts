@@ -39,6 +39,20 @@ const OPS: readonly Record<string, StepValue>[] = [
   { op: 'FORK' },
   { op: 'EXIT' },
   { op: 'EXEC' },
+  { op: 'EXEC', fails: true },
+  { op: 'GET_SUPP' },
+  { op: 'REQ_GUEST_PERM', feature: 18 },
+  { op: 'GET_GUEST_PERM' },
+  { op: 'LDTILECFG', palette: 0 },
+  { op: 'LDTILECFG', palette: 7 },
+  { op: 'SET_DISPOSITION', signal: 'SIGSEGV', handler: 'skip' },
+  { op: 'SET_DISPOSITION', signal: 'SIGILL', handler: 'default' },
+  { op: 'SIGRETURN', tileBits: 'clear' },
+  { op: 'SIGRETURN', tileBits: 'forge' },
+  { op: 'PTRACE_GETREGSET' },
+  { op: 'PTRACE_SETREGSET', tileBits: 'config' },
+  { op: 'PTRACE_SETREGSET', tileBits: 'data' },
+  { op: 'VFORK' },
 ];
 
 
@@ -60,7 +74,7 @@ describe.skipIf(unavailable !== undefined)('random scenarios on this kernel', ()
     for (const [opIndex, taskIndex] of picks) {
       const choice = OPS[opIndex % OPS.length]!;
       const task = names[taskIndex % names.length]!;
-      const creates = choice['op'] === 'CLONE_THREAD' || choice['op'] === 'FORK';
+      const creates = choice['op'] === 'CLONE_THREAD' || choice['op'] === 'FORK' || choice['op'] === 'VFORK';
       const step: RawStep = { task, ...choice, ...(creates ? { child: `t${names.length}` } : {}) };
       const parsed = toScenario({ steps: [step] }).steps[0]!;
       const r = model.step(state, parsed, steps.length + 1);
@@ -75,7 +89,7 @@ describe.skipIf(unavailable !== undefined)('random scenarios on this kernel', ()
   it('agree with the model step by step (shrunk to a replayable file when they do not)', () => {
     const out = join(fileURLToPath(new URL('../../', import.meta.url)), 'test-results', 'random-divergence.json');
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(OPS.length - 1), fc.nat(3)), { minLength: 1, maxLength: 10 }), (picks) => {
+      fc.property(fc.array(fc.tuple(fc.nat(OPS.length - 1), fc.nat(3)), { minLength: 1, maxLength: 14 }), (picks) => {
         const steps = scenarioFrom(picks);
         fc.pre(steps.length > 0);
         const scenario = toScenario({ header: { id: 'random-divergence', source: 'test/conform/random.test.ts' }, steps });
