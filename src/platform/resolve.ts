@@ -38,13 +38,24 @@ function component(o: Record<string, unknown>, name: string, where: string): { s
   return { size: field<number>(v, 'size', 'number', `${where}: cpuidXsave.${name}`), offset: field<number>(v, 'offset', 'number', `${where}: cpuidXsave.${name}`) };
 }
 
+function xsave(m: Record<string, unknown>, where: string): PlatformMeasurement['cpuidXsave'] {
+  const x = m['cpuidXsave'];
+  if (!isRecord(x)) throw new PlatformUsageError(`${where}: field "cpuidXsave" must be an object, got ${JSON.stringify(x) ?? 'nothing'}`);
+  const at = `${where}: cpuidXsave`;
+  return {
+    xcr0: hexField(x, 'xcr0', at),
+    userSize: field(x, 'userSize', 'number', at),
+    maxSize: field(x, 'maxSize', 'number', at),
+    xfd: field(x, 'xfd', 'boolean', at),
+    tileConfig: component(x, 'tileConfig', where),
+    tileData: component(x, 'tileData', where),
+  };
+}
+
 /** Checks a parsed JSON value as a PlatformMeasurement, field by field; `where` prefixes the errors. */
 export function measurementFromJson(json: unknown, where: string): PlatformMeasurement {
   const m = isRecord(json) && isRecord(json['measurement']) ? json['measurement'] : json;
   if (!isRecord(m)) throw new PlatformUsageError(`${where}: expected a platform measurement (what amxstate platform --json prints) as a JSON object`);
-  const x = m['cpuidXsave'];
-  if (!isRecord(x)) throw new PlatformUsageError(`${where}: field "cpuidXsave" must be an object, got ${JSON.stringify(x) ?? 'nothing'}`);
-  const at = `${where}: cpuidXsave`;
   return {
     kernel: field(m, 'kernel', 'string', where),
     cpu: field(m, 'cpu', 'string', where),
@@ -54,14 +65,8 @@ export function measurementFromJson(json: unknown, where: string): PlatformMeasu
     defaultPermission: hexField(m, 'defaultPermission', where),
     defaultGuestPermission: hexField(m, 'defaultGuestPermission', where),
     requestPermission18: field(m, 'requestPermission18', 'string', where),
-    cpuidXsave: {
-      xcr0: hexField(x, 'xcr0', at),
-      userSize: field(x, 'userSize', 'number', at),
-      maxSize: field(x, 'maxSize', 'number', at),
-      xfd: field(x, 'xfd', 'boolean', at),
-      tileConfig: component(x, 'tileConfig', where),
-      tileData: component(x, 'tileData', where),
-    },
+    // Object literals evaluate in order, so the first bad field is the one reported.
+    cpuidXsave: xsave(m, where),
     minSigStackSize: field(m, 'minSigStackSize', 'number', where),
     sigaltstackMinimum: field(m, 'sigaltstackMinimum', 'number', where),
     strictSigaltstack: field(m, 'strictSigaltstack', 'boolean', where),
@@ -105,9 +110,4 @@ export function platformOption(command: string, arg: string): PlatformProfile {
     if (e instanceof PlatformUsageError) throw new PlatformUsageError(`${command}: ${e.message}`);
     throw e;
   }
-}
-
-/** Whether the profile is one of PLATFORMS (so a manifest entry or a scenario can name it). */
-export function isNamedPlatform(p: PlatformProfile): boolean {
-  return PLATFORMS[p.name] === p;
 }

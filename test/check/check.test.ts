@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { StateMachine, emit, enqueueActions, raise, type AnyStateMachine } from 'xstate';
 import { buildVariants, type Variant } from '../../machines/variants.js';
-import { DEFAULT_PLATFORM } from '../../machines/platform.js';
-import { ALL_VARIANTS, checkVariant, compareWithManifest, loadManifest, type VariantCheck } from '../../src/check/check.js';
+import { DEFAULT_PLATFORM, NO_AMX_LINUX_6_18, profileFromMeasurement } from '../../machines/platform.js';
+import { ALL_VARIANTS, checkVariant, compareWithManifest, hasManifestEntry, loadManifest, type VariantCheck } from '../../src/check/check.js';
 import { firstViolation } from '../../src/check/replay.js';
 import { CONFIGS, type ExploreConfig } from '../../src/explore/config.js';
 import { explore } from '../../src/explore/explore.js';
@@ -226,5 +226,63 @@ describe('the manifest and the other configurations', () => {
     const tiny = ALL_VARIANTS.map((v) => checkVariant(v, CONFIGS['tiny']!));
     expect(compareWithManifest(tiny, manifest, 'tiny')).toEqual([]);
     expect(Object.keys(manifest.configs['tiny']?.verdicts ?? {}).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the manifest and the no-amx platform', () => {
+  const noAmx = (config: string) => ALL_VARIANTS.map((v) => checkVariant(v, CONFIGS[config]!, { platform: NO_AMX_LINUX_6_18 }));
+
+  it('records no-amx under every named configuration, each with its reason', () => {
+    const entry = manifest.platforms?.['no-amx'] ?? {};
+    expect(Object.keys(entry).sort()).toEqual(Object.keys(CONFIGS).sort());
+    for (const c of Object.values(entry)) expect(c.$why).toMatch(/AMX/);
+  });
+
+  it.each(Object.keys(CONFIGS).map((c) => [c] as const))('matches the checker on %s: verdicts and state counts', (config) => {
+    const r = noAmx(config);
+    expect(hasManifestEntry(manifest, config, 'no-amx')).toBe(true);
+    expect(compareWithManifest(r, manifest, config, 'no-amx')).toEqual([]);
+    for (const v of r) expect(v.platform).toBe('no-amx');
+  });
+
+  it('without AMX nothing breaks: the recorded cells are exactly where spr-linux-6.18 expects a violation', () => {
+    const r = noAmx('default');
+    expect(r.flatMap((v) => Object.values(v.cells).filter((c) => c.verdict === 'violated'))).toEqual([]);
+    const recorded = Object.entries(manifest.platforms?.['no-amx']?.['default']?.verdicts ?? {}).flatMap(([v, cells]) => Object.keys(cells ?? {}).map((p) => `${v} ${p}`));
+    const againstSpr = compareWithManifest(r, manifest, 'default').filter((m) => m.what !== 'states');
+    expect(againstSpr.map((m) => `${m.variant} ${m.what}`).sort()).toEqual(recorded.sort());
+    expect(againstSpr.every((m) => m.expected === 'violated' && m.found === 'holds')).toBe(true);
+  });
+
+  it('reports a cell that differs from the platform entry', () => {
+    const entry = manifest.platforms!['no-amx']!;
+    const tampered = {
+      ...manifest,
+      platforms: { 'no-amx': { ...entry, default: { ...entry['default']!, verdicts: { ...entry['default']!.verdicts, linux: { ...entry['default']!.verdicts?.linux, AltstackChecksAgree: 'violated' as const } } } } },
+    };
+    expect(compareWithManifest(noAmx('default'), tampered, 'default', 'no-amx')).toEqual([{ variant: 'linux', what: 'AltstackChecksAgree', expected: 'violated', found: 'holds' }]);
+  });
+
+  it('has no entry for a measured host profile, so there is nothing to compare', () => {
+    const host = profileFromMeasurement({
+      kernel: '6.18.44',
+      cpu: 'AMD EPYC',
+      amxTile: false,
+      amxUsable: false,
+      xcompSupported: '0x207',
+      defaultPermission: '0x207',
+      defaultGuestPermission: '0x207',
+      requestPermission18: 'EOPNOTSUPP',
+      cpuidXsave: { xcr0: '0x207', userSize: 2440, maxSize: 2440, xfd: false, tileConfig: null, tileData: null },
+      minSigStackSize: 3376,
+      sigaltstackMinimum: 2048,
+      strictSigaltstack: false,
+      frameBytes: 2900,
+      nestedFrameBytes: 6300,
+      kvm: true,
+      root: true,
+    });
+    expect(hasManifestEntry(manifest, 'default', host.name)).toBe(false);
+    expect(hasManifestEntry(manifest, 'default', DEFAULT_PLATFORM.name)).toBe(true);
   });
 });

@@ -165,3 +165,123 @@ describe('amxstate check and paths: bad input exits 2 with one line on stderr', 
     expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^amxstate: .*${says.replace(/[-/]/g, '\\$&')}`))]);
   });
 });
+
+describe('--platform', () => {
+  // observed-no-amx-6.18.md: N7 (bitmaps 0xe7), N16 (REQ_PERM EOPNOTSUPP whatever the altstack), N13 (#UD).
+  const NO_AMX_STEPS = [
+    { task: 'main', op: 'GET_SUPP' },
+    { task: 'main', op: 'SIGALTSTACK', size: 'small' },
+    { task: 'main', op: 'REQ_PERM', feature: 18 },
+    { task: 'main', op: 'SET_DISPOSITION', signal: 'SIGILL', handler: 'skip' },
+    { task: 'main', op: 'LDTILECFG' },
+  ];
+  const measurement = {
+    kernel: '6.18.44',
+    cpu: 'AMD EPYC',
+    amxTile: false,
+    amxUsable: false,
+    xcompSupported: '0x207',
+    defaultPermission: '0x207',
+    defaultGuestPermission: '0x207',
+    requestPermission18: 'EOPNOTSUPP',
+    cpuidXsave: { xcr0: '0x207', userSize: 2440, maxSize: 2440, xfd: false, tileConfig: null, tileData: null },
+    minSigStackSize: 3376,
+    sigaltstackMinimum: 2048,
+    strictSigaltstack: false,
+    frameBytes: 2900,
+    nestedFrameBytes: 6300,
+    kvm: true,
+    root: true,
+  };
+
+  it('simulate --platform no-amx predicts the machine without AMX, and overrides the file\'s platform', () => {
+    const path = file('no-amx.json', JSON.stringify({ steps: NO_AMX_STEPS }));
+    const want = [
+      ['ok', '0xe7'],
+      ['ok', undefined],
+      ['EOPNOTSUPP', undefined],
+      ['ok', undefined],
+      ['SIGILL', 'ILL_ILLOPN'],
+    ];
+    const r = amxstate(['simulate', path, '--platform', 'no-amx', '--json']);
+    expect(r.status).toBe(0);
+    expect(jsonLines(r.stdout).map((o) => [o.outcome, o['bitmap'] ?? o['si_code']])).toEqual(want);
+    const named = file('named.json', JSON.stringify({ platform: 'no-amx', steps: NO_AMX_STEPS }));
+    expect(amxstate(['simulate', named, '--json']).stdout).toBe(r.stdout);
+    const spr = jsonLines(amxstate(['simulate', named, '--platform', 'spr-linux-6.18', '--json']).stdout);
+    expect(spr.map((o) => o.outcome)).toEqual(['ok', 'ok', 'ENOSPC', 'ok', 'ok']);
+  });
+
+  it('simulate shows an endless refault in the hang column, and a later step of the stuck task is bad input', () => {
+    const steps = [
+      { task: 'main', op: 'CLONE_THREAD', child: 'w' },
+      { task: 'main', op: 'SET_DISPOSITION', signal: 'SIGILL', handler: 'request-permission' },
+      { task: 'w', op: 'LDTILECFG' },
+    ];
+    const r = amxstate(['simulate', file('hang.json', JSON.stringify({ platform: 'no-amx', steps })), '--platform', 'no-amx']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    const hang = lines[0]!.indexOf('hang');
+    expect(hang).toBeGreaterThan(0);
+    expect(lines.at(-1)!.slice(hang, hang + 3)).toBe('yes');
+    expect(jsonLines(amxstate(['simulate', file('hang2.json', JSON.stringify({ platform: 'no-amx', steps })), '--json']).stdout).at(-1)?.['hang']).toBe(true);
+    const stuck = amxstate(['simulate', file('stuck.json', JSON.stringify({ platform: 'no-amx', steps: [...steps, { task: 'w', op: 'GET_PERM' }] }))]);
+    expect(stuck.status).toBe(2);
+    expect(stuck.stderr).toBe('amxstate: step 4: field "task": task "w" is stuck in an endless SIGILL refault\n');
+  });
+
+  it('check --platform no-amx compares with the no-amx entry of the manifest, and says so', () => {
+    const r = amxstate(['check', '--platform', 'no-amx', '--config', 'tiny']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('platform no-amx: ');
+    expect(r.stdout).toContain('Every verdict on platform no-amx matches machines/manifest.json.');
+    const json = JSON.parse(amxstate(['check', '--platform', 'no-amx', '--config', 'tiny', '--json']).stdout) as { platform: string; manifestEntry: boolean; mismatches: unknown[] };
+    expect([json.platform, json.manifestEntry, json.mismatches]).toEqual(['no-amx', true, []]);
+  });
+
+  it('check --platform FILE prints the verdicts and says plainly that nothing is compared, exit 0', () => {
+    const r = amxstate(['check', '--platform', file('epyc.json', JSON.stringify({ measurement })), '--config', 'tiny']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/AltstackChecksAgree\s+holds/);
+    expect(r.stdout).toMatch(/has no entry for platform file:.*epyc\.json under configuration "tiny": nothing to compare/);
+    expect(r.stdout).not.toContain('matches machines/manifest.json');
+  });
+
+  it('paths --platform no-amx writes scenarios that name the platform, and simulate runs each', () => {
+    const out = join(dir, 'suite-no-amx');
+    const r = amxstate(['paths', '--config', 'tiny', '--platform', 'no-amx', '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('platform no-amx');
+    for (const f of readdirSync(out)) {
+      expect((JSON.parse(readFileSync(join(out, f), 'utf8')) as { platform?: string }).platform, f).toBe('no-amx');
+      expect(amxstate(['simulate', join(out, f)]).status, f).toBe(0);
+    }
+  });
+
+  it('--platform host measures this machine (exit 0) or says in one line that it cannot (exit 3)', () => {
+    const r = amxstate(['simulate', file('host.json', JSON.stringify({ steps: [{ task: 'main', op: 'GET_SUPP' }] })), '--platform', 'host', '--json']);
+    expect([0, 3]).toContain(r.status);
+    if (r.status === 3) expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^amxstate: /)]);
+    else expect(jsonLines(r.stdout)[0]?.['bitmap']).toMatch(/^0x[0-9a-f]+$/);
+  });
+
+  it.each([
+    [['simulate', QUICKSTART, '--platform', 'sapphire'], 'simulate: --platform: "sapphire" is neither a platform'],
+    [['check', '--platform', 'sapphire'], 'check: --platform: "sapphire"'],
+    [['paths', '--platform', 'sapphire'], 'paths: --platform: "sapphire"'],
+    [['report', '--platform', 'sapphire'], 'report: --platform: "sapphire"'],
+  ])('%j is bad input: exit 2, one line', (args, says) => {
+    const r = amxstate(args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.startsWith(`amxstate: ${says}`), lines[0]).toBe(true);
+  });
+
+  it('a bad measurement file is bad input naming the field', () => {
+    const r = amxstate(['simulate', QUICKSTART, '--platform', file('bad-measurement.json', JSON.stringify({ ...measurement, frameBytes: 'big' }))]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^amxstate: simulate: --platform: .*bad-measurement\.json: field "frameBytes" must be a number, got "big"\n$/);
+  });
+});

@@ -43,7 +43,7 @@ describe('chartGraph of the task chart', () => {
     const t = (id: string) => task.transitions.find((x) => x.id === id);
     expect(t('task.alive.buffer.permitted:TOUCH:3')).toMatchObject({ targets: ['task.alive.buffer.allocated'], guard: null, actions: ['allocateLargeBuffer', 'loadTileData', 'reportOk'] });
     expect(t('task.alive.buffer.permitted:TOUCH:2')).toMatchObject({ targets: [], guard: { kind: 'named', name: 'memoryExhausted' } });
-    expect(guardText(t('task.alive.buffer.unpermitted:TOUCH:0')!.guard!)).toBe('not in(alive.tileConfig.configured)');
+    expect(guardText(t('task.alive.buffer.unpermitted:TOUCH:0')!.guard!)).toBe('not tileInstructionsExist or not in(alive.tileConfig.configured)');
     expect(guardText(t('task.alive:KILLED:0')!.guard!)).toBe('killedBy(SIGILL) and in(alive.buffer.allocated)');
     expect(t('task.alive:EXEC:0')).toMatchObject({ targets: ['task.alive'], reenter: true, actions: ['dropLargeBufferAtExec', 'forgetFrames'] });
     expect(t('task.spawning:always:1')).toMatchObject({ trigger: 'always', event: 'always', targets: ['task.alive'] });

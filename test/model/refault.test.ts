@@ -9,6 +9,8 @@ import { CONFIGS } from '../../src/explore/config.js';
 import { canonicalKey } from '../../src/explore/canonical.js';
 import { candidateSteps } from '../../src/explore/explore.js';
 import type { SystemState } from '../../src/model/system.js';
+import { observationText } from '../../src/model/observation-text.js';
+import { renderTable } from '../../src/cli/table.js';
 import { ScenarioError, toScenario, type StepValue } from '../../src/scenario/format.js';
 import { modelFor, simulate } from '../../src/simulate/simulate.js';
 import { expectRun, runLenient, runSteps, type RawStep } from '../support/scenario.js';
@@ -88,6 +90,17 @@ describe('the refault on the AMX machine (spr-linux-6.18)', () => {
       alive: { main: true },
       stuck: { main: false },
     });
+  });
+});
+
+describe('the hang field in words and in the table', () => {
+  it('reads "hang (endless refault)" in sequence diagrams and the report, and "yes" in a hang column that only a hang shows', () => {
+    const run = runSteps(STUCK_MAIN);
+    const hung = run.observations.at(-1)!;
+    expect(observationText(hung)).toBe('SIGILL (ILL_ILLOPC), handler request-permission, hang (endless refault), tiles init, buffer default');
+    const header = renderTable(run.observations).split('\n')[0]!;
+    expect(header.split(/\s+/)).toContain('hang');
+    expect(renderTable(run.observations.slice(0, -1)).split('\n')[0]!.split(/\s+/)).not.toContain('hang');
   });
 });
 
