@@ -12,6 +12,7 @@ import { KernelUnavailableError } from '../kernel/measure.js';
 import { renderTable } from './table.js';
 import { ConformUsageError, runConform } from './conform-command.js';
 import { runPlatform } from './platform-command.js';
+import { ExecLeakUsageError, runExecLeak } from './exec-leak-command.js';
 import { CheckUsageError, runCheck } from './check-command.js';
 import { PathsUsageError, runPaths } from './paths-command.js';
 import { DiagramOutputError, DiagramUsageError, runDiagram } from './diagram-command.js';
@@ -47,6 +48,8 @@ commands:
                                              run scenarios on the model of this machine (--platform host,
                                              the default) and on its kernel, and compare them step by step;
                                              without FILE: the generated suite and the litmus corpus
+  exec-leak [--execs N] [--json]             on a machine with AMX: does exec free a thread's AMX buffer?
+                                             (N <= 50 touch+exec children) beside linux and linux-fixed
 
 variants: ${VARIANT_NAMES.join(', ')}
 platforms (--platform of simulate, check, paths, report): ${Object.keys(PLATFORMS).join(', ')}, host (measured
@@ -95,6 +98,7 @@ const COMMANDS: Record<string, Command> = {
   report: runReport,
   platform: runPlatform,
   conform: runConform,
+  'exec-leak': runExecLeak,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -110,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (
       e instanceof ScenarioError || e instanceof UsageError || e instanceof CheckUsageError || e instanceof PathsUsageError || e instanceof DiagramUsageError || e instanceof DiagramOutputError ||
-      e instanceof ReportUsageError || e instanceof ReportOutputError || e instanceof PlatformUsageError || e instanceof ConformUsageError
+      e instanceof ReportUsageError || e instanceof ReportOutputError || e instanceof PlatformUsageError || e instanceof ConformUsageError || e instanceof ExecLeakUsageError
     ) {
       process.stderr.write(`amxstate: ${e.message}\n`);
       return EXIT.badInput;
