@@ -10,6 +10,7 @@ import { SystemModel } from '../../src/model/system.js';
 import { PROPERTIES, propertyByName } from '../../src/properties/catalogue.js';
 import { toScenario } from '../../src/scenario/format.js';
 import { modelFor } from '../../src/simulate/simulate.js';
+import { EPYC } from '../support/measurements.js';
 
 const manifest = loadManifest();
 const results: VariantCheck[] = ALL_VARIANTS.map((v) => checkVariant(v, CONFIGS['default']!));
@@ -264,24 +265,7 @@ describe('the manifest and the no-amx platform', () => {
   });
 
   it('has no entry for a measured host profile, so there is nothing to compare', () => {
-    const host = profileFromMeasurement({
-      kernel: '6.18.44',
-      cpu: 'AMD EPYC',
-      amxTile: false,
-      amxUsable: false,
-      xcompSupported: '0x207',
-      defaultPermission: '0x207',
-      defaultGuestPermission: '0x207',
-      requestPermission18: 'EOPNOTSUPP',
-      cpuidXsave: { xcr0: '0x207', userSize: 2440, maxSize: 2440, xfd: false, tileConfig: null, tileData: null },
-      minSigStackSize: 3376,
-      sigaltstackMinimum: 2048,
-      strictSigaltstack: false,
-      frameBytes: 2900,
-      nestedFrameBytes: 6300,
-      kvm: true,
-      root: true,
-    });
+    const host = profileFromMeasurement(EPYC);
     expect(hasManifestEntry(manifest, 'default', host.name)).toBe(false);
     expect(hasManifestEntry(manifest, 'default', DEFAULT_PLATFORM.name)).toBe(true);
   });

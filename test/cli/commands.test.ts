@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EPYC } from '../support/measurements.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist/src/cli/main.js');
@@ -175,24 +176,8 @@ describe('--platform', () => {
     { task: 'main', op: 'SET_DISPOSITION', signal: 'SIGILL', handler: 'skip' },
     { task: 'main', op: 'LDTILECFG' },
   ];
-  const measurement = {
-    kernel: '6.18.44',
-    cpu: 'AMD EPYC',
-    amxTile: false,
-    amxUsable: false,
-    xcompSupported: '0x207',
-    defaultPermission: '0x207',
-    defaultGuestPermission: '0x207',
-    requestPermission18: 'EOPNOTSUPP',
-    cpuidXsave: { xcr0: '0x207', userSize: 2440, maxSize: 2440, xfd: false, tileConfig: null, tileData: null },
-    minSigStackSize: 3376,
-    sigaltstackMinimum: 2048,
-    strictSigaltstack: false,
-    frameBytes: 2900,
-    nestedFrameBytes: 6300,
-    kvm: true,
-    root: true,
-  };
+  const measurement = EPYC;
+
 
   it('simulate --platform no-amx predicts the machine without AMX, and overrides the file\'s platform', () => {
     const path = file('no-amx.json', JSON.stringify({ steps: NO_AMX_STEPS }));

@@ -23,26 +23,8 @@ import type { PlatformMeasurement } from '../../src/kernel/measurement.js';
 import { PlatformUsageError, resolvePlatform } from '../../src/platform/resolve.js';
 import { toScenario } from '../../src/scenario/format.js';
 import { modelFor, simulate } from '../../src/simulate/simulate.js';
+import { EPYC } from '../support/measurements.js';
 
-/** `amxstate platform --json` on the machine these tests were written on (AMD EPYC, no AMX, Linux 6.18.44). */
-const EPYC: PlatformMeasurement = {
-  kernel: '6.18.44',
-  cpu: 'AMD EPYC',
-  amxTile: false,
-  amxUsable: false,
-  xcompSupported: '0x207',
-  defaultPermission: '0x207',
-  defaultGuestPermission: '0x207',
-  requestPermission18: 'EOPNOTSUPP',
-  cpuidXsave: { xcr0: '0x207', userSize: 2440, maxSize: 2440, xfd: false, tileConfig: null, tileData: null },
-  minSigStackSize: 3376,
-  sigaltstackMinimum: 2048,
-  strictSigaltstack: false,
-  frameBytes: 2900,
-  nestedFrameBytes: 6300,
-  kvm: true,
-  root: true,
-};
 
 /**
  * The AMX machine of observed-linux-6.18.md as a measurement would describe it: bitmaps (env), CPUID
