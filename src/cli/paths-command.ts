@@ -81,17 +81,27 @@ export function runPaths(args: string[]): number {
   }
   if (values.json) {
     const on = platform === DEFAULT_PLATFORM ? {} : { platform: platform.name };
-    process.stdout.write(`${JSON.stringify({ variant, ...on, config: config.name, criterion, tests: suite.tests, coverage: summaries }, null, 2)}\n`);
+    const pairs = suite.pairs ? { pairs: [...suite.pairs] } : {};
+    process.stdout.write(`${JSON.stringify({ variant, ...on, config: config.name, criterion, tests: suite.tests, coverage: summaries, ...pairs }, null, 2)}\n`);
     return EXIT.ok;
   }
   const lines = [
     `amxstate paths: variant ${variant}${platform === DEFAULT_PLATFORM ? '' : `, platform ${platform.name}`}, configuration "${config.name}", criterion ${criterion}: ${suite.tests.length} scenarios, longest ${Math.max(0, ...suite.tests.map((t) => t.scenario.steps.length))} steps`,
+    ...(suite.pairs
+      ? [
+          `  transition pairs covered: ${suite.pairs.size} (task chart ${[...suite.pairs].filter((p) => p.startsWith('task:')).length}, process chart ${[...suite.pairs].filter((p) => p.startsWith('process:')).length}): ` +
+            'consecutive chart steps of one task or process, as reached along the shortest paths (a lower bound of the reachable pairs)',
+        ]
+      : []),
     ...summaries.map(
       (s) =>
         `  ${s.chart} chart: ${s.states.covered}/${s.states.total} states, ${s.transitions.covered}/${s.transitions.total} transitions covered, ${s.configurations} abstract states reached` +
         (s.uncoveredTransitions.length > 0 ? `; not reached: ${s.uncoveredTransitions.join(' ')}` : ''),
     ),
-    ...suite.tests.map((t) => `${t.scenario.header.id}  ${t.scenario.steps.length} steps  covers ${criterion === 'transition' ? t.covers.join(' ') : `${t.covers.length} abstract state(s)`}`),
+    ...suite.tests.map(
+      (t) =>
+        `${t.scenario.header.id}  ${t.scenario.steps.length} steps  covers ${criterion === 'transition' ? t.covers.join(' ') : criterion === 'state' ? `${t.covers.length} abstract state(s)` : `${t.covers.length} transition pair(s)`}`,
+    ),
     ...(values.out !== undefined ? [`wrote ${suite.tests.length} scenarios into ${values.out}`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

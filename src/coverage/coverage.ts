@@ -63,6 +63,7 @@ export function firedBy(machine: AnyStateMachine, step: ChartStepTrace): Fired {
 /** Accumulates coverage over chart steps; a step seen before (memoised charts share them) costs nothing. */
 export class CoverageRecorder {
   private readonly seen = new WeakSet<ChartStepTrace>();
+  private readonly firedCache = new WeakMap<ChartStepTrace, Fired>();
   private readonly states: Record<ChartName, Set<string>> = { task: new Set(), process: new Set() };
   private readonly transitions: Record<ChartName, Set<string>> = { task: new Set(), process: new Set() };
   private readonly configurations: Record<ChartName, Set<string>> = { task: new Set(), process: new Set() };
@@ -76,12 +77,26 @@ export class CoverageRecorder {
     for (const step of trace) {
       if (this.seen.has(step)) continue;
       this.seen.add(step);
-      const fired = firedBy(this.variant[step.chart], step);
+      const fired = this.firedOf(step);
       for (const id of fired.states) this.states[step.chart].add(id);
       for (const id of fired.transitions) if (addNew(this.transitions[step.chart], id)) transitions.push(`${step.chart}:${id}`);
       if (addNew(this.configurations[step.chart], fired.configuration)) configurations.push(`${step.chart}:${fired.configuration}`);
     }
     return { transitions, configurations };
+  }
+
+  /** The transition ids one chart step fired (the chart steps are interned, so each is replayed once). */
+  transitionsOf(step: ChartStepTrace): readonly string[] {
+    return this.firedOf(step).transitions;
+  }
+
+  private firedOf(step: ChartStepTrace): Fired {
+    let fired = this.firedCache.get(step);
+    if (!fired) {
+      fired = firedBy(this.variant[step.chart], step);
+      this.firedCache.set(step, fired);
+    }
+    return fired;
   }
 
   coverage(): Coverage {

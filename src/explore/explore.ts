@@ -2,7 +2,7 @@
 // every transition. BFS order gives each violated property a shortest counterexample (in steps);
 // symmetry (canonical.ts) makes the search complete up to renaming of threads and processes.
 
-import type { ChartStepTrace, Observation, SystemModel, SystemState } from '../model/system.js';
+import type { ChartStepTrace, TraceOwner, Observation, SystemModel, SystemState } from '../model/system.js';
 import { isAlive } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
 import type { Property, Transition } from '../properties/catalogue.js';
@@ -34,6 +34,22 @@ export interface ExploreResult {
   readonly violations: ReadonlyMap<string, Violation>;
 }
 
+/** One transition of the search, as onTransition sees it. */
+export interface ExploredTransition {
+  /** The shortest path to it: the BFS path to its source state, then its step. */
+  readonly path: () => Step[];
+  readonly step: Step;
+  readonly trace: readonly ChartStepTrace[];
+  readonly owners: readonly TraceOwner[];
+  /** The node index of its source state (0 is the initial state). */
+  readonly from: number;
+  /** The node index of its target state, when the search kept it: a new one, or one seen before under symmetry. */
+  readonly to: number | undefined;
+  /** Whether the target state is new, so that node `to` is exactly `after` (same task names). */
+  readonly fresh: boolean;
+  readonly after: SystemState;
+}
+
 export interface ExploreOptions {
   readonly maxStates?: number;
   readonly properties?: readonly Property[];
@@ -41,7 +57,7 @@ export interface ExploreOptions {
   readonly stopWhenAllViolated?: boolean;
   readonly onProgress?: (states: number, depth: number) => void;
   /** Called for every transition taken, in BFS order: `path()` rebuilds its steps (test-path generation). */
-  readonly onTransition?: (t: { readonly path: () => Step[]; readonly trace: readonly ChartStepTrace[] }) => void;
+  readonly onTransition?: (t: ExploredTransition) => void;
   /** Called for every distinct state found (xstate/graph agreement, tests). */
   readonly onState?: (key: string, state: SystemState) => void;
 }
@@ -129,23 +145,38 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       const r = model.next(node.state, step);
       if (!r.ok) continue;
       transitions++;
-      options.onTransition?.({ path: () => [...pathTo(nodes, i), step], trace: r.trace });
       const transition: Transition = { before: node.state, step, observation: r.outcome, after: r.state, model };
       for (const p of stepProperties) if (!violations.has(p.name) && !p.holds(transition)) violations.set(p.name, violation(model, nodes, i, p, step));
       const created = step.op === 'CLONE_THREAD' || step.op === 'FORK' || step.op === 'VFORK' ? 1 : 0;
       const execs = node.execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
       const key = canonicalKey(model, r.state, execs);
-      if (seen.has(key)) continue;
+      const known = seen.get(key);
+      const explored = (to: number | undefined): ExploredTransition => ({
+        path: () => [...pathTo(nodes, i), step],
+        step,
+        trace: r.trace,
+        owners: r.owners,
+        from: i,
+        to,
+        fresh: known === undefined && to !== undefined,
+        after: r.state,
+      });
+      if (known !== undefined) {
+        options.onTransition?.(explored(known));
+        continue;
+      }
       // An invariant depends on the state alone, and isomorphic states agree on it: judging each state
       // once, on the BFS-first path that reaches it, keeps its counterexample shortest.
       for (const p of stateProperties) if (!violations.has(p.name) && !p.holds(transition)) violations.set(p.name, violation(model, nodes, i, p, step));
       if (nodes.length >= maxStates) {
+        options.onTransition?.(explored(undefined));
         complete = false;
         break;
       }
       seen.set(key, nodes.length);
       options.onState?.(key, r.state);
       nodes.push({ state: r.state, parent: i, step, depth: node.depth + 1, execs, nextId: node.nextId + created });
+      options.onTransition?.(explored(nodes.length - 1));
     }
     if (!complete) break;
     if (options.stopWhenAllViolated && violations.size === properties.length) {

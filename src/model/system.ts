@@ -68,7 +68,7 @@ export interface Observation {
 export type Outcome = Omit<Observation, 'step' | 'op' | 'task' | 'leakedBuffers'>;
 
 export type NextResult =
-  | { readonly ok: true; readonly state: SystemState; readonly outcome: Outcome; readonly trace: readonly ChartStepTrace[] }
+  | { readonly ok: true; readonly state: SystemState; readonly outcome: Outcome; readonly trace: readonly ChartStepTrace[]; readonly owners: readonly TraceOwner[] }
   | { readonly ok: false; readonly error: string; readonly field?: string };
 
 export type StepResult =
@@ -77,6 +77,13 @@ export type StepResult =
 
 /** Where a chart step came from: a start with its input, or an event sent to a snapshot. */
 export type ChartStepOrigin = { readonly input: unknown } | { readonly from: unknown; readonly event: TaskEvent | ProcessEvent };
+
+/**
+ * Whose chart a trace entry stepped, parallel to the trace: a task of the step's own process by its
+ * position there, that process's chart, or a chart of another process (a fork child being born).
+ * Positions, not names, so that a memoised effect replayed onto renamed tasks still says whose.
+ */
+export type TraceOwner = number | 'process' | 'other';
 
 /** One step of one chart, as the system took it: the trace coverage is computed from. */
 export interface ChartStepTrace {
@@ -283,7 +290,7 @@ export class SystemModel {
   next(state: SystemState, step: Step): NextResult {
     if (!this.hasOp(step.op)) return { ok: false, error: `field "op": ${step.op} does not exist in variant ${this.variant.name}`, field: 'op' };
     if (step.op === 'OOM_BEGIN' || step.op === 'OOM_END') {
-      return { ok: true, state: { ...state, memory: step.op === 'OOM_BEGIN' ? 'exhausted' : 'available' }, outcome: OK, trace: [] };
+      return { ok: true, state: { ...state, memory: step.op === 'OOM_BEGIN' ? 'exhausted' : 'available' }, outcome: OK, trace: [], owners: [] };
     }
     const name = step.task ?? '';
     const pi = state.processes.findIndex((p) => p.tasks.some((t) => t.name === name));
@@ -296,7 +303,7 @@ export class SystemModel {
     if (task.stuck) return { ok: false, error: `field "task": task "${name}" is stuck in an endless SIGILL refault`, field: 'task' };
     const memoKey = this.localStepKey(state, pi, ti, step);
     const known = memoKey === undefined ? undefined : this.localSteps.get(memoKey);
-    if (known) return { ok: true, state: this.replay(state, pi, step, known), outcome: known.outcome, trace: known.trace };
+    if (known) return { ok: true, state: this.replay(state, pi, step, known), outcome: known.outcome, trace: known.trace, owners: known.owners };
     const w = new World(this, state, pi);
     const result = w.apply(step, ti);
     if (typeof result === 'string') return { ok: false, error: result, ...(result.startsWith('field "') ? { field: result.slice(7, result.indexOf('"', 7)) } : {}) };
@@ -306,9 +313,9 @@ export class SystemModel {
     if (memoKey !== undefined) {
       const b = after.buffers;
       const buffers = { allocated: b.allocated - state.buffers.allocated, freed: b.freed - state.buffers.freed, leaked: b.leaked - state.buffers.leaked };
-      this.localSteps.set(memoKey, { process: after.processes[pi]!, buffers, outcome, trace: w.trace });
+      this.localSteps.set(memoKey, { process: after.processes[pi]!, buffers, outcome, trace: w.trace, owners: w.owners });
     }
-    return { ok: true, state: after, outcome, trace: w.trace };
+    return { ok: true, state: after, outcome, trace: w.trace, owners: w.owners };
   }
 
   /**
@@ -354,6 +361,7 @@ interface LocalEffect {
   readonly buffers: BufferCounts;
   readonly outcome: Outcome;
   readonly trace: readonly ChartStepTrace[];
+  readonly owners: readonly TraceOwner[];
 }
 
 const OK: Outcome = { outcome: 'ok' };
@@ -388,6 +396,13 @@ class World {
   private buffers: BufferCounts;
   /** Every chart step this system step took, in order. */
   readonly trace: ChartStepTrace[] = [];
+  /** Whose chart each trace entry stepped (see TraceOwner). */
+  readonly owners: TraceOwner[] = [];
+
+  private traced(step: ChartStepTrace, owner: TraceOwner): void {
+    this.trace.push(step);
+    this.owners.push(owner);
+  }
 
   constructor(
     private readonly model: SystemModel,
@@ -423,7 +438,7 @@ class World {
     const p = this.processes[at]!;
     const t = p.tasks[ti]!;
     const r = this.model.task.send(t.snapshot, event);
-    this.trace.push(r);
+    this.traced(r, at === this.pi ? ti : 'other');
     this.account(r.bufferChanges);
     // Refusals and queries leave the chart where it was: keep the slot, and its memoised key.
     if (r.snapshot === t.snapshot) return r.outcome;
@@ -435,7 +450,7 @@ class World {
 
   private sendProcess(event: ProcessEvent): { outcome: TaskOutcome | undefined; granted: boolean } {
     const r = this.model.process.send(this.proc.snapshot, event);
-    this.trace.push(r);
+    this.traced(r, 'process');
     if (r.snapshot !== this.proc.snapshot) this.setProc({ ...this.proc, snapshot: r.snapshot });
     return { outcome: r.outcome, granted: r.permissionGranted };
   }
@@ -515,7 +530,7 @@ class World {
         const child = f['child'] as string;
         if (this.nameTaken(child)) return `field "child": task name "${child}" is already used`;
         const r = this.model.task.start(this.taskInput(parent, false, this.hostPermitted(this.proc.snapshot)));
-        this.trace.push(r);
+        this.traced(r, this.proc.tasks.length);
         if (r.outcome) return r.outcome;
         this.account(r.bufferChanges);
         this.setProc({ ...this.proc, tasks: [...this.proc.tasks, { name: child, snapshot: r.snapshot, suspended: false, stuck: false }] });
@@ -534,12 +549,12 @@ class World {
           sigsegv: sigsegvHandler(this.proc.snapshot),
         };
         const t = this.model.task.start(this.taskInput(parent, true, input.hostPermitted));
-        this.trace.push(t);
+        this.traced(t, 'other');
         if (t.outcome) return t.outcome;
         this.account(t.bufferChanges);
         const vfork = step.op === 'VFORK';
         const started = this.model.process.start(input);
-        this.trace.push(started);
+        this.traced(started, 'other');
         this.processes.push({
           snapshot: started.snapshot,
           tasks: [{ name: child, snapshot: t.snapshot, suspended: false, stuck: false }],

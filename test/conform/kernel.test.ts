@@ -13,6 +13,8 @@ import { executorUnavailable } from '../support/kernel.js';
 import { measureHost } from '../../src/kernel/measure.js';
 import type { PlatformMeasurement } from '../../src/kernel/measurement.js';
 import { toScenario } from '../../src/scenario/format.js';
+import { generateSuite } from '../../src/paths/suite.js';
+import { CONFIGS } from '../../src/explore/config.js';
 
 
 const unavailable = executorUnavailable();
@@ -59,6 +61,13 @@ describe.skipIf(unavailable !== undefined)('the kernel of this machine', () => {
     const steps = results.reduce((n, r) => n + r.steps, 0);
     const compared = results.reduce((n, r) => n + r.compared, 0);
     expect(compared / steps).toBeGreaterThan(0.8);
+  });
+
+  it('agrees with the model on every scenario of the transition-pair suite', () => {
+    const cases = generateSuite('linux', CONFIGS['default']!, 'transition-pair').tests.map((t) => ({ id: t.scenario.header.id, scenario: toScenario(t.scenario) }));
+    expect(cases.length).toBeGreaterThan(100);
+    const results = cases.map((c) => runCase(c, platform, host, { stepTimeoutMs: 2000 }));
+    expect(results.filter((r) => r.status === 'diverge').map((r) => ({ id: r.id, divergence: r.divergence }))).toEqual([]);
   });
 
   it('agrees with the model on every litmus test', () => {

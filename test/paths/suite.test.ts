@@ -98,3 +98,62 @@ describe('the generated suite under the state criterion', () => {
     for (const t of byState.tests) expect(() => simulate(toScenario(JSON.parse(JSON.stringify(t.scenario))))).not.toThrow();
   });
 });
+
+describe('the transition-pair suite', () => {
+  const pairsSuite = generateSuite('linux', CONFIGS['default']!, 'transition-pair');
+
+  /** The pairs a scenario takes, replayed step by step: per task (by name) and process (by index). */
+  function replayPairs(scenarioJson: unknown): Set<string> {
+    const model = modelFor('linux');
+    const recorder = new CoverageRecorder(model.variant);
+    const scenario = toScenario(JSON.parse(JSON.stringify(scenarioJson)));
+    let state = model.initial('main');
+    const last = new Map<string, readonly string[]>();
+    const seen = new Set<string>();
+    const take = (instance: string, chart: string, fired: readonly string[]) => {
+      if (fired.length === 0) return;
+      for (const a of last.get(instance) ?? []) for (const b of fired) seen.add(`${chart}:${a} > ${b}`);
+      last.set(instance, fired);
+    };
+    const [processStart, taskStart] = model.initialTrace();
+    take('process:0', 'process', recorder.transitionsOf(processStart!));
+    take('task:main', 'task', recorder.transitionsOf(taskStart!));
+    for (const step of scenario.steps) {
+      const r = model.next(state, step);
+      if (!r.ok) throw new Error(r.error);
+      const pi = r.state.processes.findIndex((p) => p.tasks.some((t) => t.name === step.task));
+      r.trace.forEach((c, k) => {
+        const owner = r.owners[k]!;
+        const instance =
+          owner === 'process' ? `process:${pi}` : owner === 'other' ? (c.chart === 'task' ? `task:${String(step.fields['child'])}` : `process:${r.state.processes.length - 1}`) : `task:${r.state.processes[pi]!.tasks[owner]!.name}`;
+        take(instance, c.chart, recorder.transitionsOf(c));
+      });
+      state = r.state;
+    }
+    return seen;
+  }
+
+  it('takes, in each scenario, every pair the scenario claims to cover', () => {
+    for (const t of pairsSuite.tests) {
+      const taken = replayPairs(t.scenario);
+      for (const pair of t.covers) expect(taken.has(pair), `${t.scenario.header.id}: ${pair}`).toBe(true);
+    }
+  });
+
+  it('claims each covered pair in exactly one scenario, and covers more pairs than there are transitions', () => {
+    const claimed = pairsSuite.tests.flatMap((t) => t.covers);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect(new Set(claimed)).toEqual(pairsSuite.pairs);
+    expect(pairsSuite.pairs!.size).toBeGreaterThan(linux.coverage.transitions.task.size + linux.coverage.transitions.process.size);
+    // A pair is two transitions of one chart, each of them covered by the transition suite.
+    for (const pair of pairsSuite.pairs!) {
+      const [chart, rest] = [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)] as ['task' | 'process', string];
+      for (const t of rest.split(' > ')) expect(linux.coverage.transitions[chart].has(t), pair).toBe(true);
+    }
+  });
+
+  it('leaves the transition suite as it was', () => {
+    expect(linux.tests.length).toBe(generateSuite('linux', CONFIGS['default']!, 'transition').tests.length);
+    expect(linux.pairs).toBeUndefined();
+  });
+});
