@@ -1,7 +1,7 @@
 // `amxstate check`: the verdict matrix, its statistics, and each counterexample as numbered steps.
 
-import { parseArgs } from 'node:util';
-import { EXIT } from './exit.js';
+import { command, type OptionValues } from './command.js';
+import { EXIT, UsageError } from './exit.js';
 import { isVariantName, type VariantName } from '../../machines/variants.js';
 import { CONFIGS } from '../explore/config.js';
 import { ALL_VARIANTS, checkVariant, compareWithManifest, hasManifestEntry, loadManifest, type VariantCheck } from '../check/check.js';
@@ -9,7 +9,7 @@ import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { platformOption } from '../platform/resolve.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 
-export class CheckUsageError extends Error {}
+export class CheckUsageError extends UsageError {}
 
 function renderMatrix(results: readonly VariantCheck[]): string {
   const head = ['property', ...results.map((r) => r.variant)];
@@ -42,19 +42,30 @@ function renderCounterexamples(results: readonly VariantCheck[]): string {
     .join('\n');
 }
 
-export function runCheck(args: string[]): number {
-  const { values } = parseArgs({
-    args,
-    options: {
-      variant: { type: 'string' },
-      config: { type: 'string', default: 'default' },
-      json: { type: 'boolean', default: false },
-      'max-states': { type: 'string' },
-      counterexamples: { type: 'boolean', default: false },
-      platform: { type: 'string' },
-    },
-    strict: true,
-  });
+interface CheckValues extends OptionValues {
+  variant?: string;
+  config: string;
+  json: boolean;
+  'max-states'?: string;
+  counterexamples: boolean;
+  platform?: string;
+}
+
+export const CHECK = command<CheckValues>({
+  name: 'check',
+  summary: 'explore the model exhaustively; print the verdict matrix and compare it with machines/manifest.json',
+  options: [
+    { flags: '--variant <V>', description: 'one design variant (default: all five)' },
+    { flags: '--config <NAME>', description: 'exploration bounds: tiny, default, wide, forks, large', default: 'default' },
+    { flags: '--platform <P>', description: 'platform profile: a name, host (measured here) or a measurement FILE' },
+    { flags: '--json', description: 'everything as one JSON object, counterexamples as scenarios', default: false },
+    { flags: '--max-states <N>', description: 'stop after N states (then exit 4: nothing differs, nothing proven)' },
+    { flags: '--counterexamples', description: 'print every counterexample as numbered steps', default: false },
+  ],
+  run: runCheck,
+});
+
+export function runCheck(values: CheckValues): number {
   const config = CONFIGS[values.config ?? 'default'];
   if (!config) throw new CheckUsageError(`check: --config: unknown configuration "${values.config}" (one of ${Object.keys(CONFIGS).join(', ')})`);
   if (values.variant !== undefined && !isVariantName(values.variant))

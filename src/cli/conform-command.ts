@@ -1,7 +1,7 @@
 // `amxstate conform`: scenarios on the model of this machine and on its kernel, compared step by step.
 
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { command, type OptionValues } from './command.js';
 import { profileFromMeasurement } from '../../machines/platform.js';
 import { runCase, type CaseResult, type ConformCase } from '../conform/conform.js';
 import { ConformInputError, casesFrom, generatedCases, litmusCases } from '../conform/inputs.js';
@@ -13,10 +13,10 @@ import { observationText } from '../model/observation-text.js';
 import type { Observation } from '../model/system.js';
 import { platformOption } from '../platform/resolve.js';
 import { ScenarioError } from '../scenario/format.js';
-import { EXIT } from './exit.js';
+import { EXIT, UsageError } from './exit.js';
 import { makeParents } from '../files.js';
 
-export class ConformUsageError extends Error {}
+export class ConformUsageError extends UsageError {}
 
 export function describeHost(m: PlatformMeasurement): string {
   return `Linux ${m.kernel} on ${m.cpu}; AMX usable: ${m.amxUsable ? 'yes' : 'no'} (amx_tile ${m.amxTile ? 'listed' : 'absent'} in /proc/cpuinfo); AT_MINSIGSTKSZ ${m.minSigStackSize}`;
@@ -39,19 +39,30 @@ function divergenceText(r: CaseResult): string[] {
   ];
 }
 
-export function runConform(args: string[]): number {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      platform: { type: 'string', default: 'host' },
-      json: { type: 'boolean', default: false },
-      junit: { type: 'string' },
-      'step-timeout': { type: 'string', default: '2000' },
-      record: { type: 'string' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+interface ConformValues extends OptionValues {
+  platform: string;
+  json: boolean;
+  junit?: string;
+  'step-timeout': string;
+  record?: string;
+}
+
+export const CONFORM = command<ConformValues>({
+  name: 'conform',
+  operands: '[PATH...]',
+  summary: 'run scenarios on the model of this machine and on its kernel, and compare them step by step',
+  details: 'PATH: scenario files, or folders of them; without PATH, the generated transition suite and the litmus corpus.',
+  options: [
+    { flags: '--platform <P>', description: 'the profile the model predicts with: host (measured here), a name, or a measurement FILE', default: 'host' },
+    { flags: '--json', description: 'the machine, the figures and every result as one JSON object', default: false },
+    { flags: '--junit <FILE>', description: 'also write the results as JUnit XML' },
+    { flags: '--record <DIR>', description: 'also record the run in DIR (docs/conformance for the project)' },
+    { flags: '--step-timeout <MS>', description: 'a step that has not answered by then is a timeout', default: '2000' },
+  ],
+  run: runConform,
+});
+
+export function runConform(values: ConformValues, positionals: readonly string[]): number {
   const stepTimeoutMs = Number(values['step-timeout']);
   if (!/^[0-9]+$/.test(values['step-timeout'] ?? '') || stepTimeoutMs < 10 || stepTimeoutMs > 600_000)
     throw new ConformUsageError(`conform: --step-timeout: expected milliseconds from 10 to 600000, got ${JSON.stringify(values['step-timeout'])}`);

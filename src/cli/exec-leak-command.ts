@@ -1,14 +1,28 @@
 // `amxstate exec-leak`: the kernel's exec leak measured here (AMX machines only), beside the model.
 
-import { parseArgs } from 'node:util';
+import { command, type OptionValues } from './command.js';
 import { judgeExecLeak, MAX_EXECS, measureExecLeak, predictedLeaks } from '../kernel/exec-leak.js';
 import { KernelUnavailableError } from '../kernel/executor.js';
-import { EXIT } from './exit.js';
+import { EXIT, UsageError } from './exit.js';
 
-export class ExecLeakUsageError extends Error {}
+export class ExecLeakUsageError extends UsageError {}
 
-export function runExecLeak(args: string[]): number {
-  const { values } = parseArgs({ args, options: { execs: { type: 'string', default: String(MAX_EXECS) }, json: { type: 'boolean', default: false } }, strict: true });
+interface ExecLeakValues extends OptionValues {
+  execs: string;
+  json: boolean;
+}
+
+export const EXEC_LEAK = command<ExecLeakValues>({
+  name: 'exec-leak',
+  summary: "on a machine with AMX: does exec free a thread's AMX buffer? measured beside linux and linux-fixed",
+  options: [
+    { flags: '--execs <N>', description: `touch+exec children, at most ${MAX_EXECS} (each leaked buffer stays until reboot)`, default: String(MAX_EXECS) },
+    { flags: '--json', description: 'predictions, measurement and verdict as one JSON object', default: false },
+  ],
+  run: runExecLeak,
+});
+
+export function runExecLeak(values: ExecLeakValues): number {
   const execs = Number(values.execs);
   if (!/^[0-9]+$/.test(values.execs ?? '') || execs < 1 || execs > MAX_EXECS)
     throw new ExecLeakUsageError(`exec-leak: --execs: expected 1 to ${MAX_EXECS} (each leaked buffer stays until reboot), got ${JSON.stringify(values.execs)}`);

@@ -3,14 +3,14 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { command, type OptionValues } from './command.js';
 import { isVariantName, type VariantName } from '../../machines/variants.js';
 import { ALL_VARIANTS } from '../check/check.js';
 import { summarise } from '../coverage/coverage.js';
 import { CONFIGS } from '../explore/config.js';
 import { CRITERIA, generateSuite, type Criterion } from '../paths/suite.js';
 import { modelFor } from '../simulate/simulate.js';
-import { EXIT } from './exit.js';
+import { EXIT, UsageError } from './exit.js';
 import { makeParents } from '../files.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { platformOption } from '../platform/resolve.js';
@@ -18,7 +18,7 @@ import { litmusCases } from '../conform/inputs.js';
 import { emitKselftest, KSELFTEST_PLATFORMS } from '../kselftest/emit.js';
 import { toScenario } from '../scenario/format.js';
 
-export class PathsUsageError extends Error {}
+export class PathsUsageError extends UsageError {}
 
 /** --emit kselftest --out DIR: the suite (and the litmus corpus) as kernel selftests in C. */
 function emitSelftests(values: { emit?: string; out?: string; variant?: string; config?: string; criterion?: string; platform?: string; json?: boolean }): number {
@@ -46,20 +46,32 @@ function emitSelftests(values: { emit?: string; out?: string; variant?: string; 
   return EXIT.ok;
 }
 
-export function runPaths(args: string[]): number {
-  const { values } = parseArgs({
-    args,
-    options: {
-      variant: { type: 'string', default: 'linux' },
-      config: { type: 'string', default: 'default' },
-      criterion: { type: 'string', default: 'transition' },
-      json: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      platform: { type: 'string' },
-      emit: { type: 'string' },
-    },
-    strict: true,
-  });
+interface PathsValues extends OptionValues {
+  variant: string;
+  config: string;
+  criterion: string;
+  json: boolean;
+  out?: string;
+  platform?: string;
+  emit?: string;
+}
+
+export const PATHS = command<PathsValues>({
+  name: 'paths',
+  summary: 'generate the test suite: a shortest scenario per reachable chart transition, state or transition pair',
+  options: [
+    { flags: '--variant <V>', description: 'the design variant', default: 'linux' },
+    { flags: '--config <NAME>', description: 'exploration bounds', default: 'default' },
+    { flags: '--criterion <C>', description: 'transition, state or transition-pair', default: 'transition' },
+    { flags: '--platform <P>', description: 'platform profile: a name, host or a measurement FILE' },
+    { flags: '--json', description: 'the scenarios and their coverage as one JSON object', default: false },
+    { flags: '--out <DIR>', description: 'write one scenario file per test into DIR' },
+    { flags: '--emit <FORMAT>', description: 'kselftest: write C kernel selftests into --out DIR (make && ./amx_model_test)' },
+  ],
+  run: runPaths,
+});
+
+export function runPaths(values: PathsValues): number {
   if (values.emit !== undefined) return emitSelftests(values);
   const variant = values.variant ?? 'linux';
   if (!isVariantName(variant)) throw new PathsUsageError(`paths: --variant: unknown variant "${variant}" (one of ${ALL_VARIANTS.join(', ')})`);

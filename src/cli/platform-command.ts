@@ -1,12 +1,22 @@
 // `amxstate platform`: what this machine is, as the model needs it, and the profile made from it.
 
-import { parseArgs } from 'node:util';
+import { command, type OptionValues } from './command.js';
 import { hex, profileFromMeasurement } from '../../machines/platform.js';
 import { measureHost } from '../kernel/measure.js';
 import { EXIT } from './exit.js';
 
-export function runPlatform(args: string[]): number {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true });
+interface PlatformValues extends OptionValues {
+  json: boolean;
+}
+
+export const PLATFORM = command<PlatformValues>({
+  name: 'platform',
+  summary: 'measure this machine: AMX, xstate sizes, signal-stack limits, and the profile made from them',
+  options: [{ flags: '--json', description: 'the raw measurement as JSON (usable as --platform FILE)', default: false }],
+  run: runPlatform,
+});
+
+export function runPlatform(values: PlatformValues): number {
   const m = measureHost();
   if (values.json) {
     process.stdout.write(`${JSON.stringify(m, null, 2)}\n`);

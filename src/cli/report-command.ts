@@ -3,7 +3,7 @@
 // has AMX, and the conformance runs recorded under docs/conformance/; the rest is the same on every machine.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { command, type OptionValues } from './command.js';
 import { CONFIGS } from '../explore/config.js';
 import { reportHtml } from '../report/html.js';
 import { gatherReport } from '../report/model.js';
@@ -11,13 +11,13 @@ import { coverageFigures } from '../report/coverage-figures.js';
 import { makeParents, projectRoot } from '../files.js';
 import { join } from 'node:path';
 import { loadRecordedRuns } from '../conform/record.js';
-import { EXIT } from './exit.js';
+import { EXIT, UsageError } from './exit.js';
 import { platformOption } from '../platform/resolve.js';
 
-export class ReportUsageError extends Error {}
+export class ReportUsageError extends UsageError {}
 
 /** Writing the report failed: a path that cannot be created or written. */
-export class ReportOutputError extends Error {}
+export class ReportOutputError extends UsageError {}
 
 export const DEFAULT_REPORT_PATH = 'docs/report.html';
 
@@ -30,17 +30,24 @@ export function hostHasAmxTile(cpuinfo = '/proc/cpuinfo'): boolean | null {
   }
 }
 
-export async function runReport(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      out: { type: 'string', default: DEFAULT_REPORT_PATH },
-      config: { type: 'string', default: 'default' },
-      platform: { type: 'string' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+interface ReportValues extends OptionValues {
+  out: string;
+  config: string;
+  platform?: string;
+}
+
+export const REPORT = command<ReportValues>({
+  name: 'report',
+  summary: 'write the verdict matrix, the charts, every counterexample and the evidence as one HTML file',
+  options: [
+    { flags: '--out <FILE>', description: 'the HTML file', default: DEFAULT_REPORT_PATH },
+    { flags: '--config <NAME>', description: 'exploration bounds', default: 'default' },
+    { flags: '--platform <P>', description: 'platform profile: a name, host or a measurement FILE' },
+  ],
+  run: runReport,
+});
+
+export async function runReport(values: ReportValues, positionals: readonly string[] = []): Promise<number> {
   if (positionals.length > 0) throw new ReportUsageError(`report: unexpected argument "${positionals[0]}" (name the file with --out)`);
   const config = CONFIGS[values.config ?? 'default'];
   if (!config) throw new ReportUsageError(`report: --config: unknown configuration "${values.config}" (one of ${Object.keys(CONFIGS).join(', ')})`);

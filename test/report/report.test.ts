@@ -167,7 +167,7 @@ describe('amxstate report, the command', () => {
     const out = join(dir, 'new/folder/report.html');
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      expect(await runReport(['--config', 'tiny', '--out', out])).toBe(0);
+      expect(await runReport({ config: 'tiny', out })).toBe(0);
       const page = readFileSync(out, 'utf8');
       expect(write.mock.calls.map((c) => String(c[0]))).toEqual([`amxstate report: wrote ${out} (${Buffer.byteLength(page)} bytes, configuration "tiny")\n`]);
       expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
@@ -180,13 +180,14 @@ describe('amxstate report, the command', () => {
     }
   });
 
+  const defaults = { out: DEFAULT_REPORT_PATH, config: 'default' };
   it.each([
-    [['--config', 'huge'], /^report: --config: unknown configuration "huge"/],
-    [['extra'], /^report: unexpected argument "extra"/],
-    [['--out', ''], /^report: --out: empty file name/],
-  ])('refuses %j with one line', async (args, message) => {
-    await expect(runReport(args)).rejects.toThrow(ReportUsageError);
-    await expect(runReport(args)).rejects.toThrow(message);
+    [{ ...defaults, config: 'huge' }, [], /^report: --config: unknown configuration "huge"/],
+    [defaults, ['extra'], /^report: unexpected argument "extra"/],
+    [{ ...defaults, out: '' }, [], /^report: --out: empty file name/],
+  ])('refuses %j %j with one line', async (values, operands, message) => {
+    await expect(runReport(values, operands)).rejects.toThrow(ReportUsageError);
+    await expect(runReport(values, operands)).rejects.toThrow(message);
   });
 
   it('writes docs/report.html by default, and reads amx_tile from the flags line of /proc/cpuinfo', () => {
@@ -221,6 +222,6 @@ describe('amxstate report --platform', () => {
   });
 
   it('refuses an unknown platform with one line', async () => {
-    await expect(runReport(['--platform', 'sapphire'])).rejects.toThrow(/^report: --platform: "sapphire" is neither a platform/);
+    await expect(runReport({ out: DEFAULT_REPORT_PATH, config: 'default', platform: 'sapphire' })).rejects.toThrow(/^report: --platform: "sapphire" is neither a platform/);
   });
 });

@@ -1,0 +1,29 @@
+// What every amxstate command declares: its name, operands and options, each with the words `--help`
+// prints, and the function that runs it. main.ts builds the command line from these with commander.
+
+/** One option: commander flags (`--config <NAME>`, `--json`), what it does, and its default. */
+export interface OptionSpec {
+  readonly flags: string;
+  readonly description: string;
+  readonly default?: string | boolean;
+}
+
+/** Option values keyed by their long names as written (`max-states`, not `maxStates`). */
+export type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
+
+export interface CommandSpec<V extends OptionValues = OptionValues> {
+  readonly name: string;
+  /** Operands as commander spells them: `[FILE]`, `[PATH...]`; none when absent. */
+  readonly operands?: string;
+  readonly summary: string;
+  /** More text for `amxstate <command> --help`, after the options. */
+  readonly details?: string;
+  readonly options: readonly OptionSpec[];
+  /** Returns the exit status (src/cli/exit.ts). */
+  run(values: V, operands: readonly string[]): number | Promise<number>;
+}
+
+/** A spec with its own value type, as the table of commands holds it. */
+export function command<V extends OptionValues>(spec: CommandSpec<V>): CommandSpec {
+  return spec as unknown as CommandSpec;
+}
