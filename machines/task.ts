@@ -44,6 +44,8 @@ export interface TaskInput {
   readonly altstack: AltstackClass | 'none';
   readonly tileConfig: boolean;
   readonly memory: Memory;
+  /** fork() copies the whole thread, a handler's frames included: a child forked in a handler runs in it. */
+  readonly frames: readonly SignalFrame[];
 }
 
 export type TaskEvent =
@@ -190,6 +192,9 @@ export function createTaskMachine(p: PlatformProfile) {
       frameOverflowsAltstack: ({ context }, params: { altstack: AltstackClass; frame: FrameSize }) =>
         bytesOnAltstack(context.frames, p) + p.frameBytes[params.frame] > p.altstackBytes[params.altstack],
       innermostFrameIsDefaultSize: ({ context }) => context.frames.at(-1)?.size === 'default',
+      innermostFrameIsLarge: ({ context }) => context.frames.at(-1)?.size === 'large',
+      inheritsHandlerFrames: ({ event }) => (initInput(event)?.frames.length ?? 0) > 0,
+      inheritsHandlerOnAltstack: ({ event }) => initInput(event)?.frames.at(-1)?.onAltstack === true,
       innermostFrameOnAltstack: ({ context }) => context.frames.at(-1)?.onAltstack === true,
       noFramesLeft: ({ context }) => context.frames.length === 0,
       handlerClearsTileBits: ({ event }) => event.type === 'SIGRETURN' && event.tileBits === 'clear',
@@ -252,7 +257,7 @@ export function createTaskMachine(p: PlatformProfile) {
   }).createMachine({
     id: 'task',
     description: 'One Linux thread and its AMX state: XFD, fpstate buffer, tile registers, altstack, signal frames.',
-    context: { frames: [] },
+    context: ({ input }) => ({ frames: input.frames }),
     initial: 'spawning',
     states: {
       spawning: {
@@ -427,8 +432,16 @@ export function createTaskMachine(p: PlatformProfile) {
           },
           signal: {
             description: 'Whether the task runs a signal handler, and on which stack; the frames are in context.',
-            initial: 'running',
+            initial: 'choosing',
             states: {
+              // A child forked inside a handler is inside it too, on the same stack (copy_process copies the thread).
+              choosing: {
+                always: [
+                  { guard: 'inheritsHandlerOnAltstack', target: 'handling.onAltstack' },
+                  { guard: 'inheritsHandlerFrames', target: 'handling.onThreadStack' },
+                  { target: 'running' },
+                ],
+              },
               running: {},
               handling: {
                 initial: 'onThreadStack',
@@ -449,6 +462,10 @@ export function createTaskMachine(p: PlatformProfile) {
                     // E26, p07 6i: a default-size frame read by an expanded task has no MAGIC2 where the task
                     // expects it, so only FP/SSE are restored; the tile config and data come back INIT.
                     { guard: and([allocated, 'innermostFrameIsDefaultSize']), target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
+                    // check_xstate_in_sigframe(): a frame whose xstate_size exceeds the task's user_size (an
+                    // AMX frame inherited by a fork child, whose buffer is the default one) is restored FX-only:
+                    // the tile config and data come back INIT (p06 7e).
+                    { guard: and([not(allocated), 'innermostFrameIsLarge']), target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
                     { guard: 'handlerClearsTileBits', target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
                     // Forged tile bits outside XCR0: a bad frame. The registers were restored, the FPU
                     // state is reset (fpu__clear_user_states) and SIGSEGV is forced (no-amx N20).

@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,9 +156,7 @@ struct task {
   uintptr_t alt_lo, alt_hi;
   int alt_frames;
   uint8_t frame_on_alt[MAX_DEPTH];
-  int child_pid;
   char parent_buffer[8];
-  uint8_t altstack_unused;
   char line[LINE_MAX_BYTES];
   char cmd[256];
   int cmd_len;
@@ -589,12 +588,16 @@ static void as_new_process(int child) {
 static __attribute__((noinline)) void op_fork(struct task *t, int child) {
   long r = sys6(SYS_clone, SIGCHLD | CLONE_PARENT, 0, 0, 0, 0, 0);
   if (r == 0) {
-    // The child carries on in the parent's call chain (inside its handlers too), as task `child`.
-    memcpy(tasks[child].frames, t->frames, sizeof t->frames);
-    tasks[child].depth = t->depth;
+    // The child carries on in the parent's call chain (inside its handlers too, on the parent's
+    // altstack if it ran there), as task `child`: it takes over the parent's slot, all but who it is
+    // and its own tile pattern (tile data is not inherited).
+    struct task *c = &tasks[child];
+    int cmd_fd = c->cmd_fd;
+    memcpy(&c->depth, &t->depth, offsetof(struct task, cmd) - offsetof(struct task, depth));
+    c->cmd_fd = cmd_fd;
     int depth = t->depth;
     as_new_process(child);
-    tasks[child].depth = depth;
+    c->depth = depth;
     return;
   }
   begin_result(t, t->step);
@@ -696,6 +699,8 @@ static __attribute__((noinline)) void op_signal(struct task *t, const char *cmd)
   set_handler(SIGUSR1, (void *)usr1_handler, SA_SIGINFO | SA_NODEFER | (arg_is(cmd, "onstack", "true") ? SA_ONSTACK : 0));
   t->sigreturn_step = 0;
   sys3(SYS_tgkill, sys0(SYS_getpid), t->tid, SIGUSR1);
+  t = self_task(); // a child forked in the handler comes back here as itself
+  if (!t) return;
   // Back from the handler: report the SIGRETURN step that ended it, in the interrupted context.
   if (t->sigreturn_step) {
     // A fault of the sigreturn itself (a forged frame: SIGSEGV) was counted for this step.
@@ -754,7 +759,9 @@ static void usr1_handler(int sig, siginfo_t *info, void *ucv) {
   if (!t) return;
   signal_entered(t, ucv);
   task_loop(t);
-  signal_returning(t, ucv);
+  // A fork inside the handler: the child returns through the parent's frame as itself.
+  t = self_task();
+  if (t) signal_returning(t, ucv);
 }
 
 /** Reads one command line for task t; 0 at end of input (the coordinator is gone). */

@@ -5,7 +5,7 @@
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { ProcessEvent, ProcessInput, SigillHandler, SigsegvHandler } from '../../machines/process.js';
 import { permissionRequestAltstackMinimum, type PlatformProfile, type AltstackClass } from '../../machines/platform.js';
-import type { BufferChange, Memory, SiCode, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
+import type { BufferChange, Memory, SiCode, TaskContext, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
 import type { ProcessMachine, TaskMachine, Variant } from '../../machines/variants.js';
 import type { Step } from '../scenario/format.js';
 
@@ -264,7 +264,7 @@ export class SystemModel {
   }
 
   private initialSteps(): readonly [ChartStep<ProcessSnapshot>, ChartStep<TaskSnapshot>] {
-    const input: TaskInput = { permitted: false, altstack: 'none', tileConfig: false, memory: 'available' };
+    const input: TaskInput = { permitted: false, altstack: 'none', tileConfig: false, memory: 'available', frames: [] };
     return [this.process.start(undefined), this.task.start(input)];
   }
 
@@ -492,13 +492,19 @@ class World {
     return this.processes.some((p) => p.tasks.some((t) => t.name === name));
   }
 
-  private taskInput(parent: TaskSlot, inheritAltstack: boolean, permitted: boolean): TaskInput {
+  /**
+   * What a new task copies from the one that makes it: clone a new thread (no altstack, no handler),
+   * fork the whole thread (its altstack and the handlers it is running), vfork the altstack only (the
+   * model does not follow a vfork child through its parent's handler frames).
+   */
+  private taskInput(parent: TaskSlot, how: 'clone' | 'fork' | 'vfork', permitted: boolean): TaskInput {
     const v = taskValue(parent.snapshot)!;
     return {
       permitted,
-      altstack: inheritAltstack && v.altstack !== 'none' ? (v.altstack as AltstackClass) : 'none',
+      altstack: how !== 'clone' && v.altstack !== 'none' ? (v.altstack as AltstackClass) : 'none',
       tileConfig: v.tileConfig === 'configured',
       memory: this.memory,
+      frames: how === 'fork' ? (parent.snapshot.context as TaskContext).frames : [],
     };
   }
 
@@ -529,7 +535,7 @@ class World {
       case 'CLONE_THREAD': {
         const child = f['child'] as string;
         if (this.nameTaken(child)) return `field "child": task name "${child}" is already used`;
-        const r = this.model.task.start(this.taskInput(parent, false, this.hostPermitted(this.proc.snapshot)));
+        const r = this.model.task.start(this.taskInput(parent, 'clone', this.hostPermitted(this.proc.snapshot)));
         this.traced(r, this.proc.tasks.length);
         if (r.outcome) return r.outcome;
         this.account(r.bufferChanges);
@@ -548,7 +554,7 @@ class World {
           sigill: sigillHandler(this.proc.snapshot),
           sigsegv: sigsegvHandler(this.proc.snapshot),
         };
-        const t = this.model.task.start(this.taskInput(parent, true, input.hostPermitted));
+        const t = this.model.task.start(this.taskInput(parent, step.op === 'FORK' ? 'fork' : 'vfork', input.hostPermitted));
         this.traced(t, 'other');
         if (t.outcome) return t.outcome;
         this.account(t.bufferChanges);

@@ -2,7 +2,7 @@
 // Runs the sources through tsx, so it never reads a dist/ that another test file is rebuilding.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,7 @@ describe.skipIf(unavailable !== undefined)('amxstate conform on this kernel', ()
     expect(r.stdout).toMatch(/^agree {3}perm-request {2}4\/4 steps$/m);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe("100% agreement with the model's prediction for this machine");
     const xml = readFileSync(junit, 'utf8');
-    expect(xml.match(/<testcase /g)?.length).toBe(12);
+    expect(xml.match(/<testcase /g)?.length).toBe(readdirSync(join(ROOT, 'litmus')).filter((f) => f.endsWith('.json')).length);
     expect(xml).toContain('failures="0"');
   });
 
