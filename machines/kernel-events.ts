@@ -36,6 +36,12 @@ export const OPS: readonly OpSpec[] = [
   { op: 'VCPU_CREATE', kernel: 'ioctl(KVM_CREATE_VCPU) on a VM of this process', scope: 'process', fields: {} },
   { op: 'LDTILECFG', kernel: 'LDTILECFG with the given palette (1 valid, 0 release, other reserved)', scope: 'task', fields: { palette: optional({ kind: 'integer' }, 1) } },
   { op: 'TOUCH', kernel: 'first tile-data instruction (TILEZERO/TILELOADD); #UD, XFD #NM or native', scope: 'task', fields: {} },
+  {
+    op: 'XRSTOR',
+    kernel: 'user XRSTOR (RFBM = XCR0) of an image whose XSTATE_BV has no tile bits, bit 17 (a palette-1 config), or bits 17 and 18 (config and tile data)',
+    scope: 'task',
+    fields: { tileBits: optional(oneOf('none', 'config', 'data'), 'data') },
+  },
   { op: 'TILERELEASE', kernel: 'TILERELEASE', scope: 'task', fields: {} },
   { op: 'CHECK_TILES', kernel: "XGETBV(1) and TILESTORED: are the task's tile data intact, init or lost", scope: 'task', fields: {} },
   { op: 'CLONE_THREAD', kernel: 'clone(CLONE_VM|CLONE_THREAD|...) / pthread_create', scope: 'task', fields: { child: required({ kind: 'name' }) } },

@@ -21,6 +21,8 @@ export type Errno = 'EINVAL' | 'EOPNOTSUPP' | 'ENOSPC' | 'ENOMEM' | 'EBUSY' | 'E
 export type SignalName = 'SIGILL' | 'SIGSEGV';
 export type SiCode = 'ILL_ILLOPC' | 'ILL_ILLOPN' | 'SI_KERNEL';
 export type TileDataState = 'init' | 'live' | 'lost';
+/** The tile bits of XSTATE_BV in a user XRSTOR's image (RFBM = XCR0): none, the config (17), or config and data (17, 18). */
+export type XrstorTileBits = 'none' | 'config' | 'data';
 /** What a signal handler does to the tile bits of its frame's XSTATE_BV before returning. */
 export type SigreturnTileBits = 'keep' | 'forge' | 'clear';
 export type FrameSize = 'default' | 'large';
@@ -52,6 +54,7 @@ export type TaskEvent =
   | { type: 'PERMISSION_GRANTED'; memory: Memory }
   | { type: 'LDTILECFG'; palette: number }
   | { type: 'TOUCH'; memory: Memory }
+  | { type: 'XRSTOR'; tileBits: XrstorTileBits; memory: Memory }
   | { type: 'TILERELEASE' }
   | { type: 'CHECK_TILES' }
   | { type: 'SIGALTSTACK'; size: AltstackClass | 'disable' }
@@ -177,6 +180,9 @@ export function createTaskMachine(p: PlatformProfile) {
       // source: xstate.c:validate_user_xstate_header() via fpu__restore_sig(): XSTATE_BV bits outside
       // XCR0 make a bad frame. Where AMX exists XCR0 has bits 17 and 18 (observed-no-amx N20).
       tileBitsInXcr0: () => p.amxUsable,
+      xrstorLoadsTileData: ({ event }) => event.type === 'XRSTOR' && event.tileBits === 'data',
+      xrstorLoadsTileConfig: ({ event }) => event.type === 'XRSTOR' && event.tileBits === 'config',
+      xrstorSetsTileBits: ({ event }) => event.type === 'XRSTOR' && event.tileBits !== 'none',
       paletteIsValid: ({ event }) => event.type === 'LDTILECFG' && event.palette === 1,
       paletteIsZero: ({ event }) => event.type === 'LDTILECFG' && event.palette === 0,
       requestedDisable: ({ event }) => event.type === 'SIGALTSTACK' && event.size === 'disable',
@@ -320,6 +326,14 @@ export function createTaskMachine(p: PlatformProfile) {
                     { guard: not('tileDataAccessTraps'), actions: ['loadTileData', 'reportOk'] },
                     { actions: 'raiseXfdSigill' },
                   ],
+                  // A user XRSTOR with XSTATE_BV[18] set is a tile data access like any other (p14 13b).
+                  XRSTOR: [
+                    { guard: and(['xrstorSetsTileBits', not('tileBitsInXcr0')]), actions: 'raiseGeneralProtection' },
+                    { guard: and(['xrstorLoadsTileData', not('tileDataAccessTraps')]), actions: ['loadTileConfig', 'loadTileData', 'reportOk'] },
+                    { guard: 'xrstorLoadsTileData', actions: 'raiseXfdSigill' },
+                    { guard: 'xrstorLoadsTileConfig', actions: ['loadTileConfig', 'initTileData', 'reportOk'] },
+                    { actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
+                  ],
                   PREALLOC: { actions: 'reportEperm' },
                 },
               },
@@ -332,6 +346,15 @@ export function createTaskMachine(p: PlatformProfile) {
                     { guard: not('tileDataAccessTraps'), actions: ['loadTileData', 'reportOk'] },
                     { guard: 'memoryExhausted', actions: 'raiseAllocationFailureSigsegv' },
                     { target: 'allocated', actions: ['allocateLargeBuffer', 'loadTileData', 'reportOk'] },
+                  ],
+                  // The XFD #NM of an XRSTOR expands the buffer silently; the XRSTOR then loads config and data (p14 13b).
+                  XRSTOR: [
+                    { guard: and(['xrstorSetsTileBits', not('tileBitsInXcr0')]), actions: 'raiseGeneralProtection' },
+                    { guard: and(['xrstorLoadsTileData', not('tileDataAccessTraps')]), actions: ['loadTileConfig', 'loadTileData', 'reportOk'] },
+                    { guard: and(['xrstorLoadsTileData', 'memoryExhausted']), actions: 'raiseAllocationFailureSigsegv' },
+                    { guard: 'xrstorLoadsTileData', target: 'allocated', actions: ['allocateLargeBuffer', 'loadTileConfig', 'loadTileData', 'reportOk'] },
+                    { guard: 'xrstorLoadsTileConfig', actions: ['loadTileConfig', 'initTileData', 'reportOk'] },
+                    { actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
                   ],
                   PREALLOC: [
                     { guard: 'memoryExhausted', actions: 'reportEnomem' },
@@ -347,6 +370,11 @@ export function createTaskMachine(p: PlatformProfile) {
                   TOUCH: [
                     { guard: or([not('tileInstructionsExist'), not(configured)]), actions: 'raiseInvalidOpcode' },
                     { actions: ['loadTileData', 'reportOk'] },
+                  ],
+                  XRSTOR: [
+                    { guard: 'xrstorLoadsTileData', actions: ['loadTileConfig', 'loadTileData', 'reportOk'] },
+                    { guard: 'xrstorLoadsTileConfig', actions: ['loadTileConfig', 'initTileData', 'reportOk'] },
+                    { actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
                   ],
                   PREALLOC: { actions: 'reportOk' },
                 },

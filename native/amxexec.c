@@ -115,12 +115,15 @@ static long clone_on_stack(unsigned long flags, void *stack_top, void (*fn)(long
 // Tile instructions by their encodings (no assembler support needed). Each records its length first,
 // so that a `skip` handler can step over it.
 
-static const uint8_t INSN_LDTILECFG = 5, INSN_TILELOADD = 6, INSN_TILESTORED = 6, INSN_TILERELEASE = 5;
+static const uint8_t INSN_LDTILECFG = 5, INSN_TILELOADD = 6, INSN_TILESTORED = 6, INSN_TILERELEASE = 5, INSN_XRSTOR64 = 4;
 
 static inline void ldtilecfg(const void *cfg) { __asm__ volatile(".byte 0xc4,0xe2,0x78,0x49,0x00" ::"a"(cfg) : "memory"); }
 static inline void tileloadd_tmm0(const void *src) { __asm__ volatile(".byte 0xc4,0xe2,0x7b,0x4b,0x04,0x08" ::"a"(src), "c"(64L) : "memory"); }
 static inline void tilestored_tmm0(void *dst) { __asm__ volatile(".byte 0xc4,0xe2,0x7a,0x4b,0x04,0x08" ::"a"(dst), "c"(64L) : "memory"); }
 static inline void tilerelease(void) { __asm__ volatile(".byte 0xc4,0xe2,0x78,0x49,0xc0" ::: "memory"); }
+// XSAVE64 / XRSTOR64 (%rdi) with RFBM = EDX:EAX = all ones, so XCR0 decides.
+static inline void xsave64(void *area) { __asm__ volatile(".byte 0x48,0x0f,0xae,0x27" ::"D"(area), "a"(-1), "d"(-1) : "memory"); }
+static inline void xrstor64(const void *area) { __asm__ volatile(".byte 0x48,0x0f,0xae,0x2f" ::"D"(area), "a"(-1), "d"(-1) : "memory"); }
 static inline uint64_t xgetbv(uint32_t index) {
   uint32_t lo, hi;
   __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
@@ -512,6 +515,36 @@ static __attribute__((noinline)) void op_touch(struct task *t) {
   report(t, "ok", 0);
 }
 
+/** Each task's XSAVE image for XRSTOR steps: static, not on a stack that may be a small altstack. */
+static uint8_t xsave_areas[MAX_TASKS][16384] __attribute__((aligned(64)));
+
+/**
+ * A user XRSTOR of the task's current state, with the tile bits of XSTATE_BV replaced: none (INIT),
+ * a palette-1 config (17), or the config and the task's tile pattern (17 and 18).
+ */
+static __attribute__((noinline)) void op_xrstor(struct task *t, const char *cmd) {
+  uint8_t *area = xsave_areas[t - tasks];
+  memset(area, 0, sizeof xsave_areas[0]);
+  xsave64(area); // never traps, XFD or not (observed row 13b)
+  uint64_t bv;
+  memcpy(&bv, area + 512, 8);
+  bv &= ~XTILE_BITS;
+  int data = arg_is(cmd, "tileBits", "data"), config = data || arg_is(cmd, "tileBits", "config");
+  if (config) {
+    bv |= 1ULL << 17;
+    op_ldtilecfg_config(t, 1);
+    if (tilecfg_offset) memcpy(area + tilecfg_offset, t->cfg, 64);
+  }
+  if (data) {
+    bv |= 1ULL << 18;
+    if (tiledata_offset) memcpy(area + tiledata_offset, t->pattern, 1024);
+  }
+  memcpy(area + 512, &bv, 8);
+  t->insn_len = INSN_XRSTOR64;
+  xrstor64(area);
+  report(t, "ok", 0);
+}
+
 static __attribute__((noinline)) void op_tilerelease(struct task *t) {
   t->insn_len = INSN_TILERELEASE;
   tilerelease();
@@ -806,6 +839,7 @@ static int task_loop(struct task *t) {
     else if (strcmp(op, "LDTILECFG") == 0) op_ldtilecfg(t, arg_long(cmd, "palette", 1));
     else if (strcmp(op, "TOUCH") == 0) op_touch(t);
     else if (strcmp(op, "TILERELEASE") == 0) op_tilerelease(t);
+    else if (strcmp(op, "XRSTOR") == 0) op_xrstor(t, cmd);
     else if (strcmp(op, "CHECK_TILES") == 0) report(t, "ok", 0);
     else if (strcmp(op, "CONTEXT_SWITCH") == 0) op_context_switch(t);
     else if (strcmp(op, "CLONE_THREAD") == 0) op_clone_thread(t, (int)arg_long(cmd, "child", 0));

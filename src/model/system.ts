@@ -5,7 +5,7 @@
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { ProcessEvent, ProcessInput, SigillHandler, SigsegvHandler } from '../../machines/process.js';
 import { permissionRequestAltstackMinimum, type PlatformProfile, type AltstackClass } from '../../machines/platform.js';
-import type { BufferChange, Memory, SiCode, TaskContext, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
+import type { BufferChange, Memory, SiCode, TaskContext, TaskEvent, TaskInput, TaskOutcome, XrstorTileBits } from '../../machines/task.js';
 import type { ProcessMachine, TaskMachine, Variant } from '../../machines/variants.js';
 import type { Step } from '../scenario/format.js';
 
@@ -225,7 +225,7 @@ function sigsegvHandler(p: ProcessSnapshot): SigsegvHandler {
   return processValue(p).sigsegvDisposition === 'skip' ? 'skip' : 'default';
 }
 
-const TASK_TILE_REPORTING_OPS = new Set(['TOUCH', 'CHECK_TILES', 'CONTEXT_SWITCH', 'SIGRETURN', 'TILERELEASE', 'PTRACE_SETREGSET', 'SIGNAL', 'LDTILECFG', 'PREALLOC']);
+const TASK_TILE_REPORTING_OPS = new Set(['TOUCH', 'XRSTOR', 'CHECK_TILES', 'CONTEXT_SWITCH', 'SIGRETURN', 'TILERELEASE', 'PTRACE_SETREGSET', 'SIGNAL', 'LDTILECFG', 'PREALLOC']);
 
 /** The model of one variant on one platform: an initial state and a step function. */
 export class SystemModel {
@@ -589,6 +589,8 @@ class World {
       }
       case 'TOUCH':
         return this.instruction(ti, { type: 'TOUCH', memory: this.memory });
+      case 'XRSTOR':
+        return this.instruction(ti, { type: 'XRSTOR', tileBits: f['tileBits'] as XrstorTileBits, memory: this.memory });
       case 'LDTILECFG':
         return this.instruction(ti, { type: 'LDTILECFG', palette: f['palette'] as number });
       case 'TILERELEASE':

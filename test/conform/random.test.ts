@@ -53,6 +53,9 @@ const OPS: readonly Record<string, StepValue>[] = [
   { op: 'PTRACE_SETREGSET', tileBits: 'config' },
   { op: 'PTRACE_SETREGSET', tileBits: 'data' },
   { op: 'VFORK' },
+  { op: 'XRSTOR', tileBits: 'data' },
+  { op: 'XRSTOR', tileBits: 'config' },
+  { op: 'XRSTOR', tileBits: 'none' },
 ];
 
 
