@@ -52,7 +52,12 @@ export const OPS: readonly OpSpec[] = [
   { op: 'SIGALTSTACK', kernel: 'sigaltstack() with a size class, or SS_DISABLE', scope: 'task', fields: { size: required(oneOf(...ALTSTACK_CLASSES, 'disable')) } },
   { op: 'SET_DISPOSITION', kernel: 'sigaction() for SIGILL or SIGSEGV', scope: 'process', fields: { signal: required(oneOf('SIGILL', 'SIGSEGV')), handler: required(oneOf('default', 'skip', 'request-permission')) } },
   { op: 'SIGNAL', kernel: 'delivery of an asynchronous signal (SIGUSR1) to the task; onstack: SA_ONSTACK', scope: 'task', fields: { onstack: optional({ kind: 'boolean' }, false) } },
-  { op: 'SIGRETURN', kernel: 'rt_sigreturn from the innermost handler, its frame edited per tileBits', scope: 'task', fields: { tileBits: optional(oneOf('keep', 'forge', 'clear'), 'keep') } },
+  {
+    op: 'SIGRETURN',
+    kernel: 'rt_sigreturn from the innermost handler, its frame edited per tileBits; xsaveHeader corrupt: reserved bytes 8-23 of the XSAVE header set',
+    scope: 'task',
+    fields: { tileBits: optional(oneOf('keep', 'forge', 'clear'), 'keep'), xsaveHeader: optional(oneOf('intact', 'corrupt'), 'intact') },
+  },
   { op: 'PTRACE_GETREGSET', kernel: 'ptrace(PTRACE_GETREGSET, NT_X86_XSTATE) of the task by a tracer', scope: 'task', fields: {} },
   { op: 'PTRACE_SETREGSET', kernel: 'ptrace(PTRACE_SETREGSET, NT_X86_XSTATE) into the task', scope: 'task', fields: { tileBits: optional(oneOf('config', 'data'), 'data'), length: optional(oneOf('full', 'short'), 'full') } },
   { op: 'CONTEXT_SWITCH', kernel: 'the task is switched out and back in (switch_fpu, exit to user)', scope: 'task', fields: {} },

@@ -59,7 +59,7 @@ export type TaskEvent =
   | { type: 'CHECK_TILES' }
   | { type: 'SIGALTSTACK'; size: AltstackClass | 'disable' }
   | { type: 'SIGNAL'; onstack: boolean }
-  | { type: 'SIGRETURN'; tileBits: SigreturnTileBits }
+  | { type: 'SIGRETURN'; tileBits: SigreturnTileBits; xsaveHeader?: 'intact' | 'corrupt' }
   | { type: 'PTRACE_GETREGSET' }
   | { type: 'CONTEXT_SWITCH' }
   | { type: 'PREALLOC'; memory: Memory }
@@ -205,6 +205,7 @@ export function createTaskMachine(p: PlatformProfile) {
       noFramesLeft: ({ context }) => context.frames.length === 0,
       handlerClearsTileBits: ({ event }) => event.type === 'SIGRETURN' && event.tileBits === 'clear',
       handlerForgesTileBits: ({ event }) => event.type === 'SIGRETURN' && event.tileBits === 'forge',
+      handlerCorruptsXsaveHeader: ({ event }) => event.type === 'SIGRETURN' && event.xsaveHeader === 'corrupt',
       killedBy: ({ event }, params: { by: SignalName | 'exec' }) => event.type === 'KILLED' && event.by === params.by,
     },
     actions: {
@@ -494,6 +495,13 @@ export function createTaskMachine(p: PlatformProfile) {
                     // AMX frame inherited by a fork child, whose buffer is the default one) is restored FX-only:
                     // the tile config and data come back INIT (p06 7e).
                     { guard: and([not(allocated), 'innermostFrameIsLarge']), target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
+                    // XRSTOR of the frame faults (#GP) when bytes 8-23 of its XSAVE header are not zero: a bad
+                    // frame, SIGSEGV (the xstate selftest's corrupt-header case; measured in docs/findings.md).
+                    {
+                      guard: 'handlerCorruptsXsaveHeader',
+                      target: '.returning',
+                      actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'raiseBadFrameSigsegv'],
+                    },
                     { guard: 'handlerClearsTileBits', target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
                     // Forged tile bits outside XCR0: a bad frame. The registers were restored, the FPU
                     // state is reset (fpu__clear_user_states) and SIGSEGV is forced (no-amx N20).

@@ -154,6 +154,7 @@ struct task {
   // SIGRETURN: the step it answers and how to edit the frame; reported once the handler has returned.
   int sigreturn_step;
   char tile_bits[8];
+  uint8_t corrupt_header;
   int probe_large;
   // The altstack this task installed, and how many of its running handlers are on it.
   uintptr_t alt_lo, alt_hi;
@@ -783,6 +784,7 @@ static __attribute__((noinline)) void signal_returning(struct task *t, ucontext_
     memcpy(w + 464 + 8, &xfeatures, 8);
   }
   memcpy(w + 512, &xstate_bv, 8);
+  if (t->corrupt_header) w[512 + 8] = 1; // XCOMP_BV's low byte: reserved in the standard format
 }
 
 static void usr1_handler(int sig, siginfo_t *info, void *ucv) {
@@ -826,6 +828,7 @@ static int task_loop(struct task *t) {
       size_t n = 0;
       while (bits && bits[n] && bits[n] != ' ' && n + 1 < sizeof t->tile_bits) t->tile_bits[n] = bits[n], n++;
       t->tile_bits[n] = 0;
+      t->corrupt_header = (uint8_t)arg_is(cmd, "xsaveHeader", "corrupt");
       if (t->depth > 0) return 0;
       report(t, "EINVAL", 0);
       continue;

@@ -603,8 +603,8 @@ class World {
         return r ?? 'no outcome';
       }
       case 'SIGRETURN': {
-        const r = this.sendTask(ti, { type: 'SIGRETURN', tileBits: f['tileBits'] as 'keep' | 'forge' | 'clear' });
-        // A bad frame (forged tile bits outside XCR0) forces SIGSEGV, which meets its disposition.
+        const r = this.sendTask(ti, { type: 'SIGRETURN', tileBits: f['tileBits'] as 'keep' | 'forge' | 'clear', xsaveHeader: f['xsaveHeader'] as 'intact' | 'corrupt' });
+        // A bad frame (forged tile bits outside XCR0, a corrupt XSAVE header) forces SIGSEGV, which meets its disposition.
         return r ? this.fault(ti, r) : `field "op": task "${parent.name}" is not running a signal handler`;
       }
       case 'PTRACE_SETREGSET': {

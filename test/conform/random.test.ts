@@ -49,6 +49,7 @@ const OPS: readonly Record<string, StepValue>[] = [
   { op: 'SET_DISPOSITION', signal: 'SIGILL', handler: 'default' },
   { op: 'SIGRETURN', tileBits: 'clear' },
   { op: 'SIGRETURN', tileBits: 'forge' },
+  { op: 'SIGRETURN', tileBits: 'keep', xsaveHeader: 'corrupt' },
   { op: 'PTRACE_GETREGSET' },
   { op: 'PTRACE_SETREGSET', tileBits: 'config' },
   { op: 'PTRACE_SETREGSET', tileBits: 'data' },
