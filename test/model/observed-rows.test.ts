@@ -1181,6 +1181,27 @@ export const ROWS: readonly RowCase[] = [
       ],
     },
   },
+  {
+    row: '13b',
+    source: 'observed',
+    title: 'a user XRSTOR with XSTATE_BV[18]=0 does not fault; with bit 18 it is a touch: SIGILL ILL_ILLOPC without permission, a silent expansion that loads the data with it',
+    steps: [
+      main('SET_DISPOSITION', { signal: 'SIGILL', handler: 'skip' }),
+      main('XRSTOR', { tileBits: 'none' }),
+      main('XRSTOR', { tileBits: 'data' }),
+      main('REQ_PERM', { feature: 18 }),
+      main('XRSTOR', { tileBits: 'data' }),
+      main('CHECK_TILES'),
+    ],
+    expect: {
+      steps: [
+        { step: 2, outcome: 'ok', si_code: null, tiles: 'init', buffer: 'default' },
+        { step: 3, outcome: 'SIGILL', si_code: 'ILL_ILLOPC', fatal: false, handler: 'skip', buffer: 'default' },
+        { step: 5, outcome: 'ok', si_code: null, tiles: 'intact', buffer: 'large' },
+        { step: 6, tiles: 'intact' },
+      ],
+    },
+  },
 ];
 
 function caseName(c: RowCase): string {
@@ -1256,14 +1277,14 @@ export const UNCOVERED_ROWS: readonly UncoveredRow[] = [
   { row: '6g', coverage: 'partly', reason: "The handler's own stack use (snprintf overflowing the 312 bytes left) is not modelled; the 11837-byte altstack is the window class." },
   { row: '6h', coverage: 'partly', reason: 'A 16 KiB altstack is not a size class; the smaller window class stands in for it.' },
   { row: '7d', coverage: 'none', reason: 'Forged PKRU bit (bit 9): the model tracks only the tile bits of XSTATE_BV.' },
-  { row: '7e', coverage: 'none', reason: 'Forged sw xstate_size and the FX-only fallback: the model has no AVX state.' },
+  { row: '7e', coverage: 'none', reason: 'Forged sw xstate_size: no op edits it, and the model has no AVX state. The FX-only fallback itself is modelled where it arises by itself: a child forked in a handler returning through an inherited AMX frame (litmus/fork-inside-amx-handler.json).' },
   { row: '10a', coverage: 'none', reason: 'PTRACE_TRACEME/ATTACH and the signal-delivery-stop: the model has no tracer, only GETREGSET/SETREGSET on a task.' },
   { row: '10b', coverage: 'none', reason: 'Regset size 11008 and truncation: the model reports XSTATE_BV tile bits, not sizes or layout.' },
   { row: '10h', coverage: 'partly', reason: 'The 16384-byte length clamped to 11008 is not a length class; short (EFAULT) and full are covered.' },
   { row: '11', coverage: 'none', reason: 'Not reproducible on the measured kernel (no fault injection, buffer not memcg-charged); semantics E10 is tested instead.' },
   { row: '12', coverage: 'none', reason: 'Timings: the model has no time.' },
   { row: '13', coverage: 'none', reason: 'ld.so lazy binding (XSAVEC/XRSTOR without bit 18): no op; only explicit tile instructions are events.' },
-  { row: '13b', coverage: 'none', reason: 'User XSAVE/XSAVEC/XRSTOR: no op; an XRSTOR with XSTATE_BV[18]=1 is the TOUCH op.' },
+  { row: '13b', coverage: 'partly', reason: 'User XRSTOR is the XRSTOR op; user XSAVE and XSAVEC (which never fault) have no op.' },
 ];
 
 describe('row bookkeeping', () => {
