@@ -1,12 +1,14 @@
 // npm run bench [-- CONFIG ...]: the explorer's throughput on named configurations, and the same
-// state space traversed by xstate/graph's getAdjacencyMap, printed as figures and ratios (no pass/fail).
+// state space traversed by xstate/graph's getAdjacencyMap, printed as figures and ratios (no pass/fail);
+// what simulate costs per step on 10^4 and 10^5 simple steps; the conformance suite on this kernel.
 // CPU seconds are printed beside wall seconds because the machine may be shared.
 
 import { CONFIGS, type ExploreConfig } from '../src/explore/config.js';
 import { explore } from '../src/explore/explore.js';
 import { adjacencyStateKeys } from '../src/explore/xstate-graph.js';
 import { PROPERTIES } from '../src/properties/catalogue.js';
-import { modelFor } from '../src/simulate/simulate.js';
+import { modelFor, simulate } from '../src/simulate/simulate.js';
+import { simpleScenario, speedup } from './figures.js';
 import { profileFromMeasurement } from '../machines/platform.js';
 import { runCase } from '../src/conform/conform.js';
 import { generatedCases, litmusCases } from '../src/conform/inputs.js';
@@ -45,7 +47,7 @@ function benchXstateGraph(config: ExploreConfig, explorer: Timing, modes: readon
     const { value: keys, time } = timed(() => adjacencyStateKeys(modelFor('linux', undefined, { memoise }), config));
     line(
       `xstate/graph linux/${config.name} (${memoise ? "explorer's memoised step function" : "xstate's transition() every step"}): ` +
-        `${keys.size} states, ${seconds(time)}; explorer is ${(time.cpu / explorer.cpu).toFixed(1)}x faster (cpu), ${(time.wall / explorer.wall).toFixed(1)}x (wall)`,
+        `${keys.size} states, ${seconds(time)}; explorer is ${speedup(time.cpu, explorer.cpu)} (cpu), ${speedup(time.wall, explorer.wall)} (wall)`,
     );
   }
 }
@@ -71,7 +73,20 @@ function benchKernel(): void {
   );
 }
 
+/** simulate on 10^4 and 10^5 simple steps, built in memory: the cost per step, and whether it stays flat. */
+function benchSimulate(): void {
+  for (const count of [10_000, 100_000]) {
+    const scenario = simpleScenario(count);
+    const { value: run, time } = timed(() => simulate(scenario, modelFor('linux')));
+    line(
+      `simulate   linux: ${count} steps (GET_PERM and GET_SUPP alternating on one task), ${run.observations.length} observations, ${seconds(time)}, ` +
+        `${Math.round(count / time.cpu)} steps/cpu-s, ${((1e6 * time.cpu) / count).toFixed(1)} us/step (cpu)`,
+    );
+  }
+}
+
 benchKernel();
+benchSimulate();
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['default', 'large'];
 // Without the memo tables xstate/graph needs about 25 s on default; on large it would need minutes.
 const unmemoisedBaseline = new Set(['tiny', 'default']);

@@ -3,6 +3,7 @@
 // machine of shared/observed-no-amx-6.18.md; profileFromMeasurement() makes one from any machine.
 
 import type { PlatformMeasurement } from '../src/kernel/measurement.js';
+import { lookupTable } from '../src/own.js';
 
 export const XFEATURE_XTILE_CFG = 17;
 export const XFEATURE_XTILE_DATA = 18;
@@ -89,10 +90,11 @@ export const NO_AMX_LINUX_6_18: PlatformProfile = {
   altstackBytes: altstackClassesFor(3632, 2048),
 };
 
-export const PLATFORMS: Readonly<Record<string, PlatformProfile>> = {
+/** By name; a table without a prototype, so a platform called `toString` is unknown (src/own.ts). */
+export const PLATFORMS: Readonly<Record<string, PlatformProfile>> = lookupTable({
   [SPR_LINUX_6_18.name]: SPR_LINUX_6_18,
   [NO_AMX_LINUX_6_18.name]: NO_AMX_LINUX_6_18,
-};
+});
 export const DEFAULT_PLATFORM = SPR_LINUX_6_18;
 
 /** XFEATURE_MAX of the measured kernels (6.16 and later: APX is 19); a measurement does not carry it. */

@@ -5,6 +5,7 @@ import { emit } from 'xstate';
 import type { PlatformProfile } from './platform.js';
 import { createProcessMachine } from './process.js';
 import { createTaskMachine } from './task.js';
+import { lookupTable } from '../src/own.js';
 
 export const VARIANT_NAMES = ['linux', 'linux-fixed', 'prealloc-at-permission', 'prealloc-syscall', 'no-xfd'] as const;
 export type VariantName = (typeof VARIANT_NAMES)[number];
@@ -30,7 +31,8 @@ const never = () => false;
 export function buildVariants(p: PlatformProfile): Readonly<Record<VariantName, Variant>> {
   const task = createTaskMachine(p);
   const process = createProcessMachine(p);
-  return {
+  // Without a prototype, so that no lookup by a name finds what every object inherits (src/own.ts).
+  return lookupTable<Variant>({
     linux: {
       name: 'linux',
       changes: 'Nothing: the design merged in 5.16 as measured on 6.18, the exec leak included.',
@@ -73,7 +75,7 @@ export function buildVariants(p: PlatformProfile): Readonly<Record<VariantName, 
       task: task.provide({ guards: { tileDataAccessTraps: never } }),
       process,
     },
-  };
+  }) as Readonly<Record<VariantName, Variant>>;
 }
 
 export function isVariantName(name: string): name is VariantName {

@@ -1,16 +1,18 @@
 // The verdict matrix: every property on every variant under one configuration, held against the
 // expected verdicts written down in machines/manifest.json.
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../files.js';
-import { VARIANT_NAMES, type VariantName } from '../../machines/variants.js';
+import { VARIANT_NAMES, isVariantName, type VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, PLATFORMS, type PlatformProfile } from '../../machines/platform.js';
 import { explore, type ExploreStats, type Violation } from '../explore/explore.js';
 import type { ExploreConfig } from '../explore/config.js';
 import { PROPERTIES, vacuousUnder, type Property } from '../properties/catalogue.js';
 import { modelFor } from '../simulate/simulate.js';
 import { stepToJson, type StepValue } from '../scenario/format.js';
+import { describeValue } from '../scenario/describe.js';
+import { InputError, parseJson, readText, sourceName } from '../scenario/read.js';
+import { ownEntry } from '../own.js';
 
 export type Verdict = 'holds' | 'violated';
 
@@ -70,8 +72,86 @@ function manifestPath(): string {
   return join(projectRoot(), 'machines', 'manifest.json');
 }
 
+/** machines/manifest.json missing, unreadable, malformed or of the wrong shape: one line, exit 2. */
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError';
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Checks the manifest's shape as it is read, into tables without a prototype (src/own.ts). */
+class ManifestReader {
+  constructor(private readonly file: string) {}
+
+  private fail(path: string, what: string, found: unknown): ManifestError {
+    return new ManifestError(`${this.file}: field "${path}" must be ${what}, got ${describeValue(found)}`);
+  }
+
+  /** An object's own entries, each checked by `entry`, as a table without a prototype. */
+  table<V>(v: unknown, path: string, entry: (value: unknown, path: string, key: string) => V): Readonly<Record<string, V>> {
+    if (!isRecord(v)) throw this.fail(path, 'an object', v);
+    const out = Object.create(null) as Record<string, V>;
+    for (const [k, x] of Object.entries(v)) out[k] = entry(x, `${path}.${k}`, k);
+    return out;
+  }
+
+  variantKey(path: string, key: string): void {
+    if (!isVariantName(key)) throw new ManifestError(`${this.file}: field "${path}" names no variant (one of ${VARIANT_NAMES.join(', ')})`);
+  }
+
+  verdicts(v: unknown, path: string): Readonly<Record<string, Readonly<Record<string, Verdict>>>> {
+    return this.table(v, path, (byVariant, at, variant) => {
+      this.variantKey(at, variant);
+      return this.table(byVariant, at, (verdict, cell) => {
+        if (verdict !== 'holds' && verdict !== 'violated') throw this.fail(cell, '"holds" or "violated"', verdict);
+        return verdict;
+      });
+    });
+  }
+
+  config(v: unknown, path: string): ManifestConfig {
+    if (!isRecord(v)) throw this.fail(path, 'an object', v);
+    const states = this.table(Object.hasOwn(v, 'states') ? v['states'] : undefined, `${path}.states`, (n, at, variant) => {
+      this.variantKey(at, variant);
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw this.fail(at, 'a state count (an integer, 0 or more)', n);
+      return n;
+    });
+    const why = Object.hasOwn(v, '$why') ? v['$why'] : undefined;
+    if (why !== undefined && typeof why !== 'string') throw this.fail(`${path}.$why`, 'a string', why);
+    return {
+      states,
+      ...(Object.hasOwn(v, 'verdicts') ? { verdicts: this.verdicts(v['verdicts'], `${path}.verdicts`) } : {}),
+      ...(why !== undefined ? { $why: why } : {}),
+    };
+  }
+
+  manifest(json: unknown): Manifest {
+    if (!isRecord(json)) throw new ManifestError(`${this.file}: must be a JSON object with "configs" and "verdicts", got ${describeValue(json)}`);
+    const field = (k: string) => (Object.hasOwn(json, k) ? json[k] : undefined);
+    const comment = field('$comment');
+    if (comment !== undefined && typeof comment !== 'string') throw this.fail('$comment', 'a string', comment);
+    const platforms = field('platforms');
+    return {
+      ...(comment !== undefined ? { $comment: comment } : {}),
+      configs: this.table(field('configs'), 'configs', (c, at) => this.config(c, at)),
+      verdicts: this.verdicts(field('verdicts'), 'verdicts') as VerdictTable,
+      ...(platforms !== undefined ? { platforms: this.table(platforms, 'platforms', (p, at) => this.table(p, at, (c, cat) => this.config(c, cat))) } : {}),
+    };
+  }
+}
+
+/** machines/manifest.json, read through the shared reader and checked field by field; throws ManifestError. */
 export function loadManifest(path = manifestPath()): Manifest {
-  return JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  const file = path === manifestPath() ? 'machines/manifest.json' : sourceName(path);
+  try {
+    // The reader's messages name the path as given; the project's own manifest by its project path.
+    return new ManifestReader(file).manifest(parseJson(readText(path), file));
+  } catch (e) {
+    if (e instanceof InputError) throw new ManifestError(e.message.replace(sourceName(path), file));
+    throw e;
+  }
 }
 
 export function counterexample(variant: VariantName, property: Property, v: Violation, platform: PlatformProfile = DEFAULT_PLATFORM): CounterexampleScenario {
@@ -111,7 +191,19 @@ export function checkVariant(
 
 /** Whether the manifest records this platform under this configuration (the default platform: always). */
 export function hasManifestEntry(manifest: Manifest, configName: string, platformName: string = DEFAULT_PLATFORM.name): boolean {
-  return platformName === DEFAULT_PLATFORM.name || manifest.platforms?.[platformName]?.[configName] !== undefined;
+  return platformName === DEFAULT_PLATFORM.name || onPlatformEntry(manifest, configName, platformName) !== undefined;
+}
+
+/** The manifest's entry for a platform other than the default under a configuration, by own keys only. */
+function onPlatformEntry(manifest: Manifest, configName: string, platformName: string): ManifestConfig | undefined {
+  const platform = manifest.platforms === undefined ? undefined : ownEntry(manifest.platforms, platformName);
+  return platform === undefined ? undefined : ownEntry(platform, configName);
+}
+
+/** A verdict table's cell, by own keys only. */
+function cellOf(table: Partial<Record<VariantName, Readonly<Record<string, Verdict>>>> | undefined, variant: VariantName, property: string): Verdict | undefined {
+  const byVariant = table === undefined ? undefined : ownEntry<Readonly<Record<string, Verdict>> | undefined>(table, variant);
+  return byVariant === undefined ? undefined : ownEntry(byVariant, property);
 }
 
 /**
@@ -121,20 +213,21 @@ export function hasManifestEntry(manifest: Manifest, configName: string, platfor
  * state counts; check hasManifestEntry() first, since a platform without an entry has nothing to compare.
  */
 export function compareWithManifest(results: readonly VariantCheck[], manifest: Manifest, configName = 'default', platformName: string = DEFAULT_PLATFORM.name): Mismatch[] {
-  const config = manifest.configs[configName];
-  const onPlatform = platformName === DEFAULT_PLATFORM.name ? undefined : manifest.platforms?.[platformName]?.[configName];
+  const config = ownEntry(manifest.configs, configName);
+  const onPlatform = platformName === DEFAULT_PLATFORM.name ? undefined : onPlatformEntry(manifest, configName, platformName);
   return results.flatMap((r) => {
     const verdicts = Object.entries(r.cells).flatMap(([property, cell]): Mismatch[] => {
       if (!r.stats.complete && cell.verdict === 'holds') return [];
       // A property the configuration cannot break is expected to hold there, whatever it does elsewhere.
       const expected =
-        onPlatform?.verdicts?.[r.variant]?.[property] ??
-        config?.verdicts?.[r.variant]?.[property] ??
-        (cell.vacuous ? 'holds' : manifest.verdicts[r.variant]?.[property]) ??
+        cellOf(onPlatform?.verdicts, r.variant, property) ??
+        cellOf(config?.verdicts, r.variant, property) ??
+        (cell.vacuous ? 'holds' : cellOf(manifest.verdicts, r.variant, property)) ??
         'missing';
       return expected === cell.verdict ? [] : [{ variant: r.variant, what: property, expected, found: cell.verdict }];
     });
-    const counted = platformName === DEFAULT_PLATFORM.name ? config?.states[r.variant] : onPlatform?.states[r.variant];
+    const countedStates = platformName === DEFAULT_PLATFORM.name ? config?.states : onPlatform?.states;
+    const counted = countedStates === undefined ? undefined : ownEntry<number | undefined>(countedStates, r.variant);
     const states: Mismatch[] =
       r.stats.complete && counted !== undefined && counted !== r.stats.states
         ? [{ variant: r.variant, what: 'states', expected: String(counted), found: String(r.stats.states) }]

@@ -4,10 +4,13 @@ import { command, type OptionValues } from './command.js';
 import { EXIT, UsageError } from './exit.js';
 import { isVariantName, type VariantName } from '../../machines/variants.js';
 import { CONFIGS } from '../explore/config.js';
-import { ALL_VARIANTS, checkVariant, compareWithManifest, hasManifestEntry, loadManifest, type VariantCheck } from '../check/check.js';
+import { ALL_VARIANTS, checkVariant, compareWithManifest, hasManifestEntry, loadManifest, type Cell, type VariantCheck } from '../check/check.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { platformOption } from '../platform/resolve.js';
 import { PROPERTIES } from '../properties/catalogue.js';
+import type { ExploreStats } from '../explore/explore.js';
+import { quoted } from './quote.js';
+import { QUIET_OPTION, formatSeconds, withProgressSync } from './progress.js';
 
 export class CheckUsageError extends UsageError {}
 
@@ -49,6 +52,44 @@ interface CheckValues extends OptionValues {
   'max-states'?: string;
   counterexamples: boolean;
   platform?: string;
+  timings?: boolean;
+  quiet?: boolean;
+}
+
+/** --max-states: decimal digits only (not 0x10, 1e3, +5, " 7"), at least 1. */
+export function parseMaxStates(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(n) || n < 1)
+    throw new CheckUsageError(`check: --max-states: expected a positive decimal integer, got ${quoted(text)}`);
+  return n;
+}
+
+/** The statistics as stdout shows them: without the timings unless --timings asked for them, so that runs compare byte for byte. */
+function shownStats(stats: ExploreStats, timings: boolean): Partial<ExploreStats> {
+  if (timings) return stats;
+  const { seconds: _seconds, statesPerSecond: _rate, ...rest } = stats;
+  return rest;
+}
+
+/** A cell as --json prints it: a "holds" that a cut-off search could not prove is "unknown". */
+function shownCell(cell: Cell, complete: boolean): Cell | { readonly verdict: 'unknown' } {
+  return !complete && cell.verdict === 'holds' ? { verdict: 'unknown' } : cell;
+}
+
+function statsLine(r: VariantCheck, timings: boolean): string {
+  const s = r.stats;
+  return (
+    `${r.variant.padEnd(24)} ${String(s.states).padStart(8)} states ${String(s.transitions).padStart(9)} transitions  depth ${s.depth}` +
+    (timings ? `  ${s.seconds.toFixed(2)} s  ${s.statesPerSecond} states/s` : '') +
+    (s.complete ? '' : '  (stopped at --max-states)')
+  );
+}
+
+/** What a finished variant's progress line says (standard error: timings belong there). */
+function progressDone(r: VariantCheck): string {
+  const s = r.stats;
+  return `${r.variant}: ${s.complete ? '' : 'stopped at --max-states after '}${s.states} states, ${s.transitions} transitions, depth ${s.depth} in ${formatSeconds(s.seconds * 1000)} (${s.statesPerSecond} states/s)`;
 }
 
 export const CHECK = command<CheckValues>({
@@ -59,43 +100,49 @@ export const CHECK = command<CheckValues>({
     { flags: '--config <NAME>', description: 'exploration bounds: tiny, default, wide, forks, large', default: 'default' },
     { flags: '--platform <P>', description: 'platform profile: a name, host (measured here) or a measurement FILE' },
     { flags: '--json', description: 'everything as one JSON object, counterexamples as scenarios', default: false },
-    { flags: '--max-states <N>', description: 'stop after N states (then exit 4: nothing differs, nothing proven)' },
+    { flags: '--max-states <N>', description: 'stop after N states, a decimal number (then exit 4: nothing differs, nothing proven)' },
     { flags: '--counterexamples', description: 'print every counterexample as numbered steps', default: false },
+    { flags: '--timings', description: 'also print seconds and states per second per variant (in --json: stats.seconds, stats.statesPerSecond)', default: false },
+    QUIET_OPTION,
   ],
+  details:
+    'Standard output is the same on every run of the same command: the timings are\n' +
+    'left out of it unless --timings asks for them. Progress goes to standard error,\n' +
+    "with each variant's seconds and states per second as it ends (not with --quiet).",
   run: runCheck,
 });
 
 export function runCheck(values: CheckValues): number {
   const config = CONFIGS[values.config ?? 'default'];
-  if (!config) throw new CheckUsageError(`check: --config: unknown configuration "${values.config}" (one of ${Object.keys(CONFIGS).join(', ')})`);
+  if (!config) throw new CheckUsageError(`check: --config: unknown configuration ${quoted(String(values.config))} (one of ${Object.keys(CONFIGS).join(', ')})`);
   if (values.variant !== undefined && !isVariantName(values.variant))
-    throw new CheckUsageError(`check: --variant: unknown variant "${values.variant}" (one of ${ALL_VARIANTS.join(', ')})`);
-  const maxStates = values['max-states'] === undefined ? undefined : Number(values['max-states']);
-  if (maxStates !== undefined && (!Number.isInteger(maxStates) || maxStates < 1))
-    throw new CheckUsageError(`check: --max-states: expected a positive integer, got "${values['max-states']}"`);
+    throw new CheckUsageError(`check: --variant: unknown variant ${quoted(values.variant)} (one of ${ALL_VARIANTS.join(', ')})`);
+  const maxStates = parseMaxStates(values['max-states']);
   const platform = values.platform !== undefined ? platformOption('check', values.platform) : DEFAULT_PLATFORM;
   const variants: readonly VariantName[] = values.variant ? [values.variant as VariantName] : ALL_VARIANTS;
-  const progress =
-    process.stderr.isTTY && !values.json
-      ? (variant: string) => (states: number, depth: number) => process.stderr.write(`\r${variant}: ${states} states, depth ${depth}   `)
-      : undefined;
-  const results = variants.map((v) => {
-    const r = checkVariant(v, config, { platform, ...(maxStates !== undefined ? { maxStates } : {}), ...(progress ? { onProgress: progress(v) } : {}) });
-    if (progress) process.stderr.write('\r\x1b[K');
-    return r;
-  });
-  const incomplete = results.filter((r) => !r.stats.complete);
+  const timings = values.timings === true;
+  // A broken manifest is bad input: say so before the search, not after it.
   const manifest = loadManifest();
+  const results = withProgressSync('check', values.quiet, (progress) =>
+    variants.map((v) => {
+      const r = checkVariant(v, config, { platform, ...(maxStates !== undefined ? { maxStates } : {}), onProgress: progress.explorer(v) });
+      progress.done(progressDone(r));
+      return r;
+    }),
+  );
+  const incomplete = results.filter((r) => !r.stats.complete);
+  // Nothing was decided: every variant was cut off, and no property was violated anywhere.
+  const nothingDecided = incomplete.length === results.length && results.every((r) => Object.values(r.cells).every((c) => c.verdict === 'holds'));
   // A platform the manifest does not record (a measured host, a file) has nothing to compare against.
   const recorded = hasManifestEntry(manifest, config.name, platform.name);
   const mismatches = recorded ? compareWithManifest(results, manifest, config.name, platform.name) : [];
-  const stats = Object.fromEntries(results.map((r) => [r.variant, r.stats]));
+  const stats = Object.fromEntries(results.map((r) => [r.variant, shownStats(r.stats, timings)]));
   const onPlatform = platform === DEFAULT_PLATFORM ? '' : ` on platform ${platform.name}`;
   if (values.json) {
     const out = {
       config: config.name,
       ...(platform === DEFAULT_PLATFORM ? {} : { platform: platform.name, manifestEntry: recorded }),
-      variants: Object.fromEntries(results.map((r) => [r.variant, r.cells])),
+      variants: Object.fromEntries(results.map((r) => [r.variant, Object.fromEntries(Object.entries(r.cells).map(([name, c]) => [name, shownCell(c, r.stats.complete)]))])),
       stats,
       mismatches,
     };
@@ -106,19 +153,24 @@ export function runCheck(values: CheckValues): number {
       ...(platform === DEFAULT_PLATFORM ? [] : [`platform ${platform.name}: ${platform.description}`]),
       '',
       renderMatrix(results),
-      ...(results.some((r) => Object.values(r.cells).some((c) => c.vacuous)) ? ['holds* = vacuously: the configuration has none of the ops that could break it'] : []),
+      ...(results.some((r) => r.stats.complete && Object.values(r.cells).some((c) => c.vacuous)) ? ['holds* = vacuously: the configuration has none of the ops that could break it'] : []),
       ...(incomplete.length > 0 ? ['unknown = not violated within --max-states; not proven'] : []),
       '',
-      ...results.map(
-        (r) =>
-          `${r.variant.padEnd(24)} ${String(r.stats.states).padStart(8)} states ${String(r.stats.transitions).padStart(9)} transitions  depth ${r.stats.depth}  ${r.stats.seconds.toFixed(2)} s  ${r.stats.statesPerSecond} states/s${r.stats.complete ? '' : '  (stopped at --max-states)'}`,
-      ),
+      ...results.map((r) => statsLine(r, timings)),
     ];
     if (values.counterexamples) lines.push('', renderCounterexamples(results));
     if (!recorded)
       lines.push('', `machines/manifest.json has no entry for platform ${platform.name} under configuration "${config.name}": nothing to compare these verdicts with.`);
-    else
-      lines.push('', mismatches.length === 0 ? `Every verdict${onPlatform} matches machines/manifest.json.` : `${mismatches.length} result(s)${onPlatform} differ from machines/manifest.json:`);
+    else if (mismatches.length > 0) lines.push('', `${mismatches.length} result(s)${onPlatform} differ from machines/manifest.json:`);
+    else if (nothingDecided)
+      lines.push('', `Nothing is proven: the search stopped at --max-states ${maxStates} before any verdict was reached, so nothing${onPlatform} was compared with machines/manifest.json.`);
+    else if (incomplete.length > 0)
+      lines.push(
+        '',
+        `No verdict found${onPlatform} differs from machines/manifest.json, but ${incomplete.map((r) => r.variant).join(', ')} stopped at --max-states ${maxStates}: ` +
+          'their "unknown" cells and state counts are not proven.',
+      );
+    else lines.push('', `Every verdict${onPlatform} matches machines/manifest.json.`);
     for (const m of mismatches) lines.push(`  ${m.variant} ${m.what}: expected ${m.expected}, found ${m.found}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }

@@ -14,7 +14,8 @@ import type { Observation } from '../model/system.js';
 import { platformOption } from '../platform/resolve.js';
 import { ScenarioError } from '../scenario/format.js';
 import { EXIT, UsageError } from './exit.js';
-import { makeParents } from '../files.js';
+import { OutputPathError, prepareOutputDir, prepareOutputFile } from '../files.js';
+import { QUIET_OPTION, formatSeconds, withProgressSync } from './progress.js';
 
 export class ConformUsageError extends UsageError {}
 
@@ -45,6 +46,7 @@ interface ConformValues extends OptionValues {
   junit?: string;
   'step-timeout': string;
   record?: string;
+  quiet?: boolean;
 }
 
 export const CONFORM = command<ConformValues>({
@@ -58,6 +60,7 @@ export const CONFORM = command<ConformValues>({
     { flags: '--junit <FILE>', description: 'also write the results as JUnit XML' },
     { flags: '--record <DIR>', description: 'also record the run in DIR (docs/conformance for the project)' },
     { flags: '--step-timeout <MS>', description: 'a step that has not answered by then is a timeout', default: '2000' },
+    QUIET_OPTION,
   ],
   run: runConform,
 });
@@ -66,25 +69,59 @@ export function runConform(values: ConformValues, positionals: readonly string[]
   const stepTimeoutMs = Number(values['step-timeout']);
   if (!/^[0-9]+$/.test(values['step-timeout'] ?? '') || stepTimeoutMs < 10 || stepTimeoutMs > 600_000)
     throw new ConformUsageError(`conform: --step-timeout: expected milliseconds from 10 to 600000, got ${JSON.stringify(values['step-timeout'])}`);
-  let cases: ConformCase[];
-  try {
-    cases = positionals.length === 0 ? [...generatedCases(), ...litmusCases()] : positionals.flatMap(casesFrom);
-  } catch (e) {
-    if (e instanceof ConformInputError) throw new ConformUsageError(`conform: ${e.message}`);
-    throw e;
-  }
-  const host = measureHost();
-  const platform = values.platform === 'host' ? profileFromMeasurement(host) : platformOption('conform', values.platform ?? 'host');
-  const started = performance.now();
-  const results: CaseResult[] = [];
-  for (const c of cases) {
+  // Output paths are checked before the run, so that a bad one is one line, not a wasted run.
+  if (values.junit !== undefined) {
+    if (values.junit === '') throw new ConformUsageError('conform: --junit: empty file name');
     try {
-      results.push(runCase(c, platform, host, { stepTimeoutMs }));
+      prepareOutputFile(values.junit);
     } catch (e) {
-      if (e instanceof ScenarioError) throw new ConformUsageError(`conform: ${c.file ?? c.id}: ${e.message}`);
+      if (e instanceof OutputPathError) throw new ConformUsageError(`conform: --junit: cannot write ${values.junit}: ${e.code}`);
       throw e;
     }
   }
+  if (values.record !== undefined) {
+    if (values.record === '') throw new ConformUsageError('conform: --record: empty folder name');
+    try {
+      prepareOutputDir(values.record);
+    } catch (e) {
+      if (e instanceof OutputPathError) throw new ConformUsageError(`conform: --record: cannot write into ${values.record}: ${e.code}`);
+      throw e;
+    }
+  }
+  // A named platform or a file is read before any work; host is what the measurement below makes.
+  const named = values.platform === 'host' || values.platform === undefined ? undefined : platformOption('conform', values.platform);
+  let started = 0;
+  const { host, platform, results } = withProgressSync('conform', values.quiet, (progress) => {
+    let cases: ConformCase[];
+    try {
+      if (positionals.length === 0) {
+        const generated = generatedCases(progress.explorer('generating the suite: exploring linux/default'));
+        progress.done(`generated ${generated.length} scenarios from linux/default in ${formatSeconds(progress.elapsed())}`);
+        cases = [...generated, ...litmusCases()];
+      } else cases = positionals.flatMap(casesFrom);
+    } catch (e) {
+      if (e instanceof ConformInputError) throw new ConformUsageError(`conform: ${e.message}`);
+      throw e;
+    }
+    progress.update('measuring this machine (the first run builds the executor)');
+    const host = measureHost();
+    progress.done(`measured this machine in ${formatSeconds(progress.elapsed())}: ${describeHost(host)}`);
+    const platform = named ?? profileFromMeasurement(host);
+    started = performance.now();
+    const results: CaseResult[] = [];
+    for (const c of cases) {
+      progress.update(`scenario ${results.length + 1} of ${cases.length}: ${c.id}`);
+      try {
+        results.push(runCase(c, platform, host, { stepTimeoutMs }));
+      } catch (e) {
+        if (e instanceof ScenarioError) throw new ConformUsageError(`conform: ${c.file ?? c.id}: ${e.message}`);
+        throw e;
+      }
+    }
+    const diverging = results.filter((r) => r.status === 'diverge').length;
+    progress.done(`ran ${results.length} scenarios (${results.length - diverging} agree, ${diverging} diverge) in ${formatSeconds(progress.elapsed())}`);
+    return { host, platform, results };
+  });
   const wallMs = performance.now() - started;
   const diverged = results.filter((r) => r.status === 'diverge');
   const steps = results.reduce((n, r) => n + r.steps, 0);
@@ -100,7 +137,6 @@ export function runConform(values: ConformValues, positionals: readonly string[]
   };
   if (values.junit !== undefined) {
     try {
-      makeParents(values.junit);
       writeFileSync(values.junit, junitXml(results, `amxstate conform on ${host.kernel} (${host.cpu})`, wallMs));
     } catch (e) {
       throw new ConformUsageError(`conform: --junit: cannot write ${values.junit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -109,7 +145,6 @@ export function runConform(values: ConformValues, positionals: readonly string[]
   const run: ConformRun = { host, platform: platform.name, summary, results };
   let recorded: string | undefined;
   if (values.record !== undefined) {
-    if (values.record === '') throw new ConformUsageError('conform: --record: empty folder name');
     try {
       recorded = recordRun(values.record, run, new Date());
     } catch (e) {

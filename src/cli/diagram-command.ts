@@ -2,7 +2,9 @@
 // for a variant other than linux, what it changes is highlighted.
 
 import { writeFileSync } from 'node:fs';
-import { makeParents } from '../files.js';
+import { OutputPathError, prepareOutputFile } from '../files.js';
+import { quoted } from './quote.js';
+import { QUIET_OPTION, formatSeconds, withProgress } from './progress.js';
 import { command, type OptionValues } from './command.js';
 import { UsageError } from './exit.js';
 import { VARIANT_NAMES, isVariantName } from '../../machines/variants.js';
@@ -16,7 +18,7 @@ export class DiagramUsageError extends UsageError {}
 export class DiagramOutputError extends UsageError {}
 
 function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new DiagramUsageError(`diagram: --${option}: unknown ${option} "${value}" (one of ${allowed.join(', ')})`);
+  if (!(allowed as readonly string[]).includes(value)) throw new DiagramUsageError(`diagram: --${option}: unknown ${option} ${quoted(value)} (one of ${allowed.join(', ')})`);
   return value as T;
 }
 
@@ -26,6 +28,7 @@ interface DiagramValues extends OptionValues {
   format: string;
   out?: string;
   coverage?: string;
+  quiet?: boolean;
 }
 
 export const DIAGRAM = command<DiagramValues>({
@@ -37,33 +40,51 @@ export const DIAGRAM = command<DiagramValues>({
     { flags: '--format <F>', description: 'svg, dot or mermaid', default: 'svg' },
     { flags: '--out <FILE>', description: 'write the picture to FILE instead of standard output' },
     { flags: '--coverage <CONFIG>', description: 'paint what the generated suite of CONFIG covers' },
+    QUIET_OPTION,
   ],
+  details: 'SVG is not written to a terminal: give --out FILE or redirect standard output\n(DOT and Mermaid are text and may go to one).',
   run: runDiagram,
 });
 
 export async function runDiagram(values: DiagramValues, positionals: readonly string[] = []): Promise<number> {
-  if (positionals.length > 0) throw new DiagramUsageError(`diagram: unexpected argument "${positionals[0]}" (write the file with --out)`);
+  if (positionals.length > 0) throw new DiagramUsageError(`diagram: unexpected argument ${quoted(positionals[0]!)} (write the file with --out)`);
   const variant = values.variant ?? 'linux';
-  if (!isVariantName(variant)) throw new DiagramUsageError(`diagram: --variant: unknown variant "${variant}" (one of ${VARIANT_NAMES.join(', ')})`);
+  if (!isVariantName(variant)) throw new DiagramUsageError(`diagram: --variant: unknown variant ${quoted(variant)} (one of ${VARIANT_NAMES.join(', ')})`);
   const coverage = values.coverage === undefined ? undefined : CONFIGS[values.coverage];
   if (values.coverage !== undefined && !coverage)
-    throw new DiagramUsageError(`diagram: --coverage: unknown configuration "${values.coverage}" (one of ${Object.keys(CONFIGS).join(', ')})`);
+    throw new DiagramUsageError(`diagram: --coverage: unknown configuration ${quoted(values.coverage)} (one of ${Object.keys(CONFIGS).join(', ')})`);
   const machine = oneOf('machine', values.machine ?? 'task', DIAGRAM_MACHINES);
   if (coverage && machine === 'system') throw new DiagramUsageError('diagram: --coverage paints a chart: use --machine task or process');
-  const req: DiagramRequest = {
-    variant,
-    machine,
-    format: oneOf('format', values.format ?? 'svg', DIAGRAM_FORMATS),
-    ...(coverage ? { coverage: { configName: coverage.name, coverage: generateSuite(variant, coverage).coverage } } : {}),
-  };
-  const text = await diagramText(req);
+  const format = oneOf('format', values.format ?? 'svg', DIAGRAM_FORMATS);
+  // Some 80 KB of markup is no use on a screen, and it can leave the terminal in a strange state.
+  if (values.out === undefined && format === 'svg' && process.stdout.isTTY)
+    throw new DiagramUsageError('diagram: not writing SVG to a terminal: give --out FILE, redirect standard output (> FILE), or use --format dot or mermaid');
+  if (values.out === '') throw new DiagramUsageError('diagram: --out: empty file name');
+  if (values.out !== undefined) {
+    // Before the work: a bad --out is one line at once.
+    try {
+      prepareOutputFile(values.out);
+    } catch (e) {
+      if (e instanceof OutputPathError) throw new DiagramOutputError(`diagram: cannot write ${values.out}: ${e.code}`);
+      throw e;
+    }
+  }
+  const text = await withProgress('diagram', values.quiet, async (progress) => {
+    const req: DiagramRequest = { variant, machine, format };
+    if (coverage) {
+      const label = `${variant}/${coverage.name}`;
+      const suite = generateSuite(variant, coverage, 'transition', undefined, { onProgress: progress.explorer(`coverage: exploring ${label}`) });
+      progress.done(`coverage: generated suite of ${label} explored (${suite.tests.length} scenarios) in ${formatSeconds(progress.elapsed())}`);
+      return diagramText({ ...req, coverage: { configName: coverage.name, coverage: suite.coverage } });
+    }
+    return diagramText(req);
+  });
   const body = text.endsWith('\n') ? text : `${text}\n`;
   if (values.out === undefined) {
     process.stdout.write(body);
     return 0;
   }
   try {
-    makeParents(values.out);
     writeFileSync(values.out, body);
   } catch (e) {
     throw new DiagramOutputError(`diagram: cannot write ${values.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);

@@ -4,12 +4,14 @@ import { command, type OptionValues } from './command.js';
 import { judgeExecLeak, MAX_EXECS, measureExecLeak, predictedLeaks } from '../kernel/exec-leak.js';
 import { KernelUnavailableError } from '../kernel/executor.js';
 import { EXIT, UsageError } from './exit.js';
+import { QUIET_OPTION, formatSeconds, withProgressSync } from './progress.js';
 
 export class ExecLeakUsageError extends UsageError {}
 
 interface ExecLeakValues extends OptionValues {
   execs: string;
   json: boolean;
+  quiet?: boolean;
 }
 
 export const EXEC_LEAK = command<ExecLeakValues>({
@@ -18,6 +20,7 @@ export const EXEC_LEAK = command<ExecLeakValues>({
   options: [
     { flags: '--execs <N>', description: `touch+exec children, at most ${MAX_EXECS} (each leaked buffer stays until reboot)`, default: String(MAX_EXECS) },
     { flags: '--json', description: 'predictions, measurement and verdict as one JSON object', default: false },
+    QUIET_OPTION,
   ],
   run: runExecLeak,
 });
@@ -27,7 +30,13 @@ export function runExecLeak(values: ExecLeakValues): number {
   if (!/^[0-9]+$/.test(values.execs ?? '') || execs < 1 || execs > MAX_EXECS)
     throw new ExecLeakUsageError(`exec-leak: --execs: expected 1 to ${MAX_EXECS} (each leaked buffer stays until reboot), got ${JSON.stringify(values.execs)}`);
   const predictions = { linux: predictedLeaks('linux', execs), 'linux-fixed': predictedLeaks('linux-fixed', execs) };
-  const measured = measureExecLeak(execs);
+  const measured = withProgressSync('exec-leak', values.quiet, (progress) => {
+    progress.update(`measuring ${execs} touch+exec children and ${execs} touch+exit controls (the first run builds the executor)`);
+    const m = measureExecLeak(execs);
+    // Where AMX is not usable nothing was measured: the one line below says so, and nothing more.
+    if (m.amxUsable) progress.done(`measured ${execs} touch+exec children and ${execs} controls in ${formatSeconds(progress.elapsed())}`);
+    return m;
+  });
   const judgement = judgeExecLeak(measured);
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ execs, predictions, measured, judgement }, null, 2)}\n`);

@@ -11,7 +11,9 @@ import { CONFIGS } from '../explore/config.js';
 import { CRITERIA, generateSuite, type Criterion } from '../paths/suite.js';
 import { modelFor } from '../simulate/simulate.js';
 import { EXIT, UsageError } from './exit.js';
-import { makeParents } from '../files.js';
+import { OutputPathError, prepareOutputDir } from '../files.js';
+import { quoted } from './quote.js';
+import { QUIET_OPTION, formatSeconds, withProgressSync } from './progress.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { platformOption } from '../platform/resolve.js';
 import { litmusCases } from '../conform/inputs.js';
@@ -21,18 +23,23 @@ import { toScenario } from '../scenario/format.js';
 export class PathsUsageError extends UsageError {}
 
 /** --emit kselftest --out DIR: the suite (and the litmus corpus) as kernel selftests in C. */
-function emitSelftests(values: { emit?: string; out?: string; variant?: string; config?: string; criterion?: string; platform?: string; json?: boolean }): number {
-  if (values.emit !== 'kselftest') throw new PathsUsageError(`paths: --emit: unknown format ${JSON.stringify(values.emit)} (one of kselftest)`);
+function emitSelftests(values: { emit?: string; out?: string; variant?: string; config?: string; criterion?: string; platform?: string; json?: boolean; quiet?: boolean }): number {
+  if (values.emit !== 'kselftest') throw new PathsUsageError(`paths: --emit: unknown format ${quoted(String(values.emit))} (one of kselftest)`);
   if (values.out === undefined || values.out === '') throw new PathsUsageError('paths: --emit kselftest needs --out DIR, the folder to write the selftests into');
   // The selftests hold the kernel to the merged design, on an AMX machine and on one without.
   if ((values.variant ?? 'linux') !== 'linux') throw new PathsUsageError('paths: --emit kselftest: the kernel is the linux variant; --variant must be linux');
   if (values.platform !== undefined) throw new PathsUsageError(`paths: --emit kselftest carries predictions for ${KSELFTEST_PLATFORMS.map((p) => p.name).join(' and ')}; --platform does not apply`);
   const config = CONFIGS[values.config ?? 'default'];
-  if (!config) throw new PathsUsageError(`paths: --config: unknown configuration "${values.config}" (one of ${Object.keys(CONFIGS).join(', ')})`);
+  if (!config) throw new PathsUsageError(`paths: --config: unknown configuration ${quoted(String(values.config))} (one of ${Object.keys(CONFIGS).join(', ')})`);
   const criterion = values.criterion ?? 'transition';
   if (!(CRITERIA as readonly string[]).includes(criterion))
-    throw new PathsUsageError(`paths: --criterion: unknown criterion "${criterion}" (one of ${CRITERIA.join(', ')})`);
-  const generated = generateSuite('linux', config, criterion as Criterion).tests.map((t) => ({ id: t.scenario.header.id, scenario: toScenario(t.scenario) }));
+    throw new PathsUsageError(`paths: --criterion: unknown criterion ${quoted(criterion)} (one of ${CRITERIA.join(', ')})`);
+  prepareOut(values.out);
+  const generated = withProgressSync('paths', values.quiet, (progress) => {
+    const tests = generateSuite('linux', config, criterion as Criterion, undefined, { onProgress: progress.explorer(`exploring linux/${config.name}`) }).tests;
+    progress.done(`linux/${config.name}: ${tests.length} scenarios (criterion ${criterion}) in ${formatSeconds(progress.elapsed())}`);
+    return tests.map((t) => ({ id: t.scenario.header.id, scenario: toScenario(t.scenario) }));
+  });
   const cases = [...generated, ...litmusCases()];
   let count: number;
   try {
@@ -54,6 +61,18 @@ interface PathsValues extends OptionValues {
   out?: string;
   platform?: string;
   emit?: string;
+  quiet?: boolean;
+}
+
+/** --out DIR, checked (and created) before the search: a bad folder is one line, not a wasted run. */
+function prepareOut(out: string): void {
+  if (out === '') throw new PathsUsageError('paths: --out: empty folder name');
+  try {
+    prepareOutputDir(out);
+  } catch (e) {
+    if (e instanceof OutputPathError) throw new PathsUsageError(`paths: cannot write into ${out}: ${e.code}`);
+    throw e;
+  }
 }
 
 export const PATHS = command<PathsValues>({
@@ -67,6 +86,7 @@ export const PATHS = command<PathsValues>({
     { flags: '--json', description: 'the scenarios and their coverage as one JSON object', default: false },
     { flags: '--out <DIR>', description: 'write one scenario file per test into DIR' },
     { flags: '--emit <FORMAT>', description: 'kselftest: write C kernel selftests into --out DIR (make && ./amx_model_test)' },
+    QUIET_OPTION,
   ],
   run: runPaths,
 });
@@ -74,18 +94,23 @@ export const PATHS = command<PathsValues>({
 export function runPaths(values: PathsValues): number {
   if (values.emit !== undefined) return emitSelftests(values);
   const variant = values.variant ?? 'linux';
-  if (!isVariantName(variant)) throw new PathsUsageError(`paths: --variant: unknown variant "${variant}" (one of ${ALL_VARIANTS.join(', ')})`);
+  if (!isVariantName(variant)) throw new PathsUsageError(`paths: --variant: unknown variant ${quoted(variant)} (one of ${ALL_VARIANTS.join(', ')})`);
   const config = CONFIGS[values.config ?? 'default'];
-  if (!config) throw new PathsUsageError(`paths: --config: unknown configuration "${values.config}" (one of ${Object.keys(CONFIGS).join(', ')})`);
+  if (!config) throw new PathsUsageError(`paths: --config: unknown configuration ${quoted(String(values.config))} (one of ${Object.keys(CONFIGS).join(', ')})`);
   const criterion = values.criterion ?? 'transition';
   if (!(CRITERIA as readonly string[]).includes(criterion))
-    throw new PathsUsageError(`paths: --criterion: unknown criterion "${criterion}" (one of ${CRITERIA.join(', ')})`);
+    throw new PathsUsageError(`paths: --criterion: unknown criterion ${quoted(criterion)} (one of ${CRITERIA.join(', ')})`);
   const platform = values.platform !== undefined ? platformOption('paths', values.platform) : DEFAULT_PLATFORM;
-  const suite = generateSuite(variant as VariantName, config, criterion as Criterion, platform);
+  if (values.out !== undefined) prepareOut(values.out);
+  const label = `${variant}/${config.name}`;
+  const suite = withProgressSync('paths', values.quiet, (progress) => {
+    const generated = generateSuite(variant as VariantName, config, criterion as Criterion, platform, { onProgress: progress.explorer(`exploring ${label}`) });
+    progress.done(`${label}: ${generated.tests.length} scenarios (criterion ${criterion}) in ${formatSeconds(progress.elapsed())}`);
+    return generated;
+  });
   const summaries = (['task', 'process'] as const).map((chart) => summarise(modelFor(variant, platform).variant, chart, suite.coverage));
   if (values.out !== undefined) {
     try {
-      makeParents(join(values.out, 'suite.json'));
       for (const t of suite.tests) writeFileSync(join(values.out, `${t.scenario.header.id}.json`), `${JSON.stringify(t.scenario, null, 2)}\n`);
     } catch (e) {
       throw new PathsUsageError(`paths: cannot write into ${values.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -105,11 +130,12 @@ export function runPaths(values: PathsValues): number {
             'consecutive chart steps of one task or process, as reached along the shortest paths (a lower bound of the reachable pairs)',
         ]
       : []),
-    ...summaries.map(
-      (s) =>
-        `  ${s.chart} chart: ${s.states.covered}/${s.states.total} states, ${s.transitions.covered}/${s.transitions.total} transitions covered, ${s.configurations} abstract states reached` +
-        (s.uncoveredTransitions.length > 0 ? `; not reached: ${s.uncoveredTransitions.join(' ')}` : ''),
-    ),
+    ...summaries.flatMap((s) => [
+      `  ${s.chart} chart: ${s.states.covered}/${s.states.total} states, ${s.transitions.covered}/${s.transitions.total} transitions covered, ${s.configurations} abstract states reached` +
+        (s.uncoveredTransitions.length > 0 ? `; ${s.uncoveredTransitions.length} transition(s) not reached:` : ''),
+      // One id a line: a chart's list runs to 1,500 characters and more on one line.
+      ...s.uncoveredTransitions.map((id) => `      ${id}`),
+    ]),
     ...suite.tests.map(
       (t) =>
         `${t.scenario.header.id}  ${t.scenario.steps.length} steps  covers ${criterion === 'transition' ? t.covers.join(' ') : criterion === 'state' ? `${t.covers.length} abstract state(s)` : `${t.covers.length} transition pair(s)`}`,

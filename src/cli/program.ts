@@ -8,6 +8,9 @@ import { Command, CommanderError } from 'commander';
 import { VARIANT_NAMES } from '../../machines/variants.js';
 import { PLATFORMS } from '../../machines/platform.js';
 import { ScenarioError } from '../scenario/format.js';
+import { InputError } from '../scenario/read.js';
+import { describeValue, messageLine } from '../scenario/describe.js';
+import { ManifestError } from '../check/check.js';
 import { PlatformUsageError } from '../platform/resolve.js';
 import { KernelUnavailableError } from '../kernel/measure.js';
 import { RenderError, RendererUnavailableError } from '../diagram/render.js';
@@ -37,14 +40,24 @@ function version(): string {
   return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** commander's message as one line: `amxstate: <command>: <what>`, its suggestion kept. */
+/** commander's message as one line: `amxstate: <command>: <what>`, its suggestion kept, what it quotes escaped. */
 function oneLine(command: string | undefined, message: string): string {
   const text = message
     .replace(/^error: /, '')
     .replace(/\n\(Did you mean/, ' (did you mean')
     .replace(/\s*\n\s*/g, ' ')
     .trim();
-  return `amxstate: ${command ? `${command}: ` : ''}${text}\n`;
+  return `amxstate: ${messageLine(`${command ? `${command}: ` : ''}${text}`)}\n`;
+}
+
+/**
+ * The one line for a bad input: `amxstate: <command>: <what>`. Messages that already start with the
+ * command keep it once; every message passes messageLine(), so no control character, newline or
+ * megabyte of echoed input reaches the terminal, whoever built it.
+ */
+function errorLine(command: string | undefined, message: string): string {
+  const named = command === undefined || message.startsWith(`${command}: `) ? message : `${command}: ${message}`;
+  return `amxstate: ${messageLine(named)}\n`;
 }
 
 /** Option values keyed by long names as the commands declare them (`max-states`), from commander's camelCase. */
@@ -61,7 +74,7 @@ function valuesOf(spec: CommandSpec, cmd: Command): OptionValues {
   return values;
 }
 
-function program(setExit: (code: number) => void): Command {
+function program(setExit: (code: number) => void, running: (command: string) => void): Command {
   const root = new Command('amxstate')
     .description('A formal, executable model of how Linux handles Intel AMX dynamic user state.')
     .version(version(), '-V, --version', 'print the version')
@@ -84,7 +97,8 @@ function program(setExit: (code: number) => void): Command {
       // Operands beyond what the command takes are named, not counted.
       const takes = spec.operands === undefined ? 0 : spec.operands.includes('...') ? Number.POSITIVE_INFINITY : 1;
       const extra = self.args[takes];
-      if (extra !== undefined) throw new UsageError(`${spec.name}: unexpected argument ${JSON.stringify(extra)}${takes === 0 ? '' : ` (${spec.name} takes ${spec.operands})`}`);
+      if (extra !== undefined) throw new UsageError(`${spec.name}: unexpected argument ${describeValue(extra)}${takes === 0 ? '' : ` (${spec.name} takes ${spec.operands})`}`);
+      running(spec.name);
       setExit(await spec.run(valuesOf(spec, self), self.args));
     });
   }
@@ -97,17 +111,21 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.badInput;
   }
   let code: number = EXIT.ok;
+  let command: string | undefined;
   try {
-    await program((c) => (code = c)).parseAsync(argv, { from: 'user' });
+    await program(
+      (c) => (code = c),
+      (name) => (command = name),
+    ).parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.badInput;
-    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof PlatformUsageError) {
-      process.stderr.write(`amxstate: ${e.message}\n`);
+    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof PlatformUsageError || e instanceof InputError || e instanceof ManifestError) {
+      process.stderr.write(errorLine(command, e.message));
       return EXIT.badInput;
     }
     if (e instanceof RendererUnavailableError || e instanceof RenderError || e instanceof KernelUnavailableError) {
-      process.stderr.write(`amxstate: ${e.message}\n`);
+      process.stderr.write(errorLine(undefined, e.message));
       return EXIT.unsupported;
     }
     throw e;

@@ -8,18 +8,33 @@ import { CONFIGS } from '../explore/config.js';
 import { reportHtml } from '../report/html.js';
 import { gatherReport } from '../report/model.js';
 import { coverageFigures } from '../report/coverage-figures.js';
-import { makeParents, projectRoot } from '../files.js';
-import { join } from 'node:path';
+import { OutputPathError, prepareOutputFile, projectRoot } from '../files.js';
+import { isAbsolute, join, relative } from 'node:path';
 import { loadRecordedRuns } from '../conform/record.js';
 import { EXIT, UsageError } from './exit.js';
 import { platformOption } from '../platform/resolve.js';
+import { ALL_VARIANTS } from '../check/check.js';
+import { quoted } from './quote.js';
+import { QUIET_OPTION, formatSeconds, withProgress } from './progress.js';
 
 export class ReportUsageError extends UsageError {}
 
 /** Writing the report failed: a path that cannot be created or written. */
 export class ReportOutputError extends UsageError {}
 
+/** Where the report goes without --out: this path under the project root, wherever the command runs from. */
 export const DEFAULT_REPORT_PATH = 'docs/report.html';
+
+/** The default output as an absolute path: DEFAULT_REPORT_PATH under projectRoot(). */
+export function defaultReportPath(): string {
+  return join(projectRoot(), DEFAULT_REPORT_PATH);
+}
+
+/** How the "wrote" line names the default output: relative to the current folder when inside it, else absolute. */
+function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
 
 /** Whether /proc/cpuinfo lists the amx_tile flag; null where it cannot be read (not Linux, no /proc). */
 export function hostHasAmxTile(cpuinfo = '/proc/cpuinfo'): boolean | null {
@@ -31,48 +46,63 @@ export function hostHasAmxTile(cpuinfo = '/proc/cpuinfo'): boolean | null {
 }
 
 interface ReportValues extends OptionValues {
-  out: string;
+  out?: string;
   config: string;
   platform?: string;
+  quiet?: boolean;
 }
 
 export const REPORT = command<ReportValues>({
   name: 'report',
   summary: 'write the verdict matrix, the charts, every counterexample and the evidence as one HTML file',
   options: [
-    { flags: '--out <FILE>', description: 'the HTML file', default: DEFAULT_REPORT_PATH },
+    { flags: '--out <FILE>', description: `the HTML file (default: ${DEFAULT_REPORT_PATH} in the amxstate project folder, wherever you run it from)` },
     { flags: '--config <NAME>', description: 'exploration bounds', default: 'default' },
     { flags: '--platform <P>', description: 'platform profile: a name, host or a measurement FILE' },
+    QUIET_OPTION,
   ],
+  details: 'The output folder is created and checked before the model is explored: a --out\nthat cannot be written fails at once, in one line.',
   run: runReport,
 });
 
 export async function runReport(values: ReportValues, positionals: readonly string[] = []): Promise<number> {
-  if (positionals.length > 0) throw new ReportUsageError(`report: unexpected argument "${positionals[0]}" (name the file with --out)`);
+  if (positionals.length > 0) throw new ReportUsageError(`report: unexpected argument ${quoted(positionals[0]!)} (name the file with --out)`);
   const config = CONFIGS[values.config ?? 'default'];
-  if (!config) throw new ReportUsageError(`report: --config: unknown configuration "${values.config}" (one of ${Object.keys(CONFIGS).join(', ')})`);
+  if (!config) throw new ReportUsageError(`report: --config: unknown configuration ${quoted(String(values.config))} (one of ${Object.keys(CONFIGS).join(', ')})`);
   const platform = values.platform !== undefined ? platformOption('report', values.platform) : undefined;
-  const out = values.out ?? DEFAULT_REPORT_PATH;
+  const out = values.out ?? defaultReportPath();
   if (out === '') throw new ReportUsageError('report: --out: empty file name');
-  const progress = process.stderr.isTTY
-    ? (variant: string, states: number, depth: number) => process.stderr.write(`\r${variant}: ${states} states, depth ${depth}   \x1b[K`)
-    : undefined;
-  const coverage = await coverageFigures(config);
-  const data = await gatherReport({
-    config,
-    coverage,
-    conformance: { hostHasAmxTile: hostHasAmxTile(), runs: loadRecordedRuns(join(projectRoot(), 'docs', 'conformance')) },
-    ...(platform ? { platform } : {}),
-    ...(progress ? { onProgress: progress } : {}),
-  });
-  if (progress) process.stderr.write('\r\x1b[K');
-  const html = reportHtml(data);
+  // Before minutes of work: the folder exists (or is made), is a folder, and may be written in.
   try {
-    makeParents(out);
+    prepareOutputFile(out);
+  } catch (e) {
+    if (e instanceof OutputPathError) throw new ReportOutputError(`report: cannot write ${out}: ${e.code}`);
+    throw e;
+  }
+  const html = await withProgress('report', values.quiet, async (progress) => {
+    const coverage = await coverageFigures(config, progress.explorer(`coverage: exploring linux/${config.name}`));
+    progress.done(`coverage: generated suite of linux/${config.name} explored and both charts painted in ${formatSeconds(progress.elapsed())}`);
+    const data = await gatherReport({
+      config,
+      coverage,
+      conformance: { hostHasAmxTile: hostHasAmxTile(), runs: loadRecordedRuns(join(projectRoot(), 'docs', 'conformance')) },
+      ...(platform ? { platform } : {}),
+      onProgress: (variant, states, depth) => progress.update(`checking ${variant}: ${states} states, depth ${depth}`),
+      onVariantChecked: (variant, stats) => {
+        progress.done(`checked ${variant}: ${stats.states} states, depth ${stats.depth} in ${formatSeconds(stats.seconds * 1000)}`);
+        if (variant === ALL_VARIANTS.at(-1)) progress.update('drawing the charts and counterexamples');
+      },
+    });
+    const page = reportHtml(data);
+    progress.done(`charts and ${data.counterexamples.length} counterexamples drawn in ${formatSeconds(progress.elapsed())}`);
+    return page;
+  });
+  try {
     writeFileSync(out, html);
   } catch (e) {
     throw new ReportOutputError(`report: cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  process.stdout.write(`amxstate report: wrote ${out} (${Buffer.byteLength(html)} bytes, configuration "${config.name}")\n`);
+  const shown = values.out ?? shownPath(out);
+  process.stdout.write(`amxstate report: wrote ${shown} (${Buffer.byteLength(html)} bytes, configuration "${config.name}")\n`);
   return EXIT.ok;
 }

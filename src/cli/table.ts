@@ -1,10 +1,12 @@
 // Renders observations as a readable fixed-width table.
 
 import type { Observation } from '../model/system.js';
+import { printable } from '../scenario/describe.js';
 
 const COLUMNS: readonly { title: string; cell: (o: Observation) => string }[] = [
   { title: 'step', cell: (o) => String(o.step) },
-  { title: 'task', cell: (o) => o.task ?? '-' },
+  // A task name is the scenario's own text: escaped, so no control character reaches the terminal.
+  { title: 'task', cell: (o) => (o.task === undefined ? '-' : printable(o.task)) },
   { title: 'op', cell: (o) => o.op },
   { title: 'outcome', cell: (o) => [o.outcome, o.si_code ? `(${o.si_code})` : ''].join(' ').trim() },
   { title: 'fatal', cell: (o) => (o.fatal === undefined ? '' : o.fatal ? 'yes' : 'no') },
@@ -20,7 +22,8 @@ const COLUMNS: readonly { title: string; cell: (o: Observation) => string }[] = 
 export function renderTable(observations: readonly Observation[]): string {
   const rows = observations.map((o) => COLUMNS.map((c) => c.cell(o)));
   const used = COLUMNS.map((_, i) => i).filter((i) => i < 4 || rows.some((r) => r[i] !== ''));
-  const widths = used.map((i) => Math.max(COLUMNS[i]!.title.length, ...rows.map((r) => r[i]!.length)));
+  // A loop, not Math.max(...rows): a spread of 10^5 arguments can overflow the stack.
+  const widths = used.map((i) => rows.reduce((w, r) => Math.max(w, r[i]!.length), COLUMNS[i]!.title.length));
   const line = (cells: readonly string[]) => used.map((i, k) => cells[i]!.padEnd(widths[k]!)).join('  ').trimEnd();
   return [line(COLUMNS.map((c) => c.title)), line(widths.map((w) => '-'.repeat(w)).reduce<string[]>((acc, d, k) => { acc[used[k]!] = d; return acc; }, COLUMNS.map(() => ''))), ...rows.map(line)].join('\n');
 }

@@ -1,12 +1,13 @@
 // What `amxstate conform` runs: scenario files and folders, or by default the generated transition
 // suite and the litmus corpus.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CONFIGS } from '../explore/config.js';
 import { projectRoot } from '../files.js';
 import { generateSuite } from '../paths/suite.js';
 import { ScenarioError, parseScenario, toScenario } from '../scenario/format.js';
+import { InputError, readText, sourceName } from '../scenario/read.js';
 import type { ConformCase } from './conform.js';
 
 export class ConformInputError extends Error {}
@@ -14,15 +15,17 @@ export class ConformInputError extends Error {}
 function caseFromFile(file: string): ConformCase {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // The same reader as simulate: the size limit, strict UTF-8, a directory is EISDIR.
+    text = readText(file);
   } catch (e) {
-    throw new ConformInputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof InputError) throw new ConformInputError(e.message);
+    throw e;
   }
   try {
     const scenario = parseScenario(text);
     return { id: scenario.header?.id ?? basename(file, '.json'), file, scenario };
   } catch (e) {
-    if (e instanceof ScenarioError) throw new ConformInputError(`${file}: ${e.message}`);
+    if (e instanceof ScenarioError) throw new ConformInputError(`${sourceName(file)}: ${e.message}`);
     throw e;
   }
 }
@@ -41,7 +44,7 @@ export function casesFrom(path: string): ConformCase[] {
   try {
     isDir = statSync(path).isDirectory();
   } catch (e) {
-    throw new ConformInputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ConformInputError(`cannot read ${sourceName(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return isDir ? filesIn(path).map(caseFromFile) : [caseFromFile(path)];
 }
@@ -52,6 +55,6 @@ export function litmusCases(): ConformCase[] {
 }
 
 /** The generated suite: a shortest scenario per reachable chart transition of `linux` on `default`. */
-export function generatedCases(): ConformCase[] {
-  return generateSuite('linux', CONFIGS['default']!, 'transition').tests.map((t) => ({ id: t.scenario.header.id, scenario: toScenario(t.scenario) }));
+export function generatedCases(onProgress?: (states: number, depth: number) => void): ConformCase[] {
+  return generateSuite('linux', CONFIGS['default']!, 'transition', undefined, onProgress ? { onProgress } : {}).tests.map((t) => ({ id: t.scenario.header.id, scenario: toScenario(t.scenario) }));
 }

@@ -2,7 +2,9 @@
 // Runs on machines with AMX are the strongest evidence the project has; they are committed under
 // docs/conformance/, each divergence with how it was settled.
 
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { describeValue } from '../scenario/describe.js';
+import { InputError, parseJson, readText, sourceName } from '../scenario/read.js';
 import { join } from 'node:path';
 import type { PlatformMeasurement } from '../kernel/measurement.js';
 import { makeParents } from '../files.js';
@@ -55,5 +57,12 @@ export function loadRecordedRuns(dir: string): RecordedRun[] {
   } catch {
     return [];
   }
-  return files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as RecordedRun);
+  // The shared reader: a record that cannot be read, is not UTF-8 or not JSON is one line (InputError).
+  return files.map((f) => {
+    const path = join(dir, f);
+    const json = parseJson(readText(path), sourceName(path));
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw new InputError(`${sourceName(path)}: a recorded conformance run must be a JSON object, got ${describeValue(json)}`);
+    return json as RecordedRun;
+  });
 }

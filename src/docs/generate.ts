@@ -1,10 +1,22 @@
-// npm run docs / npm run docs:check: the generated part of the documentation, made from the machines
-// and the checker. `docs` writes it; `docs:check` regenerates it in memory and fails, naming the
-// files, when what is committed differs. Nothing here depends on time or machine, so a clean tree
-// regenerates byte for byte.
+// npm run docs / npm run docs:check: the generated part of the documentation, made from the machines,
+// the checker and the command line. `docs` writes it; `docs:check` regenerates it in memory and fails,
+// naming the file and the block, when what is committed differs. It covers:
+//   - the diagrams under docs/diagrams/;
+//   - `<!-- BEGIN generated: NAME -->` blocks (README's verdict matrix and task chart, the ops and
+//     variants tables), made from the code (blocks.ts, tables.ts);
+//   - `<!-- BEGIN output: COMMAND -->` console blocks in README.md and docs/*.md, whose output is
+//     what their `$` lines print now (outputs.ts, shell.ts; run through dist/, rebuilt when stale);
+//   - `<!-- BEGIN checked: NAME -->` text written by hand whose names must match the code (the guard
+//     tables, the command synopses and option tables; tables.ts).
+// Nothing here depends on time or machine, so a clean tree regenerates byte for byte.
+//
+//   tsx src/docs/generate.ts [--check] [--from-source] [DOC.md ...]
+// With DOC arguments only the output and checked blocks of those docs are done (quick, and the way
+// to check a doc outside docs/); without, everything. --from-source runs amxstate from src/ through
+// tsx instead of dist/ (slower; the tests use it so as not to race a build of dist/).
 
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { VARIANT_NAMES, type VariantName } from '../../machines/variants.js';
 import { ALL_VARIANTS, checkVariant, compareWithManifest, loadManifest, type VariantCheck } from '../check/check.js';
 import { diagramText } from '../diagram/request.js';
@@ -16,16 +28,22 @@ import { CONFIGS } from '../explore/config.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 import { toScenario } from '../scenario/format.js';
 import { modelFor, simulate } from '../simulate/simulate.js';
+import { checkNamed, regenerateNamed } from './blocks.js';
+import { regenerateOutputs } from './outputs.js';
+import { distRunner, ensureBuilt, sourceRunner } from './runner.js';
+import type { Runner } from './shell.js';
+import { COMMANDS } from '../cli/program.js';
+import { chartGuards, checkGuardTable, checkOptionsTable, checkSynopsis, commandOptions, opsTable, propertiesTable, variantsTable } from './tables.js';
 
 const ROOT = projectRoot();
 
 const DIAGRAMS = 'docs/diagrams';
 const COVERAGE_CONFIG = 'default';
 
-/** Generated files (path relative to the root -> content), and the README blocks by name. */
+/** Generated files (path relative to the root -> content), and the generated blocks of each doc by name. */
 interface Generated {
   readonly files: Map<string, string>;
-  readonly readmeBlocks: Map<string, string>;
+  readonly blocks: Map<string, Map<string, string>>;
 }
 
 function matrixMarkdown(results: readonly VariantCheck[]): string {
@@ -82,28 +100,21 @@ async function generate(): Promise<Generated> {
       put(`${DIAGRAMS}/counterexamples/${r.variant}--${property}.mmd`, sequenceMermaid(scenario, observations, mark));
     }
   }
-  const readmeBlocks = new Map<string, string>([
-    ['task-lifecycle', ['```mermaid', (await diagramText({ variant: 'linux', machine: 'task', format: 'mermaid' })).trimEnd(), '```'].join('\n')],
-    ['verdict-matrix', matrixMarkdown(results)],
+  const blocks = new Map<string, Map<string, string>>([
+    [
+      'README.md',
+      new Map([
+        ['task-lifecycle', ['```mermaid', (await diagramText({ variant: 'linux', machine: 'task', format: 'mermaid' })).trimEnd(), '```'].join('\n')],
+        ['verdict-matrix', matrixMarkdown(results)],
+      ]),
+    ],
+    ['docs/checking.md', new Map([['properties', propertiesTable()]])],
+    ['docs/scenarios.md', new Map([['ops', opsTable()]])],
+    ['docs/variants.md', new Map([['variants', variantsTable()]])],
   ]);
-  return { files, readmeBlocks };
+  return { files, blocks };
 }
 
-const BLOCK = /<!-- BEGIN generated: ([a-z-]+) -->\n[\s\S]*?<!-- END generated: \1 -->/g;
-
-/** README.md with every generated block replaced; a block README does not have is an error. */
-function regenerateReadme(readme: string, blocks: ReadonlyMap<string, string>): string {
-  const seen = new Set<string>();
-  const out = readme.replace(BLOCK, (_, name: string) => {
-    const body = blocks.get(name);
-    if (body === undefined) throw new Error(`docs: README.md has a generated block "${name}" that nothing generates`);
-    seen.add(name);
-    return `<!-- BEGIN generated: ${name} -->\n${body}\n<!-- END generated: ${name} -->`;
-  });
-  const missing = [...blocks.keys()].filter((name) => !seen.has(name));
-  if (missing.length > 0) throw new Error(`docs: README.md lacks the generated block(s) ${missing.join(', ')}`);
-  return out;
-}
 
 function committedDiagrams(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -112,42 +123,136 @@ function committedDiagrams(dir: string): string[] {
     .map((e) => relative(ROOT, join(e.parentPath, e.name)));
 }
 
-async function main(check: boolean): Promise<number> {
-  const { files, readmeBlocks } = await generate();
-  const readmePath = join(ROOT, 'README.md');
-  const readme = readFileSync(readmePath, 'utf8');
-  files.set('README.md', regenerateReadme(readme, readmeBlocks));
+/** Checks one checked block by its name. */
+function checkBlock(name: string, body: string): string | undefined {
+  if (name.endsWith('-guards')) return checkGuardTable(name, body, chartGuards());
+  if (name === 'synopsis' || name.startsWith('synopsis-')) return checkSynopsis(name, body, commandOptions(COMMANDS));
+  if (name.startsWith('options-')) return checkOptionsTable(name, body, commandOptions(COMMANDS));
+  return `nothing checks a block "${name}" (task-guards, process-guards, synopsis, synopsis-COMMAND, options-COMMAND)`;
+}
+
+/** README.md and docs/*.md, relative to the root. */
+function allDocs(): string[] {
+  const docs = readdirSync(join(ROOT, 'docs'))
+    .filter((n) => n.endsWith('.md'))
+    .sort()
+    .map((n) => `docs/${n}`);
+  return ['README.md', ...docs];
+}
+
+/** What one doc should read, and what differs or cannot be made. */
+interface DocResult {
+  readonly text: string;
+  readonly stale: string[];
+  readonly errors: string[];
+}
+
+/** Regenerates a doc's blocks: the generated ones (when `named` is given), the outputs, the checked ones. */
+function regenerateDoc(name: string, text: string, named: ReadonlyMap<string, string> | undefined, runner: Runner): DocResult {
+  const stale: string[] = [];
+  const errors: string[] = [];
+  let now = text;
+  if (named) {
+    const r = regenerateNamed(name, now, named);
+    now = r.text;
+    stale.push(...r.stale);
+    errors.push(...r.errors);
+  }
+  const o = regenerateOutputs(name, now, runner);
+  now = o.text;
+  stale.push(...o.stale);
+  errors.push(...o.errors);
+  errors.push(...checkNamed(name, now, checkBlock));
+  return { text: now, stale, errors };
+}
+
+function report(check: boolean, stale: readonly string[], errors: readonly string[], orphans: readonly string[], done: string): number {
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  if (check && stale.length > 0) {
+    err(`docs:check: ${stale.length} generated file(s) or block(s) out of date; run npm run docs`);
+    for (const p of stale) err(`  ${p}`);
+  }
+  if (errors.length > 0) {
+    err(`${check ? 'docs:check' : 'docs'}: ${errors.length} block(s) cannot be generated or are wrong`);
+    for (const p of errors) err(`  ${p}`);
+  }
+  for (const p of orphans) err(`${check ? 'docs:check' : 'docs'}: ${p} is not generated any more; delete it`);
+  if ((check && stale.length > 0) || errors.length > 0 || orphans.length > 0) return 1;
+  process.stdout.write(`${done}\n`);
+  return 0;
+}
+
+/** How the console blocks run amxstate: from dist/, built first when stale, or from the sources. */
+function runnerFor(fromSource: boolean): Runner {
+  if (fromSource) return sourceRunner(ROOT);
+  ensureBuilt(ROOT, (line) => process.stderr.write(`${line}\n`));
+  return distRunner(ROOT);
+}
+
+/** Only the output and checked blocks of the docs named on the command line. */
+function mainDocs(check: boolean, paths: readonly string[], runner: Runner): number {
+  const stale: string[] = [];
+  const errors: string[] = [];
+  let blocks = 0;
+  for (const path of paths) {
+    const full = resolve(path);
+    const text = readFileSync(full, 'utf8');
+    const r = regenerateDoc(path, text, undefined, runner);
+    stale.push(...r.stale);
+    errors.push(...r.errors);
+    blocks += (text.match(/<!-- BEGIN output: /g) ?? []).length;
+    if (!check && r.text !== text) writeFileSync(full, r.text);
+  }
+  return report(check, stale, errors, [], `${check ? 'docs:check' : 'docs'}: ${blocks} output block(s) in ${paths.length} doc(s) ${check ? 'are up to date' : 'written'}`);
+}
+
+async function main(check: boolean, runner: Runner): Promise<number> {
+  const { files, blocks } = await generate();
+  const stale: string[] = [];
+  const errors: string[] = [];
+  for (const doc of blocks.keys()) if (!existsSync(join(ROOT, doc))) errors.push(`${doc}: missing, but it has generated blocks`);
+  const docs = new Map<string, string>();
+  let outputs = 0;
+  for (const doc of allDocs()) {
+    const text = readFileSync(join(ROOT, doc), 'utf8');
+    const r = regenerateDoc(doc, text, blocks.get(doc) ?? new Map<string, string>(), runner);
+    stale.push(...r.stale);
+    errors.push(...r.errors);
+    outputs += (text.match(/<!-- BEGIN output: /g) ?? []).length;
+    docs.set(doc, r.text);
+  }
   const orphans = committedDiagrams(join(ROOT, DIAGRAMS)).filter((p) => !files.has(p));
-  if (check) {
-    const stale = [...files].filter(([path, text]) => !existsSync(join(ROOT, path)) || readFileSync(join(ROOT, path), 'utf8') !== text).map(([path]) => path);
-    const problems = [...stale.map((p) => `stale or missing: ${p}`), ...orphans.map((p) => `not generated any more: ${p}`)];
-    if (problems.length > 0) {
-      process.stderr.write(`docs:check: ${problems.length} generated file(s) out of date; run npm run docs\n${problems.map((p) => `  ${p}\n`).join('')}`);
-      return 1;
+  const isStale = (path: string, text: string) => !existsSync(join(ROOT, path)) || readFileSync(join(ROOT, path), 'utf8') !== text;
+  stale.unshift(...[...files].filter(([path, text]) => isStale(path, text)).map(([path]) => `${path}: stale or missing`));
+  if (!check) {
+    for (const [path, text] of [...files, ...docs]) {
+      const full = join(ROOT, path);
+      makeParents(full);
+      if (isStale(path, text)) writeFileSync(full, text);
     }
-    process.stdout.write(`docs:check: ${files.size} generated files are up to date\n`);
-    return 0;
   }
-  for (const [path, text] of files) {
-    const full = join(ROOT, path);
-    makeParents(full);
-    if (!existsSync(full) || readFileSync(full, 'utf8') !== text) writeFileSync(full, text);
-  }
-  for (const p of orphans) process.stderr.write(`docs: ${p} is no longer generated; delete it\n`);
-  process.stdout.write(`docs: ${files.size} generated files written under ${DIAGRAMS} and README.md\n`);
-  return orphans.length > 0 ? 1 : 0;
+  const namedCount = [...blocks.values()].reduce((n, m) => n + m.size, 0);
+  const summary = `${files.size} files under ${DIAGRAMS}, ${namedCount} generated blocks and ${outputs} output blocks in ${docs.size} docs`;
+  return report(check, stale, errors, orphans, check ? `docs:check: ${summary} are up to date` : `docs: ${summary} written`);
 }
 
 const args = process.argv.slice(2);
-if (args.some((a) => a !== '--check')) {
-  process.stderr.write(`docs: unknown argument ${args.find((a) => a !== '--check')} (only --check)\n`);
+const check = args.includes('--check');
+const fromSource = args.includes('--from-source');
+const paths = args.filter((a) => a !== '--check' && a !== '--from-source');
+const unknown = paths.find((a) => a.startsWith('-') || !a.endsWith('.md'));
+if (unknown !== undefined) {
+  process.stderr.write(`docs: unknown argument ${unknown} (--check, --from-source, and the .md files whose output blocks to do)\n`);
   process.exitCode = 2;
 } else {
-  main(args.includes('--check')).then(
-    (code) => (process.exitCode = code),
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  Promise.resolve()
+    .then(() => runnerFor(fromSource))
+    .then((runner) => (paths.length > 0 ? mainDocs(check, paths, runner) : main(check, runner)))
+    .then(
+      (code) => (process.exitCode = code),
+      (e: unknown) => {
+        process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+        process.exitCode = 1;
+      },
+    );
 }

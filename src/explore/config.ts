@@ -2,6 +2,7 @@
 // They stay out of the charts, so one model is checked at several sizes.
 
 import type { StepValue } from '../scenario/format.js';
+import { lookupTable } from '../own.js';
 
 /** An op with fixed fields; the explorer tries each choice for every live task. */
 export interface OpChoice {
@@ -49,7 +50,8 @@ const SIDE: readonly OpChoice[] = [
   { op: 'SET_DISPOSITION', fields: { signal: 'SIGSEGV', handler: 'skip' } },
 ];
 
-export const CONFIGS: Readonly<Record<string, ExploreConfig>> = {
+/** By name; a table without a prototype, so `--config toString` names nothing (src/own.ts). */
+export const CONFIGS: Readonly<Record<string, ExploreConfig>> = lookupTable({
   tiny: {
     name: 'tiny',
     description: '1 process x 1 thread, 1 exec, core ops: small enough to cross-check with xstate/graph',
@@ -98,4 +100,4 @@ export const CONFIGS: Readonly<Record<string, ExploreConfig>> = {
       { op: 'FORK' },
     ]),
   },
-};
+});

@@ -11,6 +11,9 @@ import type { ExploreConfig } from './config.js';
 
 export const MAIN_TASK = 'main';
 
+/** How many states the search takes from its queue between two onProgress calls. */
+export const PROGRESS_EVERY = 1024;
+
 const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
 
 export interface ExploreStats {
@@ -55,6 +58,11 @@ export interface ExploreOptions {
   readonly properties?: readonly Property[];
   /** Stop as soon as every property is violated (mutation tests): the statistics are then partial. */
   readonly stopWhenAllViolated?: boolean;
+  /**
+   * Called every PROGRESS_EVERY states taken from the queue, with the states found so far and the
+   * current depth. Often enough for a time-based progress line (the caller decides what to show
+   * when); it never changes the search.
+   */
   readonly onProgress?: (states: number, depth: number) => void;
   /** Called for every transition taken, in BFS order: `path()` rebuilds its steps (test-path generation). */
   readonly onTransition?: (t: ExploredTransition) => void;
@@ -140,7 +148,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
     depth = Math.max(depth, node.depth);
-    if (options.onProgress && i % 20000 === 0) options.onProgress(nodes.length, node.depth);
+    if (options.onProgress && i % PROGRESS_EVERY === 0) options.onProgress(nodes.length, node.depth);
     for (const step of candidateSteps(model, config, node)) {
       const r = model.next(node.state, step);
       if (!r.ok) continue;

@@ -4,6 +4,7 @@
 import type { AltstackClass, PlatformProfile } from '../../machines/platform.js';
 import type { Observation } from '../model/system.js';
 import { ScenarioError, type Step } from '../scenario/format.js';
+import { describeValue } from '../scenario/describe.js';
 
 /** Why the executor cannot make a step on this kernel, or undefined when it can. */
 export function modelOnlyReason(step: Step, host: { readonly kvm: boolean }): string | undefined {
@@ -46,7 +47,7 @@ export function encodeForExecutor(
   const name = (n: string): number => {
     let i = index.get(n);
     if (i === undefined) {
-      if (JSON.stringify(n).length > NAME_LIMIT) throw new ScenarioError(`task name ${JSON.stringify(n.slice(0, 40))}... is too long for the kernel executor (${NAME_LIMIT} bytes)`);
+      if (JSON.stringify(n).length > NAME_LIMIT) throw new ScenarioError(`task name ${describeValue(n)} is too long for the kernel executor (${NAME_LIMIT} bytes)`);
       i = index.size;
       index.set(n, i);
     }

@@ -15,14 +15,17 @@ export function executorSource(): string {
 }
 
 /** The flags every build uses, the emitted selftests' Makefile included. */
-export const EXECUTOR_CFLAGS = ['-O2', '-Wall', '-fno-stack-protector'] as const;
+// -z now binds every libc symbol at start: a lazy binding inside a handler would XSAVE the whole register
+// state onto its (possibly small) altstack (observed row 13's _dl_runtime_resolve).
+export const EXECUTOR_CFLAGS = ['-O2', '-Wall', '-fno-stack-protector', '-Wl,-z,now'] as const;
 
 /** The path of a built executor for the current source, building it if needed. */
 export function ensureExecutor(): string {
   if (process.platform !== 'linux' || process.arch !== 'x64')
     throw new KernelUnavailableError(`the kernel executor needs Linux on x86-64; this is ${process.platform} on ${process.arch}`);
   const source = executorSource();
-  const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12);
+  // The build is named by what makes it: the source and the flags.
+  const hash = createHash('sha256').update(readFileSync(source)).update(EXECUTOR_CFLAGS.join(' ')).digest('hex').slice(0, 12);
   const binary = join(projectRoot(), 'build', `amxexec-${hash}`);
   if (existsSync(binary)) return binary;
   makeParents(binary);

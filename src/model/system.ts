@@ -8,6 +8,8 @@ import { permissionRequestAltstackMinimum, type PlatformProfile, type AltstackCl
 import type { BufferChange, Memory, SiCode, TaskContext, TaskEvent, TaskInput, TaskOutcome, XrstorTileBits } from '../../machines/task.js';
 import type { ProcessMachine, TaskMachine, Variant } from '../../machines/variants.js';
 import type { Step } from '../scenario/format.js';
+import { describeValue } from '../scenario/describe.js';
+import { MAX_PROCESSES, MAX_SIGNAL_DEPTH, MAX_THREADS_PER_PROCESS } from '../scenario/limits.js';
 
 export type TaskSnapshot = SnapshotFrom<TaskMachine>;
 export type ProcessSnapshot = SnapshotFrom<ProcessMachine>;
@@ -225,6 +227,25 @@ function sigsegvHandler(p: ProcessSnapshot): SigsegvHandler {
   return processValue(p).sigsegvDisposition === 'skip' ? 'skip' : 'default';
 }
 
+/**
+ * Where each task name of a state lives. Tasks and processes are only ever appended, never removed or
+ * moved, so a name's position never changes once it has one: a state made by a step shares its
+ * predecessor's map and appends the names the step created. `size` says how many of the map's
+ * entries (those with an ordinal below it) belong to this state; a state whose sibling appended first
+ * copies its own entries instead (explore branches, simulate does not).
+ */
+interface NameIndex {
+  readonly positions: Map<string, { readonly pi: number; readonly ti: number; readonly ordinal: number }>;
+  readonly size: number;
+}
+
+/** A state this small is searched directly (the explorer's states all are); a larger one through its NameIndex. */
+const DIRECT_SEARCH_PROCESSES = 4;
+const DIRECT_SEARCH_TASKS = 8;
+
+/** A process with more tasks than this is not memoised per local step: its key would cost more than the step. */
+const LOCAL_MEMO_MAX_TASKS = 16;
+
 const TASK_TILE_REPORTING_OPS = new Set(['TOUCH', 'XRSTOR', 'CHECK_TILES', 'CONTEXT_SWITCH', 'SIGRETURN', 'TILERELEASE', 'PTRACE_SETREGSET', 'SIGNAL', 'LDTILECFG', 'PREALLOC']);
 
 /** The model of one variant on one platform: an initial state and a step function. */
@@ -234,6 +255,7 @@ export class SystemModel {
   /** Canonical keys of process slots (explore/canonical.ts), memoised like the chart steps. */
   readonly slotKeys = new WeakMap<ProcessSlot, string>();
   private readonly localSteps = new Map<string, LocalEffect>();
+  private readonly nameIndexes = new WeakMap<SystemState, NameIndex>();
 
   /**
    * `memoise: false` runs xstate's transition() for every chart step and every system step, as a
@@ -286,28 +308,109 @@ export class SystemModel {
     return { ok: true, state: r.state, observation };
   }
 
+  /** Where task `name` is in `state`: its process and its place there; undefined when no task has the name. */
+  locate(state: SystemState, name: string): { readonly pi: number; readonly ti: number } | undefined {
+    const ps = state.processes;
+    if (ps.length <= DIRECT_SEARCH_PROCESSES && ps.every((p) => p.tasks.length <= DIRECT_SEARCH_TASKS)) {
+      for (let pi = 0; pi < ps.length; pi++) {
+        const ti = ps[pi]!.tasks.findIndex((t) => t.name === name);
+        if (ti >= 0) return { pi, ti };
+      }
+      return undefined;
+    }
+    const index = this.namesOf(state);
+    const at = index.positions.get(name);
+    return at !== undefined && at.ordinal < index.size ? { pi: at.pi, ti: at.ti } : undefined;
+  }
+
+  private namesOf(state: SystemState): NameIndex {
+    const known = this.nameIndexes.get(state);
+    if (known) return known;
+    const positions: NameIndex['positions'] = new Map();
+    state.processes.forEach((p, pi) =>
+      p.tasks.forEach((t, ti) => {
+        // The first task of a name wins, as a search from the front finds it.
+        if (!positions.has(t.name)) positions.set(t.name, { pi, ti, ordinal: positions.size });
+      }),
+    );
+    const index = { positions, size: positions.size };
+    this.nameIndexes.set(state, index);
+    return index;
+  }
+
+  /** Hands `before`'s name index on to `after`, made from it by a step of process `pi`, with the names the step added. */
+  private inheritNames(before: SystemState, after: SystemState, pi: number): void {
+    const index = this.nameIndexes.get(before);
+    if (!index) return;
+    const added: [string, number, number][] = [];
+    const from = before.processes[pi]!.tasks.length;
+    const tasks = after.processes[pi]!.tasks;
+    for (let ti = from; ti < tasks.length; ti++) added.push([tasks[ti]!.name, pi, ti]);
+    for (let q = before.processes.length; q < after.processes.length; q++) after.processes[q]!.tasks.forEach((t, ti) => added.push([t.name, q, ti]));
+    if (added.length === 0) {
+      this.nameIndexes.set(after, index);
+      return;
+    }
+    let { positions, size } = index;
+    // Another state made from `before` appended first: copy this state's own entries.
+    if (positions.size !== size) positions = new Map([...positions].filter(([, at]) => at.ordinal < size));
+    for (const [name, q, ti] of added) if (!positions.has(name)) positions.set(name, { pi: q, ti, ordinal: size++ });
+    this.nameIndexes.set(after, { positions, size });
+  }
+
+  /**
+   * The bounds of src/scenario/limits.ts, checked before the step runs: threads per process,
+   * processes, nested signal handlers. The explorer's configurations stay far below them.
+   */
+  private beyondLimits(state: SystemState, proc: ProcessSlot, task: TaskSlot, step: Step): { error: string; field: string } | undefined {
+    if (step.op === 'CLONE_THREAD' && proc.tasks.length >= MAX_THREADS_PER_PROCESS)
+      return {
+        error: `field "child": the process of task ${describeValue(task.name)} already has ${proc.tasks.length} threads (exited ones count); a process has at most ${MAX_THREADS_PER_PROCESS}`,
+        field: 'child',
+      };
+    if ((step.op === 'FORK' || step.op === 'VFORK') && state.processes.length >= MAX_PROCESSES)
+      return { error: `field "child": there are already ${state.processes.length} processes (ended ones count); a scenario has at most ${MAX_PROCESSES}`, field: 'child' };
+    if (step.op === 'SIGNAL') {
+      const depth = (task.snapshot.context as TaskContext).frames.length;
+      if (depth >= MAX_SIGNAL_DEPTH)
+        return { error: `field "op": task ${describeValue(task.name)} already runs ${depth} nested signal handlers; a task runs at most ${MAX_SIGNAL_DEPTH}`, field: 'op' };
+    }
+    return undefined;
+  }
+
   /** One step as the explorer needs it: the next state and the outcome, without numbering. */
   next(state: SystemState, step: Step): NextResult {
     if (!this.hasOp(step.op)) return { ok: false, error: `field "op": ${step.op} does not exist in variant ${this.variant.name}`, field: 'op' };
     if (step.op === 'OOM_BEGIN' || step.op === 'OOM_END') {
-      return { ok: true, state: { ...state, memory: step.op === 'OOM_BEGIN' ? 'exhausted' : 'available' }, outcome: OK, trace: [], owners: [] };
+      const after = { ...state, memory: step.op === 'OOM_BEGIN' ? ('exhausted' as const) : ('available' as const) };
+      const index = this.nameIndexes.get(state);
+      if (index) this.nameIndexes.set(after, index);
+      return { ok: true, state: after, outcome: OK, trace: [], owners: [] };
     }
     const name = step.task ?? '';
-    const pi = state.processes.findIndex((p) => p.tasks.some((t) => t.name === name));
-    if (pi < 0) return { ok: false, error: `field "task": unknown task "${name}" (tasks come from the first step, CLONE_THREAD, FORK or VFORK)`, field: 'task' };
+    const at = this.locate(state, name);
+    if (at === undefined)
+      return { ok: false, error: `field "task": unknown task ${describeValue(name)} (tasks come from the first step, CLONE_THREAD, FORK or VFORK)`, field: 'task' };
+    const { pi, ti } = at;
     const proc = state.processes[pi]!;
-    const ti = proc.tasks.findIndex((t) => t.name === name);
     const task = proc.tasks[ti]!;
-    if (!isAlive(task)) return { ok: false, error: `field "task": task "${name}" is no longer running (${taskFate(task)})`, field: 'task' };
-    if (task.suspended) return { ok: false, error: `field "task": task "${name}" is suspended in vfork until its child execs or exits`, field: 'task' };
-    if (task.stuck) return { ok: false, error: `field "task": task "${name}" is stuck in an endless SIGILL refault`, field: 'task' };
+    if (!isAlive(task)) return { ok: false, error: `field "task": task ${describeValue(name)} is no longer running (${taskFate(task)})`, field: 'task' };
+    if (task.suspended) return { ok: false, error: `field "task": task ${describeValue(name)} is suspended in vfork until its child execs or exits`, field: 'task' };
+    if (task.stuck) return { ok: false, error: `field "task": task ${describeValue(name)} is stuck in an endless SIGILL refault`, field: 'task' };
+    const beyond = this.beyondLimits(state, proc, task, step);
+    if (beyond) return { ok: false, ...beyond };
     const memoKey = this.localStepKey(state, pi, ti, step);
     const known = memoKey === undefined ? undefined : this.localSteps.get(memoKey);
-    if (known) return { ok: true, state: this.replay(state, pi, step, known), outcome: known.outcome, trace: known.trace, owners: known.owners };
+    if (known) {
+      const replayed = this.replay(state, pi, step, known);
+      this.inheritNames(state, replayed, pi);
+      return { ok: true, state: replayed, outcome: known.outcome, trace: known.trace, owners: known.owners };
+    }
     const w = new World(this, state, pi);
     const result = w.apply(step, ti);
     if (typeof result === 'string') return { ok: false, error: result, ...(result.startsWith('field "') ? { field: result.slice(7, result.indexOf('"', 7)) } : {}) };
     const after = w.state();
+    this.inheritNames(state, after, pi);
     const afterTask = after.processes[pi]!.tasks[ti];
     const outcome = outcomeOf(step.op, result, afterTask && isAlive(afterTask) ? afterTask.snapshot : undefined);
     if (memoKey !== undefined) {
@@ -328,8 +431,8 @@ export class SystemModel {
     const p = state.processes[pi]!;
     if (!this.options.memoise || step.op === 'FORK' || step.op === 'VFORK' || p.vforkParent !== null) return undefined;
     // With one process the state is little more than that process, so the table would only grow.
-    if (state.processes.length < 2) return undefined;
-    if (step.op === 'CLONE_THREAD' && state.processes.some((q) => q.tasks.some((t) => t.name === step.fields['child']))) return undefined;
+    if (state.processes.length < 2 || p.tasks.length > LOCAL_MEMO_MAX_TASKS) return undefined;
+    if (step.op === 'CLONE_THREAD' && this.locate(state, String(step.fields['child'])) !== undefined) return undefined;
     let k = `${state.memory}|${this.process.id(p.snapshot)}|${ti}|${step.op}|`;
     for (const t of p.tasks) k += `${t.suspended ? 'S' : ''}${t.stuck ? 'H' : ''}${this.task.id(t.snapshot)},`;
     for (const f in step.fields) if (f !== 'child') k += `${f}=${String(step.fields[f])},`;
@@ -406,12 +509,13 @@ class World {
 
   constructor(
     private readonly model: SystemModel,
-    state: SystemState,
+    /** The state the step starts from: its names, looked up through the model's index. */
+    private readonly before: SystemState,
     private readonly pi: number,
   ) {
-    this.memory = state.memory;
-    this.processes = [...state.processes];
-    this.buffers = state.buffers;
+    this.memory = before.memory;
+    this.processes = [...before.processes];
+    this.buffers = before.buffers;
   }
 
   state(): SystemState {
@@ -468,9 +572,13 @@ class World {
     const parent = this.proc.vforkParent;
     if (parent === null) return;
     this.setProc({ ...this.proc, vforkParent: null });
-    this.processes = this.processes.map((p) =>
-      p.tasks.some((t) => t.name === parent) ? { ...p, tasks: p.tasks.map((t) => (t.name === parent ? { ...t, suspended: false } : t)) } : p,
-    );
+    // The parent lived before this step, at a position that never changes.
+    const at = this.model.locate(this.before, parent);
+    if (at === undefined) return;
+    const p = this.processes[at.pi]!;
+    const tasks = [...p.tasks];
+    tasks[at.ti] = { ...tasks[at.ti]!, suspended: false };
+    this.setProc({ ...p, tasks }, at.pi);
   }
 
   private smallAltstackInProcess(): boolean {
@@ -488,8 +596,9 @@ class World {
     return r.outcome;
   }
 
+  /** Whether a task of the state the step started from has the name (a step creates at most one task). */
   private nameTaken(name: string): boolean {
-    return this.processes.some((p) => p.tasks.some((t) => t.name === name));
+    return this.model.locate(this.before, name) !== undefined;
   }
 
   /**
@@ -534,7 +643,7 @@ class World {
       }
       case 'CLONE_THREAD': {
         const child = f['child'] as string;
-        if (this.nameTaken(child)) return `field "child": task name "${child}" is already used`;
+        if (this.nameTaken(child)) return `field "child": task name ${describeValue(child)} is already used`;
         const r = this.model.task.start(this.taskInput(parent, 'clone', this.hostPermitted(this.proc.snapshot)));
         this.traced(r, this.proc.tasks.length);
         if (r.outcome) return r.outcome;
@@ -545,7 +654,7 @@ class World {
       case 'FORK':
       case 'VFORK': {
         const child = f['child'] as string;
-        if (this.nameTaken(child)) return `field "child": task name "${child}" is already used`;
+        if (this.nameTaken(child)) return `field "child": task name ${describeValue(child)} is already used`;
         const pv = processValue(this.proc.snapshot);
         const input: ProcessInput = {
           hostPermitted: pv.hostPermission === 'permitted',
@@ -605,7 +714,7 @@ class World {
       case 'SIGRETURN': {
         const r = this.sendTask(ti, { type: 'SIGRETURN', tileBits: f['tileBits'] as 'keep' | 'forge' | 'clear', xsaveHeader: f['xsaveHeader'] as 'intact' | 'corrupt' });
         // A bad frame (forged tile bits outside XCR0, a corrupt XSAVE header) forces SIGSEGV, which meets its disposition.
-        return r ? this.fault(ti, r) : `field "op": task "${parent.name}" is not running a signal handler`;
+        return r ? this.fault(ti, r) : `field "op": task ${describeValue(parent.name)} is not running a signal handler`;
       }
       case 'PTRACE_SETREGSET': {
         const tileBits = f['tileBits'] as 'config' | 'data';

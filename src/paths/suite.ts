@@ -100,7 +100,13 @@ class PairTracker {
 }
 
 /** One shortest path per reachable target of the criterion, paths that end alike merged; BFS order. */
-export function generateSuite(variant: VariantName, config: ExploreConfig, criterion: Criterion = 'transition', platform: PlatformProfile = DEFAULT_PLATFORM): Suite {
+export function generateSuite(
+  variant: VariantName,
+  config: ExploreConfig,
+  criterion: Criterion = 'transition',
+  platform: PlatformProfile = DEFAULT_PLATFORM,
+  options: { readonly onProgress?: (states: number, depth: number) => void } = {},
+): Suite {
   const model = modelFor(variant, platform);
   const named = platform !== DEFAULT_PLATFORM && PLATFORMS[platform.name] === platform;
   const recorder = new CoverageRecorder(model.variant);
@@ -110,6 +116,7 @@ export function generateSuite(variant: VariantName, config: ExploreConfig, crite
   const pairs = criterion === 'transition-pair' ? new PairTracker(recorder, model.initialTrace(), ['process', 0], model.initial(MAIN_TASK)) : undefined;
   const byPath = new Map<string, { steps: Step[]; covers: string[] }>();
   explore(model, config, {
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onTransition: (t) => {
       // A step that runs no chart (OOM_BEGIN, OOM_END) covers nothing, and names no thread to start.
       if (t.trace.length === 0) {

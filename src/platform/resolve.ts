@@ -2,8 +2,10 @@
 // machine this runs on (measured through src/kernel/measure.ts), or a JSON file holding a measurement
 // (what `amxstate platform --json` prints, or an object with a `measurement` field holding one).
 
-import { readFileSync } from 'node:fs';
 import { PLATFORMS, profileFromMeasurement, type PlatformProfile } from '../../machines/platform.js';
+import { ownEntry } from '../own.js';
+import { describeValue } from '../scenario/describe.js';
+import { InputError, parseJson, readText, sourceName } from '../scenario/read.js';
 import type { PlatformMeasurement } from '../kernel/measurement.js';
 import { measureHost } from '../kernel/measure.js';
 
@@ -18,29 +20,34 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 type Kind = 'string' | 'number' | 'boolean';
 
+/** A field of a parsed object: its own only, never one every object inherits. */
+function own(o: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(o, name) ? o[name] : undefined;
+}
+
 function field<T>(o: Record<string, unknown>, name: string, kind: Kind, where: string): T {
-  const v = o[name];
+  const v = own(o, name);
   if (typeof v !== kind || (kind === 'number' && !Number.isFinite(v as number)))
-    throw new PlatformUsageError(`${where}: field "${name}" must be a ${kind}, got ${JSON.stringify(v) ?? 'nothing'}`);
+    throw new PlatformUsageError(`${where}: field "${name}" must be a ${kind}, got ${describeValue(v)}`);
   return v as T;
 }
 
 function hexField(o: Record<string, unknown>, name: string, where: string): string {
   const v = field<string>(o, name, 'string', where);
-  if (!/^0x[0-9a-f]+$/i.test(v)) throw new PlatformUsageError(`${where}: field "${name}" must be a hex bitmap like "0x600e7", got ${JSON.stringify(v)}`);
+  if (!/^0x[0-9a-f]{1,16}$/i.test(v)) throw new PlatformUsageError(`${where}: field "${name}" must be a hex bitmap like "0x600e7" (at most 64 bits), got ${describeValue(v)}`);
   return v;
 }
 
 function component(o: Record<string, unknown>, name: string, where: string): { size: number; offset: number } | null {
-  const v = o[name];
+  const v = own(o, name);
   if (v === null) return null;
-  if (!isRecord(v)) throw new PlatformUsageError(`${where}: field "cpuidXsave.${name}" must be null or {size, offset}, got ${JSON.stringify(v) ?? 'nothing'}`);
+  if (!isRecord(v)) throw new PlatformUsageError(`${where}: field "cpuidXsave.${name}" must be null or {size, offset}, got ${describeValue(v)}`);
   return { size: field<number>(v, 'size', 'number', `${where}: cpuidXsave.${name}`), offset: field<number>(v, 'offset', 'number', `${where}: cpuidXsave.${name}`) };
 }
 
 function xsave(m: Record<string, unknown>, where: string): PlatformMeasurement['cpuidXsave'] {
-  const x = m['cpuidXsave'];
-  if (!isRecord(x)) throw new PlatformUsageError(`${where}: field "cpuidXsave" must be an object, got ${JSON.stringify(x) ?? 'nothing'}`);
+  const x = own(m, 'cpuidXsave');
+  if (!isRecord(x)) throw new PlatformUsageError(`${where}: field "cpuidXsave" must be an object, got ${describeValue(x)}`);
   const at = `${where}: cpuidXsave`;
   return {
     xcr0: hexField(x, 'xcr0', at),
@@ -54,7 +61,8 @@ function xsave(m: Record<string, unknown>, where: string): PlatformMeasurement['
 
 /** Checks a parsed JSON value as a PlatformMeasurement, field by field; `where` prefixes the errors. */
 export function measurementFromJson(json: unknown, where: string): PlatformMeasurement {
-  const m = isRecord(json) && isRecord(json['measurement']) ? json['measurement'] : json;
+  const inner = isRecord(json) ? own(json, 'measurement') : undefined;
+  const m = isRecord(inner) ? inner : json;
   if (!isRecord(m)) throw new PlatformUsageError(`${where}: expected a platform measurement (what amxstate platform --json prints) as a JSON object`);
   return {
     kernel: field(m, 'kernel', 'string', where),
@@ -83,23 +91,27 @@ export function measurementFromJson(json: unknown, where: string): PlatformMeasu
  * throws PlatformUsageError.
  */
 export function resolvePlatform(arg: string): PlatformProfile {
-  const named = PLATFORMS[arg];
+  const named = ownEntry(PLATFORMS, arg);
   if (named) return named;
   if (arg === HOST_PLATFORM) return profileFromMeasurement(measureHost(), HOST_PLATFORM);
   let text: string;
   try {
-    text = readFileSync(arg, 'utf8');
+    text = readText(arg);
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new PlatformUsageError(`--platform: "${arg}" is neither a platform (${[...Object.keys(PLATFORMS), HOST_PLATFORM].join(', ')}) nor a readable file (${why})`);
+    if (!(e instanceof InputError)) throw e;
+    const why = /^cannot read .*: (\S+)/.exec(e.message)?.[1];
+    if (why === 'ENOENT' || why === 'ENOTDIR' || why === 'ENAMETOOLONG')
+      throw new PlatformUsageError(`--platform: ${describeValue(arg)} is neither a platform (${[...Object.keys(PLATFORMS), HOST_PLATFORM].join(', ')}) nor a readable file (${why})`);
+    throw new PlatformUsageError(`--platform: ${e.message}`);
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text, sourceName(arg));
   } catch (e) {
-    throw new PlatformUsageError(`--platform: ${arg}: malformed JSON: ${(e as Error).message}`);
+    if (e instanceof InputError) throw new PlatformUsageError(`--platform: ${e.message}`);
+    throw e;
   }
-  return profileFromMeasurement(measurementFromJson(json, `--platform: ${arg}`), `file:${arg}`);
+  return profileFromMeasurement(measurementFromJson(json, `--platform: ${sourceName(arg)}`), `file:${arg}`);
 }
 
 /** resolvePlatform() for a command's option: its usage errors name the command. */

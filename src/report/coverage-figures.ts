@@ -8,8 +8,8 @@ import { generateSuite } from '../paths/suite.js';
 import { modelFor } from '../simulate/simulate.js';
 import type { CoverageFigure } from './model.js';
 
-export async function coverageFigures(config: ExploreConfig): Promise<CoverageFigure[]> {
-  const suite = generateSuite('linux', config);
+export async function coverageFigures(config: ExploreConfig, onProgress?: (states: number, depth: number) => void): Promise<CoverageFigure[]> {
+  const suite = generateSuite('linux', config, 'transition', undefined, onProgress ? { onProgress } : {});
   const variant = modelFor('linux').variant;
   const figures: CoverageFigure[] = [];
   for (const chart of ['task', 'process'] as const) {

@@ -23,6 +23,7 @@ import { sequenceMermaid, sequenceSvg } from '../diagram/sequence.js';
 import { systemDot } from '../diagram/system.js';
 import { variantMarks, type ChartName } from '../diagram/variant-diff.js';
 import type { ExploreConfig } from '../explore/config.js';
+import type { ExploreStats } from '../explore/explore.js';
 import type { Observation } from '../model/system.js';
 import { PROPERTIES, propertyByName } from '../properties/catalogue.js';
 import { toScenario } from '../scenario/format.js';
@@ -60,6 +61,8 @@ export interface ReportInput {
   readonly platform?: PlatformProfile;
   /** Called as the checker goes, for a progress line; never changes the report. */
   readonly onProgress?: (variant: VariantName, states: number, depth: number) => void;
+  /** Called when the checker is done with a variant, for a progress line; never changes the report. */
+  readonly onVariantChecked?: (variant: VariantName, stats: ExploreStats) => void;
 }
 
 /** A cell of the verdict matrix, with what the manifest expects there. */
@@ -204,9 +207,11 @@ export async function gatherReport(input: ReportInput): Promise<ReportData> {
   const manifest = input.manifest ?? loadManifest();
   const platform = input.platform ?? DEFAULT_PLATFORM;
   const variants = buildVariants(platform);
-  const results = ALL_VARIANTS.map((v) =>
-    checkVariant(v, config, { platform, ...(input.onProgress ? { onProgress: (states: number, depth: number) => input.onProgress?.(v, states, depth) } : {}) }),
-  );
+  const results = ALL_VARIANTS.map((v) => {
+    const r = checkVariant(v, config, { platform, ...(input.onProgress ? { onProgress: (states: number, depth: number) => input.onProgress?.(v, states, depth) } : {}) });
+    input.onVariantChecked?.(v, r.stats);
+    return r;
+  });
   const manifestEntry = hasManifestEntry(manifest, config.name, platform.name);
   const mismatches = manifestEntry ? compareWithManifest(results, manifest, config.name, platform.name) : [];
   const expectedFor = (variant: VariantName, what: string) => mismatches.find((m) => m.variant === variant && m.what === what)?.expected ?? null;

@@ -4,6 +4,10 @@
 import { opSpec, type FieldSpec } from '../../machines/kernel-events.js';
 import { DEFAULT_PLATFORM, PLATFORMS } from '../../machines/platform.js';
 import { VARIANT_NAMES, isVariantName, type VariantName } from '../../machines/variants.js';
+import { ownEntry } from '../own.js';
+import { describeValue } from './describe.js';
+import { MAX_STEPS } from './limits.js';
+import { InputError, parseJson } from './read.js';
 
 export type StepValue = string | number | boolean;
 
@@ -44,50 +48,64 @@ export class ScenarioError extends Error {
 
 const STEP_META_FIELDS = new Set(['op', 'task', 'note']);
 const TOP_FIELDS = new Set(['variant', 'platform', 'header', 'steps']);
+/** The header fields the docs name, and their types; any other header field is free. */
+const HEADER_STRINGS = ['id', 'question', 'expected', 'source'] as const;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A field of a parsed object: only its own, never one every object inherits (`constructor`). */
+function own(o: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
+}
+
+/** A field name as a message quotes it: `"palette"`, escaped and cut short however it is spelled. */
+const fieldName = (name: string): string => describeValue(name);
+
 function checkField(value: unknown, spec: FieldSpec, at: number, name: string): StepValue {
-  const fail = (what: string) => new ScenarioError(`step ${at}: field "${name}" ${what}`, at, name);
+  const fail = (what: string) => new ScenarioError(`step ${at}: field ${fieldName(name)} ${what}`, at, name);
   switch (spec.type.kind) {
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw fail(`must be an integer, got ${JSON.stringify(value)}`);
+      // JSON reads 1e400 as Infinity: not an integer, and described as out of range. Huge finite values
+      // stay: the kernel's feature number is an unsigned long, and 2^64 - 1 is a request it answers.
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw fail(`must be an integer, got ${describeValue(value)}`);
       return value;
     case 'boolean':
-      if (typeof value !== 'boolean') throw fail(`must be true or false, got ${JSON.stringify(value)}`);
+      if (typeof value !== 'boolean') throw fail(`must be true or false, got ${describeValue(value)}`);
       return value;
     case 'name':
-      if (typeof value !== 'string' || value.length === 0) throw fail(`must be a non-empty task name, got ${JSON.stringify(value)}`);
+      if (typeof value !== 'string' || value.length === 0) throw fail(`must be a non-empty task name, got ${describeValue(value)}`);
       return value;
     case 'enum':
       if (typeof value !== 'string' || !spec.type.values.includes(value))
-        throw fail(`must be one of ${spec.type.values.join(', ')}; got ${JSON.stringify(value)}`);
+        throw fail(`must be one of ${spec.type.values.join(', ')}; got ${describeValue(value)}`);
       return value;
   }
 }
 
 export function parseStep(raw: unknown, at: number): Step {
-  if (!isRecord(raw)) throw new ScenarioError(`step ${at}: must be an object`, at);
-  const op = raw['op'];
-  if (typeof op !== 'string') throw new ScenarioError(`step ${at}: field "op" is missing or not a string`, at, 'op');
+  if (!isRecord(raw)) throw new ScenarioError(`step ${at}: must be an object, got ${describeValue(raw)}`, at);
+  const op = own(raw, 'op');
+  if (op === undefined) throw new ScenarioError(`step ${at}: field "op" is missing`, at, 'op');
+  if (typeof op !== 'string') throw new ScenarioError(`step ${at}: field "op" must be a string, got ${describeValue(op)}`, at, 'op');
   const spec = opSpec(op);
-  if (!spec) throw new ScenarioError(`step ${at}: field "op": unknown op ${JSON.stringify(op)}`, at, 'op');
-  const task = raw['task'];
-  if (spec.scope !== 'system' && (typeof task !== 'string' || task.length === 0))
-    throw new ScenarioError(`step ${at}: field "task" is missing (op ${op} acts on a task)`, at, 'task');
-  const note = raw['note'];
-  if (note !== undefined && typeof note !== 'string') throw new ScenarioError(`step ${at}: field "note" must be a string`, at, 'note');
+  if (!spec) throw new ScenarioError(`step ${at}: field "op": unknown op ${describeValue(op)}`, at, 'op');
+  const task = own(raw, 'task');
+  if (task === undefined && spec.scope !== 'system') throw new ScenarioError(`step ${at}: field "task" is missing (op ${op} acts on a task)`, at, 'task');
+  if (task !== undefined && (typeof task !== 'string' || task.length === 0))
+    throw new ScenarioError(`step ${at}: field "task" must be a non-empty string, got ${describeValue(task)}`, at, 'task');
+  const note = own(raw, 'note');
+  if (note !== undefined && typeof note !== 'string') throw new ScenarioError(`step ${at}: field "note" must be a string, got ${describeValue(note)}`, at, 'note');
   for (const key of Object.keys(raw)) {
-    if (!STEP_META_FIELDS.has(key) && !(key in spec.fields))
-      throw new ScenarioError(`step ${at}: field "${key}" is not a field of op ${op}`, at, key);
+    if (!STEP_META_FIELDS.has(key) && !Object.hasOwn(spec.fields, key))
+      throw new ScenarioError(`step ${at}: field ${fieldName(key)} is not a field of op ${op}`, at, key);
   }
   const fields: Record<string, StepValue> = {};
   for (const [name, fieldSpec] of Object.entries(spec.fields)) {
-    const value = raw[name];
+    const value = own(raw, name);
     if (value === undefined) {
-      if (fieldSpec.required) throw new ScenarioError(`step ${at}: field "${name}" is missing (op ${op} needs it)`, at, name);
+      if (fieldSpec.required) throw new ScenarioError(`step ${at}: field ${fieldName(name)} is missing (op ${op} needs it)`, at, name);
       if (fieldSpec.default !== undefined) fields[name] = fieldSpec.default;
       continue;
     }
@@ -101,35 +119,54 @@ export function parseStep(raw: unknown, at: number): Step {
   };
 }
 
+function checkHeader(header: unknown): ScenarioHeader {
+  if (!isRecord(header)) throw new ScenarioError(`scenario: field "header" must be an object, got ${describeValue(header)}`, undefined, 'header');
+  for (const name of HEADER_STRINGS) {
+    const v = own(header, name);
+    if (v !== undefined && typeof v !== 'string')
+      throw new ScenarioError(`scenario: field "header.${name}" must be a string, got ${describeValue(v)}`, undefined, `header.${name}`);
+  }
+  const requires = own(header, 'requires');
+  if (requires !== undefined && (!Array.isArray(requires) || !requires.every((r) => typeof r === 'string')))
+    throw new ScenarioError(`scenario: field "header.requires" must be an array of strings, got ${describeValue(requires)}`, undefined, 'header.requires');
+  return header as ScenarioHeader;
+}
+
 /** Validates a parsed JSON value as a scenario; `variantOverride` wins over the file's variant. */
 export function toScenario(json: unknown, variantOverride?: string): Scenario {
-  if (!isRecord(json)) throw new ScenarioError('scenario: must be a JSON object with a "steps" array');
+  if (!isRecord(json)) throw new ScenarioError(`scenario: must be a JSON object with a "steps" array, got ${describeValue(json)}`);
   for (const key of Object.keys(json))
-    if (!TOP_FIELDS.has(key)) throw new ScenarioError(`scenario: field "${key}" is not a scenario field (variant, platform, header, steps)`, undefined, key);
-  const variant = variantOverride ?? json['variant'] ?? 'linux';
+    if (!TOP_FIELDS.has(key)) throw new ScenarioError(`scenario: field ${fieldName(key)} is not a scenario field (variant, platform, header, steps)`, undefined, key);
+  // A null is not an absent field: it is reported, not replaced by the default.
+  const fileVariant = own(json, 'variant');
+  const variant = variantOverride ?? (fileVariant === undefined ? 'linux' : fileVariant);
   if (typeof variant !== 'string' || !isVariantName(variant))
-    throw new ScenarioError(`scenario: field "variant": unknown variant ${JSON.stringify(variant)} (one of ${VARIANT_NAMES.join(', ')})`, undefined, 'variant');
-  const platform = json['platform'] ?? DEFAULT_PLATFORM.name;
-  if (typeof platform !== 'string' || !(platform in PLATFORMS))
-    throw new ScenarioError(`scenario: field "platform": unknown platform ${JSON.stringify(platform)} (one of ${Object.keys(PLATFORMS).join(', ')})`, undefined, 'platform');
-  const steps = json['steps'];
-  if (!Array.isArray(steps)) throw new ScenarioError('scenario: field "steps" is missing or not an array', undefined, 'steps');
-  const header = json['header'];
-  if (header !== undefined && !isRecord(header)) throw new ScenarioError('scenario: field "header" must be an object', undefined, 'header');
+    throw new ScenarioError(`scenario: field "variant": unknown variant ${describeValue(variant)} (one of ${VARIANT_NAMES.join(', ')})`, undefined, 'variant');
+  const filePlatform = own(json, 'platform');
+  const platform = filePlatform === undefined ? DEFAULT_PLATFORM.name : filePlatform;
+  if (typeof platform !== 'string' || ownEntry(PLATFORMS, platform) === undefined)
+    throw new ScenarioError(`scenario: field "platform": unknown platform ${describeValue(platform)} (one of ${Object.keys(PLATFORMS).join(', ')})`, undefined, 'platform');
+  const steps = own(json, 'steps');
+  if (steps === undefined) throw new ScenarioError('scenario: field "steps" is missing', undefined, 'steps');
+  if (!Array.isArray(steps)) throw new ScenarioError(`scenario: field "steps" must be an array, got ${describeValue(steps)}`, undefined, 'steps');
+  if (steps.length > MAX_STEPS)
+    throw new ScenarioError(`scenario: field "steps" has ${steps.length} steps; a scenario has at most ${MAX_STEPS}`, undefined, 'steps');
+  const header = own(json, 'header');
   return {
     variant,
     platform,
-    ...(header !== undefined ? { header: header as ScenarioHeader } : {}),
-    steps: steps.map((s, i) => parseStep(s, i + 1)),
+    ...(header !== undefined ? { header: checkHeader(header) } : {}),
+    steps: steps.map((s: unknown, i) => parseStep(s, i + 1)),
   };
 }
 
 export function parseScenario(text: string, variantOverride?: string): Scenario {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text, 'scenario');
   } catch (e) {
-    throw new ScenarioError(`scenario: malformed JSON: ${(e as Error).message}`);
+    if (e instanceof InputError) throw new ScenarioError(e.message);
+    throw e;
   }
   return toScenario(json, variantOverride);
 }

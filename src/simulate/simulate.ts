@@ -5,6 +5,7 @@ import { buildVariants, type VariantName } from '../../machines/variants.js';
 import type { Scenario } from '../scenario/format.js';
 import { ScenarioError } from '../scenario/format.js';
 import { SystemModel, type Observation, type SystemState } from '../model/system.js';
+import { ownEntry } from '../own.js';
 
 export interface SimulationRun {
   readonly observations: readonly Observation[];
@@ -15,7 +16,7 @@ export interface SimulationRun {
 export function platformProfile(platform?: PlatformProfile | string): PlatformProfile {
   if (platform === undefined) return DEFAULT_PLATFORM;
   if (typeof platform !== 'string') return platform;
-  const named = PLATFORMS[platform];
+  const named = ownEntry(PLATFORMS, platform);
   if (!named) throw new Error(`unknown platform "${platform}" (one of ${Object.keys(PLATFORMS).join(', ')})`);
   return named;
 }

@@ -2,12 +2,13 @@
 // output and its one-line error messages. simulate in depth; check's and paths' exits and files.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EPYC } from '../support/measurements.js';
+import { PROPERTIES } from '../../src/properties/catalogue.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist/src/cli/main.js');
@@ -19,8 +20,8 @@ interface CliRun {
   readonly stderr: string;
 }
 
-function amxstate(args: readonly string[], stdin?: string): CliRun {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', input: stdin ?? '', timeout: 30_000 });
+function amxstate(args: readonly string[], stdin?: string, cwd: string = ROOT): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', input: stdin ?? '', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -127,14 +128,84 @@ describe('amxstate simulate: bad input exits 2 with one line on stderr', () => {
 
 describe('amxstate check: exits', () => {
   it('exits 4 when --max-states cuts the search and nothing differs, saying so in one line', () => {
-    const r = amxstate(['check', '--variant', 'linux', '--max-states', '20']);
+    const r = amxstate(['check', '--variant', 'linux', '--max-states', '20', '--quiet']);
     expect(r.status).toBe(4);
     expect(r.stdout).toContain('unknown');
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^amxstate: check stopped at --max-states 20 for linux/);
+    // Without --quiet, the progress line of the cut-off variant comes first.
+    const loud = amxstate(['check', '--variant', 'linux', '--max-states', '20']);
+    expect(loud.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^amxstate check: linux: stopped at --max-states after 20 states, /), lines[0]]);
   });
 
+  it('--max-states 1: every cell is unknown, and it says that nothing is proven (not that every verdict matches)', () => {
+    const r = amxstate(['check', '--max-states', '1', '--quiet']);
+    expect(r.status).toBe(4);
+    const lines = r.stdout.split('\n');
+    const rows = PROPERTIES.map((p) => lines.find((l) => l.startsWith(`${p.name} `)) ?? `${p.name} missing`);
+    for (const row of rows) expect(row.split(/\s+/).slice(1)).toEqual(['unknown', 'unknown', 'unknown', 'unknown', 'unknown']);
+    expect(r.stdout).not.toContain('matches machines/manifest.json');
+    expect(r.stdout).not.toContain('holds');
+    expect(r.stdout).toContain('Nothing is proven: the search stopped at --max-states 1 before any verdict was reached');
+    const json = JSON.parse(amxstate(['check', '--max-states', '1', '--quiet', '--json']).stdout) as { variants: Record<string, Record<string, { verdict: string }>> };
+    const verdicts = new Set(Object.values(json.variants).flatMap((cells) => Object.values(cells).map((c) => c.verdict)));
+    expect(verdicts).toEqual(new Set(['unknown']));
+  });
+
+  it('a search cut off part way says which variants are unproven, not that every verdict matches', () => {
+    // Within 50 states the 2-step AltstackChecksAgree counterexample is found; the rest stays unknown.
+    const r = amxstate(['check', '--config', 'tiny', '--variant', 'linux', '--max-states', '50', '--quiet']);
+    expect(r.status).toBe(4);
+    expect(r.stdout).toMatch(/^AltstackChecksAgree +violated \(2\)$/m);
+    expect(r.stdout).toContain('No verdict found differs from machines/manifest.json, but linux stopped at --max-states 50: their "unknown" cells and state counts are not proven.');
+    expect(r.stdout).not.toContain('Every verdict');
+  });
+});
+
+describe('amxstate check: the same output on every run', () => {
+  it('--json is byte-identical between two runs, and has no timings unless --timings asks', () => {
+    const args = ['check', '--config', 'tiny', '--json', '--quiet'];
+    const first = amxstate(args);
+    const second = amxstate(args);
+    expect(first.status).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(first.stdout).not.toMatch(/seconds|statesPerSecond/);
+    const stats = (JSON.parse(first.stdout) as { stats: Record<string, Record<string, unknown>> }).stats;
+    expect(Object.keys(stats['linux']!).sort()).toEqual(['complete', 'depth', 'states', 'transitions']);
+    const timed = JSON.parse(amxstate([...args, '--timings']).stdout) as { stats: Record<string, { seconds: number; statesPerSecond: number }> };
+    expect(typeof timed.stats['linux']?.seconds).toBe('number');
+    expect(typeof timed.stats['linux']?.statesPerSecond).toBe('number');
+  });
+
+  it('the text output is byte-identical too; --timings adds the seconds and states/s columns', () => {
+    const args = ['check', '--config', 'tiny', '--variant', 'linux', '--quiet'];
+    const first = amxstate(args);
+    expect(amxstate(args).stdout).toBe(first.stdout);
+    expect(first.stdout).not.toContain('states/s');
+    expect(first.stdout).toMatch(/^linux +\d+ states +\d+ transitions  depth \d+$/m);
+    expect(amxstate([...args, '--timings']).stdout).toMatch(/^linux +\d+ states +\d+ transitions  depth \d+  \d+\.\d\d s  \d+ states\/s$/m);
+  });
+
+  it('progress goes to standard error, one line per variant where it is not a terminal, and never to standard output', () => {
+    const loud = amxstate(['check', '--config', 'tiny']);
+    const quiet = amxstate(['check', '--config', 'tiny', '--quiet']);
+    expect(loud.stdout).toBe(quiet.stdout);
+    expect(quiet.stderr).toBe('');
+    const lines = loud.stderr.trimEnd().split('\n');
+    // One line as each variant ends, with the figures of its statistics line on standard output.
+    const stats = [...quiet.stdout.matchAll(/^(\S+) +(\d+) states +(\d+) transitions  depth (\d+)$/gm)].map((m) => `amxstate check: ${m[1]}: ${m[2]} states, ${m[3]} transitions, depth ${m[4]}`);
+    expect(stats).toHaveLength(5);
+    expect(lines.filter((l) => !/ \(\d+\.\d\d s\)$/.test(l)).map((l) => l.replace(/ in \d+\.\d+ s \(\d+ states\/s\)$/, ''))).toEqual(stats);
+    for (const l of lines) expect(l).toMatch(/^amxstate check: /);
+  });
+
+  it('check --help says where the timings went', () => {
+    const r = amxstate(['check', '--help']);
+    expect(r.stdout).toContain('--timings');
+    expect(r.stdout).toContain('--quiet');
+    expect(r.stdout).toMatch(/same on every run/);
+  });
 });
 
 describe('amxstate paths', () => {
@@ -142,11 +213,28 @@ describe('amxstate paths', () => {
     const out = join(dir, 'suite');
     const r = amxstate(['paths', '--config', 'tiny', '--out', out]);
     expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^amxstate paths: linux\/tiny: \d+ scenarios \(criterion transition\) in \d+\.\d\d s\n$/);
     const count = Number(/: (\d+) scenarios/.exec(r.stdout)?.[1]);
     expect(count).toBeGreaterThan(5);
     const files = readdirSync(out);
     expect(files).toHaveLength(count);
     for (const f of files) expect(amxstate(['simulate', join(out, f)]).status, f).toBe(0);
+  });
+
+  it('prints what is not reached one id per line, indented under its chart, and no line runs on', () => {
+    const r = amxstate(['paths', '--config', 'tiny', '--quiet']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    const task = lines.findIndex((l) => l.startsWith('  task chart: '));
+    const count = Number(/; (\d+) transition\(s\) not reached:$/.exec(lines[task]!)?.[1]);
+    expect(count).toBeGreaterThan(10);
+    const ids = lines.slice(task + 1, task + 1 + count);
+    for (const id of ids) expect(id).toMatch(/^ {6}task\.\S+:\d+$/);
+    expect(lines[task + 1 + count]).toMatch(/^  process chart: /);
+    // The summary: nothing there runs on for hundreds of characters any more.
+    const summary = lines.slice(0, lines.findIndex((l) => /^linux--tiny--transition--001 /.test(l)));
+    expect(summary.length).toBeGreaterThan(count);
+    for (const l of summary) expect(l.length, l.slice(0, 60)).toBeLessThan(200);
   });
 });
 
@@ -154,6 +242,14 @@ describe('amxstate check and paths: bad input exits 2 with one line on stderr', 
   it.each([
     [['check', '--config', 'huge'], 'huge'],
     [['check', '--max-states', '0'], '--max-states'],
+    [['check', '--max-states', '0x10'], '--max-states: expected a positive decimal integer, got "0x10"'],
+    [['check', '--max-states', '1e3'], '--max-states'],
+    [['check', '--max-states', '+5'], '--max-states'],
+    [['check', '--max-states', ' 7'], '--max-states'],
+    [['check', '--max-states', '7\n'], '--max-states'],
+    [['check', '--max-states', '-1'], '--max-states'],
+    [['check', '--max-states', '99999999999999999999'], '--max-states'],
+    [['paths', '--out', ''], 'paths: --out: empty folder name'],
     [['check', '--variant', 'bsd'], 'bsd'],
     [['paths', '--variant', 'bsd'], 'bsd'],
     [['paths', '--config', 'huge'], 'huge'],
@@ -163,7 +259,41 @@ describe('amxstate check and paths: bad input exits 2 with one line on stderr', 
     const r = amxstate(args);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^amxstate: .*${says.replace(/[-/]/g, '\\$&')}`))]);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^amxstate: .*${says.replace(/[-/()+.]/g, '\\$&')}`))]);
+  });
+
+  it('paths --out "" writes nothing into the current folder', () => {
+    const cwd = join(dir, 'empty-out');
+    mkdirSync(cwd);
+    expect(amxstate(['paths', '--config', 'tiny', '--out', ''], undefined, cwd).status).toBe(2);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('paths finds a bad --out before the search: no progress line, only the message', () => {
+    writeFileSync(join(dir, 'a-file'), 'x');
+    const r = amxstate(['paths', '--out', join(dir, 'a-file')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`amxstate: paths: cannot write into ${join(dir, 'a-file')}: ENOTDIR\n`);
+  });
+});
+
+describe('output paths are checked before the work: exit 2, one line, not a word of progress', () => {
+  const cases: readonly (readonly [string, () => string[], () => string])[] = [
+    ['report --out a directory', () => ['report', '--out', dir], () => `amxstate: report: cannot write ${dir}: EISDIR`],
+    ['report --out ""', () => ['report', '--out', ''], () => 'amxstate: report: --out: empty file name'],
+    ['report --out under /proc', () => ['report', '--out', '/proc/amxstate/report.html'], () => 'amxstate: report: cannot write /proc/amxstate/report.html: ENOENT'],
+    ['conform --junit under /proc', () => ['conform', '--junit', '/proc/amxstate.xml'], () => 'amxstate: conform: --junit: cannot write /proc/amxstate.xml: ENOENT'],
+    ['conform --record a file', () => ['conform', '--record', QUICKSTART], () => `amxstate: conform: --record: cannot write into ${QUICKSTART}: ENOTDIR`],
+    ['conform --record ""', () => ['conform', '--record', ''], () => 'amxstate: conform: --record: empty folder name'],
+  ];
+  it.each(cases)('%s', (_title, args, line) => {
+    const started = performance.now();
+    const r = amxstate(args());
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`${line()}\n`);
+    // report on default explores for many seconds, conform generates its suite first: neither started.
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
 
@@ -212,7 +342,7 @@ describe('--platform', () => {
     expect(jsonLines(amxstate(['simulate', file('hang2.json', JSON.stringify({ platform: 'no-amx', steps })), '--json']).stdout).at(-1)?.['hang']).toBe(true);
     const stuck = amxstate(['simulate', file('stuck.json', JSON.stringify({ platform: 'no-amx', steps: [...steps, { task: 'w', op: 'GET_PERM' }] }))]);
     expect(stuck.status).toBe(2);
-    expect(stuck.stderr).toBe('amxstate: step 4: field "task": task "w" is stuck in an endless SIGILL refault\n');
+    expect(stuck.stderr).toBe('amxstate: simulate: step 4: field "task": task "w" is stuck in an endless SIGILL refault\n');
   });
 
   it('check --platform no-amx compares with the no-amx entry of the manifest, and says so', () => {

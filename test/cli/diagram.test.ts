@@ -61,6 +61,8 @@ describe('amxstate diagram', () => {
     [['diagram', '--format'], 'format'],
     [['diagram', 'extra'], 'extra'],
     [['diagram', '--out', '/proc/no/such/dir/x.svg'], '/proc/no/such/dir/x.svg'],
+    [['diagram', '--out', ''], 'diagram: --out: empty file name'],
+    [['diagram', '--coverage', 'default', '--out', '/proc/x.svg'], 'diagram: cannot write /proc/x.svg'],
   ])('bad input %j exits 2 with one line', (args, says) => {
     const r = amxstate(args);
     expect(r.status).toBe(2);
@@ -69,5 +71,52 @@ describe('amxstate diagram', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^amxstate: /);
     expect(lines[0]).toContain(says);
+  });
+});
+
+describe('amxstate diagram --coverage: progress', () => {
+  it('says on standard error when the exploration is done, and nothing with --quiet', () => {
+    const file = join(dir, 'coverage.svg');
+    const r = amxstate(['diagram', '--coverage', 'tiny', '--out', file]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^amxstate diagram: coverage: generated suite of linux\/tiny explored \(\d+ scenarios\) in \d+\.\d\d s\n$/);
+    const quiet = amxstate(['diagram', '--coverage', 'tiny', '--out', file, '--quiet']);
+    expect([quiet.status, quiet.stderr]).toEqual([0, '']);
+  });
+});
+
+/** The command with standard output and standard error on a terminal (util-linux script(1) makes one). */
+function onTerminal(args: readonly string[]): { text: string; status: number } {
+  const r = spawnSync('script', ['-qec', `"${process.execPath}" "${CLI}" ${args.join(' ')}; echo "status $?"`, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const text = r.stdout.replace(/\r\n/g, '\n');
+  const status = Number(/status (\d+)\n?$/.exec(text)?.[1]);
+  return { text: text.replace(/status \d+\n?$/, ''), status };
+}
+
+const noScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).error !== undefined;
+
+describe.skipIf(noScript)('amxstate diagram on a terminal', () => {
+  it('refuses to write SVG to a terminal in one line, exit 2, before any work', () => {
+    const r = onTerminal(['diagram', '--coverage', 'default']);
+    expect(r.status).toBe(2);
+    expect(r.text).toBe('amxstate: diagram: not writing SVG to a terminal: give --out FILE, redirect standard output (> FILE), or use --format dot or mermaid\n');
+  });
+
+  it('prints DOT and Mermaid to a terminal', () => {
+    const dot = onTerminal(['diagram', '--format', 'dot']);
+    expect(dot.status).toBe(0);
+    expect(dot.text).toMatch(/^digraph "task" \{/);
+    expect(onTerminal(['diagram', '--format', 'mermaid']).text).toMatch(/^stateDiagram-v2\n/);
+  });
+
+  it('draws the progress line in place and clears it, so the terminal is left clean', () => {
+    const r = onTerminal(['diagram', '--coverage', 'tiny', '--format', 'mermaid']);
+    expect(r.status).toBe(0);
+    expect(r.text).toMatch(/^\ramxstate diagram: coverage: exploring linux\/tiny: \d+ states, depth \d+\x1b\[K/);
+    // Every line drawn is cleared before the diagram starts, and no progress text is left on a line of its own.
+    const start = r.text.indexOf('stateDiagram-v2');
+    expect(r.text.slice(0, start).endsWith('\r\x1b[K')).toBe(true);
+    expect(r.text.slice(start)).not.toContain('amxstate diagram');
   });
 });

@@ -34,7 +34,8 @@ describe('chartGraph of the task chart', () => {
     expect(byId.get('task.alive')?.children.map((c) => c.key)).toEqual(['buffer', 'tileConfig', 'tileData', 'altstack', 'signal']);
     expect(byId.get('task.exited')?.type).toBe('final');
     expect(byId.get('task')?.initial).toBe('task.spawning');
-    expect(byId.get('task.alive.signal')?.initial).toBe('task.alive.signal.running');
+    // A fork child starts inside the handler it was forked in: the signal region chooses where to start.
+    expect(byId.get('task.alive.signal')?.initial).toBe('task.alive.signal.choosing');
     expect(byId.get('task.alive')?.initial).toBeNull();
   });
 

@@ -54,7 +54,8 @@ describe.skipIf(unavailable !== undefined)('amxstate paths --emit kselftest', ()
     const source = readFileSync(file, 'utf8');
     // perm-request's first step is GET_PERM of a fresh process: claim it already holds AMX.
     const at = source.indexOf('"perm-request"');
-    const doctored = source.slice(0, at) + source.slice(at).replace(/\\"bitmap\\":\\"\$PERM\\"/g, '\\"bitmap\\":\\"$PERM_AMX\\"');
+    const end = source.indexOf('\n  {', at);
+    const doctored = source.slice(0, at) + source.slice(at, end).replace(/\\"bitmap\\":\\"\$PERM\\"/g, '\\"bitmap\\":\\"$PERM_AMX\\"') + source.slice(end);
     expect(doctored).not.toBe(source);
     writeFileSync(file, doctored);
     expect(build().status).toBe(0);

@@ -4,12 +4,13 @@
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RecordedRun } from '../../src/conform/record.js';
 import { NO_AMX_LINUX_6_18 } from '../../machines/platform.js';
 import { ALL_VARIANTS } from '../../src/check/check.js';
-import { DEFAULT_REPORT_PATH, ReportUsageError, hostHasAmxTile, runReport } from '../../src/cli/report-command.js';
+import { DEFAULT_REPORT_PATH, ReportOutputError, ReportUsageError, defaultReportPath, hostHasAmxTile, runReport } from '../../src/cli/report-command.js';
+import { projectRoot } from '../../src/files.js';
 import { CONFIGS } from '../../src/explore/config.js';
 import { PROPERTIES } from '../../src/properties/catalogue.js';
 import { escapeHtml, scopeSvgIds } from '../../src/report/escape.js';
@@ -167,7 +168,7 @@ describe('amxstate report, the command', () => {
     const out = join(dir, 'new/folder/report.html');
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      expect(await runReport({ config: 'tiny', out })).toBe(0);
+      expect(await runReport({ config: 'tiny', out, quiet: true })).toBe(0);
       const page = readFileSync(out, 'utf8');
       expect(write.mock.calls.map((c) => String(c[0]))).toEqual([`amxstate report: wrote ${out} (${Buffer.byteLength(page)} bytes, configuration "tiny")\n`]);
       expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
@@ -190,8 +191,33 @@ describe('amxstate report, the command', () => {
     await expect(runReport(values, operands)).rejects.toThrow(message);
   });
 
-  it('writes docs/report.html by default, and reads amx_tile from the flags line of /proc/cpuinfo', () => {
+  it.each([
+    ['a directory', () => dir, 'EISDIR'],
+    ['a folder under a plain file', () => (writeFileSync(join(dir, 'plain'), 'x'), join(dir, 'plain/report.html')), 'ENOTDIR'],
+    ['a folder that cannot be made', () => '/proc/amxstate/report.html', 'ENOENT'],
+  ])('finds a bad --out (%s) at once, before any of the work, in one line', async (_what, out, code) => {
+    const path = out();
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const started = performance.now();
+    try {
+      // The default configuration takes many seconds to check: failing at once means it was never started.
+      await expect(runReport({ config: 'default', out: path })).rejects.toThrow(ReportOutputError);
+      await expect(runReport({ config: 'default', out: path })).rejects.toThrow(`report: cannot write ${path}: ${code}`);
+      expect(performance.now() - started).toBeLessThan(2000);
+      // Not a word of progress either.
+      expect(err).not.toHaveBeenCalled();
+    } finally {
+      err.mockRestore();
+    }
+  });
+
+  it('writes docs/report.html under the project root by default, wherever it runs from', () => {
     expect(DEFAULT_REPORT_PATH).toBe('docs/report.html');
+    expect(defaultReportPath()).toBe(join(projectRoot(), 'docs', 'report.html'));
+    expect(isAbsolute(defaultReportPath())).toBe(true);
+  });
+
+  it('reads amx_tile from the flags line of /proc/cpuinfo', () => {
     const cpuinfo = join(dir, 'cpuinfo');
     writeFileSync(cpuinfo, 'processor\t: 0\nflags\t\t: fpu sse avx512f amx_bf16 amx_tile amx_int8\n');
     expect(hostHasAmxTile(cpuinfo)).toBe(true);

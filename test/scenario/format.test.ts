@@ -162,7 +162,7 @@ describe('good scenarios', () => {
       ],
     });
     expect(s.variant).toBe('linux');
-    expect(s.steps.map((x) => x.fields)).toEqual([{ palette: 1 }, { tileBits: 'keep' }, { fails: false }, { tileBits: 'data', length: 'full' }, {}]);
+    expect(s.steps.map((x) => x.fields)).toEqual([{ palette: 1 }, { tileBits: 'keep', xsaveHeader: 'intact' }, { fails: false }, { tileBits: 'data', length: 'full' }, {}]);
     expect(s.steps[1]?.note).toBe('why');
     expect(s.steps[4]?.task).toBeUndefined();
     const again = toScenario({ steps: s.steps.map(stepToJson) });

@@ -1,0 +1,146 @@
+// Tables of the docs made from the code (`<!-- BEGIN generated: NAME -->` blocks), and text written
+// by hand whose names are checked against the code (`<!-- BEGIN checked: NAME -->` blocks): the
+// guard tables of docs/model.md name exactly the guards of the charts, and the command synopses and
+// option tables exactly the options of the commands.
+
+import { OPS, type FieldSpec } from '../../machines/kernel-events.js';
+import { DEFAULT_PLATFORM } from '../../machines/platform.js';
+import { createProcessMachine } from '../../machines/process.js';
+import { createTaskMachine } from '../../machines/task.js';
+import { buildVariants, VARIANT_NAMES } from '../../machines/variants.js';
+import { PROPERTIES } from '../properties/catalogue.js';
+import type { CommandSpec } from '../cli/command.js';
+
+const cellEscape = (s: string) => s.replace(/\|/g, '\\|');
+
+function fieldText(name: string, s: FieldSpec): string {
+  const type = s.type.kind === 'enum' ? s.type.values.join(' \\| ') : s.type.kind;
+  return `\`${name}\`: ${type}${s.required ? ' (required)' : ` (default \`${JSON.stringify(s.default)}\`)`}`;
+}
+
+/** docs/scenarios.md: every op of OPS (machines/kernel-events.ts) with its scope, kernel entry point and fields. */
+export function opsTable(): string {
+  return [
+    '| op | scope | kernel entry point | fields |',
+    '|---|---|---|---|',
+    ...OPS.map((o) => {
+      const fields = Object.entries(o.fields).map(([n, s]) => fieldText(n, s)).join('<br>') || 'none';
+      return `| \`${o.op}\` | ${o.scope} | ${cellEscape(o.kernel)} | ${fields} |`;
+    }),
+  ].join('\n');
+}
+
+/** docs/variants.md: the named guards and actions each variant replaces, by chart (buildVariants()). */
+export function variantsTable(): string {
+  const variants = buildVariants(DEFAULT_PLATFORM);
+  const list = (names: readonly string[]) => (names.length > 0 ? names.map((n) => `\`${n}\``).join(', ') : 'none');
+  return [
+    '| variant | task chart | process chart | extra ops |',
+    '|---|---|---|---|',
+    ...VARIANT_NAMES.map((n) => {
+      const v = variants[n];
+      return `| \`${n}\` | ${list(v.replaces.task)} | ${list(v.replaces.process)} | ${list(v.extraOps)} |`;
+    }),
+  ].join('\n');
+}
+
+/** docs/checking.md: the property catalogue (src/properties/catalogue.ts), in the order of the matrix rows. */
+export function propertiesTable(): string {
+  return [
+    '| name | kind | claim | source |',
+    '| --- | --- | --- | --- |',
+    ...PROPERTIES.map((p) => `| \`${p.name}\` | ${p.kind} | ${cellEscape(p.claim)} | ${cellEscape(p.source)} |`),
+  ].join('\n');
+}
+
+/** The named guards of each chart, as its setup() declares them. */
+export function chartGuards(): ReadonlyMap<string, readonly string[]> {
+  const names = (guards: object | undefined) => Object.keys(guards ?? {}).sort();
+  return new Map([
+    ['task-guards', names(createTaskMachine(DEFAULT_PLATFORM).implementations.guards)],
+    ['process-guards', names(createProcessMachine(DEFAULT_PLATFORM).implementations.guards)],
+  ]);
+}
+
+/** The names a guard table gives in its first column: each backticked name, without its parameters. */
+export function namesInFirstColumn(table: string): string[] {
+  const names: string[] = [];
+  for (const row of table.split('\n')) {
+    if (!row.startsWith('|') || /^\|\s*(Guard|-+)\s*\|/.test(row)) continue;
+    const first = row.split(/(?<!\\)\|/)[1] ?? '';
+    for (const m of first.matchAll(/`([A-Za-z0-9_]+)(?:\([^`]*\))?`/g)) names.push(m[1]!);
+  }
+  return names;
+}
+
+/** What a checked block gets wrong against the code: names it lacks and names the code does not have. */
+export function checkGuardTable(name: string, table: string, guards: ReadonlyMap<string, readonly string[]>): string | undefined {
+  const expected = guards.get(name);
+  if (!expected) return `nothing checks a block "${name}" (known: ${[...guards.keys()].join(', ')})`;
+  const listed = new Set(namesInFirstColumn(table));
+  const missing = expected.filter((g) => !listed.has(g));
+  const unknown = [...listed].filter((g) => !expected.includes(g));
+  const problems = [
+    ...(missing.length > 0 ? [`lacks the guard(s) ${missing.join(', ')}`] : []),
+    ...(unknown.length > 0 ? [`names ${unknown.join(', ')}, which the chart does not have`] : []),
+  ];
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+/** The long options each command declares (src/cli/*-command.ts), without --help. */
+export function commandOptions(commands: readonly CommandSpec[]): ReadonlyMap<string, readonly string[]> {
+  return new Map(commands.map((c) => [c.name, c.options.flatMap((o) => /--[a-z0-9-]+/.exec(o.flags)?.[0] ?? []).sort()]));
+}
+
+/**
+ * A synopsis block: lines `npx amxstate COMMAND [--option ...] ...`. Each option a line names must be
+ * one its command declares, and each option a command declares must be on one of its lines. The block
+ * `synopsis` must cover every command; `synopsis-COMMAND` that one.
+ */
+export function checkSynopsis(name: string, body: string, options: ReadonlyMap<string, readonly string[]>): string | undefined {
+  const mentioned = new Map<string, Set<string>>();
+  for (const line of body.split('\n')) {
+    const m = /^npx amxstate ([a-z-]+)(.*)$/.exec(line.trim());
+    if (!m) continue;
+    const set = mentioned.get(m[1]!) ?? new Set<string>();
+    for (const o of m[2]!.matchAll(/--[a-z0-9-]+/g)) set.add(o[0]);
+    mentioned.set(m[1]!, set);
+  }
+  const wanted = name === 'synopsis' ? [...options.keys()] : [name.slice('synopsis-'.length)];
+  const problems: string[] = [];
+  for (const command of wanted) {
+    const declared = options.get(command);
+    if (!declared) return `names no command amxstate has (${name})`;
+    const seen = mentioned.get(command);
+    if (!seen) {
+      problems.push(`lacks amxstate ${command}`);
+      continue;
+    }
+    const missing = declared.filter((o) => !seen.has(o));
+    const unknown = [...seen].filter((o) => o !== '--help' && !declared.includes(o));
+    if (missing.length > 0) problems.push(`lacks ${command} ${missing.join(', ')}`);
+    if (unknown.length > 0) problems.push(`gives ${command} ${unknown.join(', ')}, which it does not have`);
+  }
+  for (const command of mentioned.keys()) if (!options.has(command)) problems.push(`names amxstate ${command}, which does not exist`);
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+/** An options table (`options-COMMAND`): its first column names exactly the command's long options. */
+export function checkOptionsTable(name: string, body: string, options: ReadonlyMap<string, readonly string[]>): string | undefined {
+  const command = name.slice('options-'.length);
+  const declared = options.get(command);
+  if (!declared) return `names no command amxstate has (${name})`;
+  const listed = new Set<string>();
+  for (const row of body.split('\n')) {
+    if (!row.startsWith('|')) continue;
+    const first = row.split(/(?<!\\)\|/)[1] ?? '';
+    for (const m of first.matchAll(/`(--[a-z0-9-]+)/g)) listed.add(m[1]!);
+  }
+  const missing = declared.filter((o) => !listed.has(o));
+  const unknown = [...listed].filter((o) => !declared.includes(o));
+  const problems = [
+    ...(missing.length > 0 ? [`lacks ${command} ${missing.join(', ')}`] : []),
+    ...(unknown.length > 0 ? [`names ${unknown.join(', ')}, which ${command} does not have`] : []),
+  ];
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
