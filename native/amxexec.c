@@ -135,16 +135,11 @@ static inline uint64_t xgetbv(uint32_t index) {
 
 enum disposition { DISP_DEFAULT, DISP_SKIP, DISP_REQUEST_PERMISSION };
 
-struct frame_ref {
-  ucontext_t *uc;
-};
-
 struct task {
   int used;
   int tid;
   int cmd_fd;
-  int depth;                          // signal handlers running now
-  struct frame_ref frames[MAX_DEPTH]; // their frames, innermost last
+  int depth; // signal handlers running now
   // The step being run, and what a fault handler saw during it.
   int step;
   char op[24];
@@ -172,7 +167,7 @@ struct task {
 static struct task tasks[MAX_TASKS];
 static volatile int dispositions[2]; // [0] SIGILL, [1] SIGSEGV
 static int xgetbv1_supported;
-static uint32_t tilecfg_offset, tiledata_offset, tiledata_size;
+static uint32_t tilecfg_offset, tiledata_offset;
 static int kvm_fd = -1, vm_fd = -1;
 static char self_exe[4096];
 
@@ -751,7 +746,7 @@ static __attribute__((noinline)) void signal_entered(struct task *t, ucontext_t 
   memcpy(&xstate_bv, fx + 512, 8);
   uintptr_t sp = (uintptr_t)&xstate_bv;
   int on_alt = sp >= t->alt_lo && sp < t->alt_hi;
-  if (t->depth < MAX_DEPTH) t->frames[t->depth].uc = uc, t->frame_on_alt[t->depth] = (uint8_t)on_alt;
+  if (t->depth < MAX_DEPTH) t->frame_on_alt[t->depth] = (uint8_t)on_alt;
   t->alt_frames += on_alt;
   t->depth++;
   begin_result(t, t->step);
@@ -869,7 +864,6 @@ static void task_side_init(void) {
   tilecfg_offset = a ? b : 0;
   __cpuid_count(0xd, 18, a, b, c, d);
   tiledata_offset = a ? b : 0;
-  tiledata_size = a;
   for (int i = 0; i < MAX_TASKS; i++) {
     tasks[i].cmd_fd = COMMAND_FD_BASE + i;
     for (int j = 0; j < 1024; j++) tasks[i].pattern[j] = (uint8_t)(0x11 * (i + 1) + j);

@@ -1,6 +1,6 @@
 // `amxstate check`: the verdict matrix, its statistics, and each counterexample as numbered steps.
 
-import { command, type OptionValues } from './command.js';
+import { command, CONFIG_OPTION, PLATFORM_OPTION, type OptionValues } from './command.js';
 import { EXIT, UsageError } from './exit.js';
 import { isVariantName, type VariantName } from '../../machines/variants.js';
 import { CONFIGS } from '../explore/config.js';
@@ -97,8 +97,8 @@ export const CHECK = command<CheckValues>({
   summary: 'explore the model exhaustively; print the verdict matrix and compare it with machines/manifest.json',
   options: [
     { flags: '--variant <V>', description: 'one design variant (default: all five)' },
-    { flags: '--config <NAME>', description: 'exploration bounds: tiny, default, wide, forks, large', default: 'default' },
-    { flags: '--platform <P>', description: 'platform profile: a name, host (measured here) or a measurement FILE' },
+    CONFIG_OPTION,
+    PLATFORM_OPTION,
     { flags: '--json', description: 'everything as one JSON object, counterexamples as scenarios', default: false },
     { flags: '--max-states <N>', description: 'stop after N states, a decimal number (then exit 4: nothing differs, nothing proven)' },
     { flags: '--counterexamples', description: 'print every counterexample as numbered steps', default: false },

@@ -23,6 +23,11 @@ export interface CommandSpec<V extends OptionValues = OptionValues> {
   run(values: V, operands: readonly string[]): number | Promise<number>;
 }
 
+/** Options several commands take, worded once. */
+export const VARIANT_OPTION: OptionSpec = { flags: '--variant <V>', description: 'the design variant', default: 'linux' };
+export const CONFIG_OPTION: OptionSpec = { flags: '--config <NAME>', description: 'exploration bounds: tiny, default, wide, forks, large', default: 'default' };
+export const PLATFORM_OPTION: OptionSpec = { flags: '--platform <P>', description: 'platform profile: a name, host (measured here) or a measurement FILE' };
+
 /** A spec with its own value type, as the table of commands holds it. */
 export function command<V extends OptionValues>(spec: CommandSpec<V>): CommandSpec {
   return spec as unknown as CommandSpec;

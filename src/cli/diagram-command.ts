@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { OutputPathError, prepareOutputFile } from '../files.js';
 import { quoted } from './quote.js';
 import { QUIET_OPTION, formatSeconds, withProgress } from './progress.js';
-import { command, type OptionValues } from './command.js';
+import { command, VARIANT_OPTION, type OptionValues } from './command.js';
 import { UsageError } from './exit.js';
 import { VARIANT_NAMES, isVariantName } from '../../machines/variants.js';
 import { DIAGRAM_FORMATS, DIAGRAM_MACHINES, diagramText, type DiagramRequest } from '../diagram/request.js';
@@ -35,7 +35,7 @@ export const DIAGRAM = command<DiagramValues>({
   name: 'diagram',
   summary: "draw a chart or the composition; a variant's changes against linux are highlighted",
   options: [
-    { flags: '--variant <V>', description: 'the design variant', default: 'linux' },
+    VARIANT_OPTION,
     { flags: '--machine <M>', description: 'task, process or system', default: 'task' },
     { flags: '--format <F>', description: 'svg, dot or mermaid', default: 'svg' },
     { flags: '--out <FILE>', description: 'write the picture to FILE instead of standard output' },

@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { command, type OptionValues } from './command.js';
+import { command, CONFIG_OPTION, PLATFORM_OPTION, VARIANT_OPTION, type OptionValues } from './command.js';
 import { isVariantName, type VariantName } from '../../machines/variants.js';
 import { ALL_VARIANTS } from '../check/check.js';
 import { summarise } from '../coverage/coverage.js';
@@ -79,10 +79,10 @@ export const PATHS = command<PathsValues>({
   name: 'paths',
   summary: 'generate the test suite: a shortest scenario per reachable chart transition, state or transition pair',
   options: [
-    { flags: '--variant <V>', description: 'the design variant', default: 'linux' },
-    { flags: '--config <NAME>', description: 'exploration bounds', default: 'default' },
+    VARIANT_OPTION,
+    CONFIG_OPTION,
     { flags: '--criterion <C>', description: 'transition, state or transition-pair', default: 'transition' },
-    { flags: '--platform <P>', description: 'platform profile: a name, host or a measurement FILE' },
+    PLATFORM_OPTION,
     { flags: '--json', description: 'the scenarios and their coverage as one JSON object', default: false },
     { flags: '--out <DIR>', description: 'write one scenario file per test into DIR' },
     { flags: '--emit <FORMAT>', description: 'kselftest: write C kernel selftests into --out DIR (make && ./amx_model_test)' },

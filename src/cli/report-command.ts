@@ -3,7 +3,7 @@
 // has AMX, and the conformance runs recorded under docs/conformance/; the rest is the same on every machine.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { command, type OptionValues } from './command.js';
+import { command, CONFIG_OPTION, PLATFORM_OPTION, type OptionValues } from './command.js';
 import { CONFIGS } from '../explore/config.js';
 import { reportHtml } from '../report/html.js';
 import { gatherReport } from '../report/model.js';
@@ -57,8 +57,8 @@ export const REPORT = command<ReportValues>({
   summary: 'write the verdict matrix, the charts, every counterexample and the evidence as one HTML file',
   options: [
     { flags: '--out <FILE>', description: `the HTML file (default: ${DEFAULT_REPORT_PATH} in the amxstate project folder, wherever you run it from)` },
-    { flags: '--config <NAME>', description: 'exploration bounds', default: 'default' },
-    { flags: '--platform <P>', description: 'platform profile: a name, host or a measurement FILE' },
+    CONFIG_OPTION,
+    PLATFORM_OPTION,
     QUIET_OPTION,
   ],
   details: 'The output folder is created and checked before the model is explored: a --out\nthat cannot be written fails at once, in one line.',

@@ -30,7 +30,7 @@ import { toScenario } from '../scenario/format.js';
 import { modelFor, simulate } from '../simulate/simulate.js';
 import { checkNamed, regenerateNamed } from './blocks.js';
 import { regenerateOutputs } from './outputs.js';
-import { distRunner, ensureBuilt, sourceRunner } from './runner.js';
+import { distRunner, memoisedRunner, ensureBuilt, sourceRunner } from './runner.js';
 import type { Runner } from './shell.js';
 import { COMMANDS } from '../cli/program.js';
 import { chartGuards, checkGuardTable, checkOptionsTable, checkSynopsis, commandOptions, opsTable, propertiesTable, variantsTable } from './tables.js';
@@ -186,7 +186,7 @@ function report(check: boolean, stale: readonly string[], errors: readonly strin
 function runnerFor(fromSource: boolean): Runner {
   if (fromSource) return sourceRunner(ROOT);
   ensureBuilt(ROOT, (line) => process.stderr.write(`${line}\n`));
-  return distRunner(ROOT);
+  return memoisedRunner(ROOT, distRunner(ROOT));
 }
 
 /** Only the output and checked blocks of the docs named on the command line. */

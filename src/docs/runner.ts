@@ -3,7 +3,8 @@
 // is newer than its output, so a check after editing src/ never reads an old build.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import type { Runner, RunResult } from './shell.js';
@@ -75,5 +76,49 @@ export function sourceRunner(root: string): Runner {
   return {
     amxstate: (args, stdin) => run(root, ['--import', 'tsx', main, ...args], stdin),
     node: (args, stdin) => run(root, args, stdin),
+  };
+}
+
+/** What a command's output can depend on: the build, the data files it reads, the packages, Node. */
+const INPUTS = ['dist', 'machines/manifest.json', 'scenarios', 'litmus', 'package-lock.json'];
+
+function inputsDigest(root: string): string {
+  const hash = createHash('sha256').update(process.version);
+  for (const input of INPUTS) {
+    const full = join(root, input);
+    if (!existsSync(full)) continue;
+    const files = statSync(full).isDirectory()
+      ? readdirSync(full, { withFileTypes: true, recursive: true })
+          .filter((e) => e.isFile())
+          .map((e) => join(e.parentPath, e.name))
+          .sort()
+      : [full];
+    for (const f of files) hash.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The same runner, remembering each result by the command and the digest of everything its output
+ * can depend on (node_modules/.cache/amxstate-docs): a second check of unchanged inputs runs nothing,
+ * and any change to the build or the data runs every command again.
+ */
+export function memoisedRunner(root: string, inner: Runner): Runner {
+  const digest = inputsDigest(root);
+  const dir = join(root, 'node_modules', '.cache', 'amxstate-docs');
+  const remember = (kind: 'amxstate' | 'node', args: readonly string[], stdin: string, runIt: () => RunResult): RunResult => {
+    const key = createHash('sha256').update(digest).update(JSON.stringify([kind, args, stdin])).digest('hex');
+    const file = join(dir, `${key}.json`);
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+    const result = runIt();
+    mkdirSync(dir, { recursive: true });
+    // Written aside, then renamed: a run that stops half-way leaves no half a result.
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify(result));
+    renameSync(`${file}.${process.pid}`, file);
+    return result;
+  };
+  return {
+    amxstate: (args, stdin) => remember('amxstate', args, stdin, () => inner.amxstate(args, stdin)),
+    node: (args, stdin) => remember('node', args, stdin, () => inner.node(args, stdin)),
   };
 }
