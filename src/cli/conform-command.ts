@@ -10,7 +10,7 @@ import { recordRun, type ConformRun, type ConformSummary } from '../conform/reco
 import { measureHost } from '../kernel/measure.js';
 import type { PlatformMeasurement } from '../kernel/measurement.js';
 import { observationText } from '../model/observation-text.js';
-import type { Observation } from '../model/system.js';
+import type { Observation } from '../model/observation.js';
 import { platformOption } from '../platform/resolve.js';
 import { ScenarioError } from '../scenario/format.js';
 import { EXIT, UsageError } from './exit.js';

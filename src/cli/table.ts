@@ -1,6 +1,6 @@
 // Renders observations as a readable fixed-width table.
 
-import type { Observation } from '../model/system.js';
+import type { Observation } from '../model/observation.js';
 import { printable } from '../scenario/describe.js';
 
 const COLUMNS: readonly { title: string; cell: (o: Observation) => string }[] = [

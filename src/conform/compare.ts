@@ -1,6 +1,6 @@
 // One scenario on the model and on the kernel, compared step by step.
 
-import type { Observation } from '../model/system.js';
+import type { Observation } from '../model/observation.js';
 
 /** What the executor printed for a step: the fields of an Observation, and those it could not see. */
 export interface KernelObservation {

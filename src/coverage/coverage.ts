@@ -6,7 +6,7 @@ import { createActor, type AnyStateMachine } from 'xstate';
 import type { Variant } from '../../machines/variants.js';
 import { activeStateIds, allStates, chartGraph, transitionIdOf, type ChartGraph } from '../diagram/chart-graph.js';
 import type { Marks } from '../diagram/marks.js';
-import type { ChartStepTrace } from '../model/system.js';
+import type { ChartStepTrace } from '../model/chart.js';
 
 export type ChartName = ChartStepTrace['chart'];
 

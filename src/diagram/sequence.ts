@@ -3,7 +3,7 @@
 // step of a counterexample marked. Two pure renderers share one layout-free model: Mermaid text, and
 // SVG drawn directly (Graphviz lays out sequences poorly, and Mermaid needs a browser to draw).
 
-import type { Observation } from '../model/system.js';
+import type { Observation } from '../model/observation.js';
 import type { Scenario } from '../scenario/format.js';
 import { mermaidText } from './mermaid.js';
 import { observationText } from '../model/observation-text.js';

@@ -2,7 +2,8 @@
 // processes; names, dead tasks and ended processes do not count. Equal keys = isomorphic states.
 // A task suspended in vfork (S) or stuck in an endless refault (H) differs from one that runs.
 
-import { isAlive, type SystemModel, type SystemState, type ProcessSlot } from '../model/system.js';
+import { isAlive, type SystemState, type ProcessSlot } from '../model/state.js';
+import type { SystemModel } from '../model/system.js';
 
 export function processKey(model: SystemModel, p: ProcessSlot): string {
   const known = model.slotKeys.get(p);

@@ -2,8 +2,11 @@
 // every transition. BFS order gives each violated property a shortest counterexample (in steps);
 // symmetry (canonical.ts) makes the search complete up to renaming of threads and processes.
 
-import type { ChartStepTrace, TraceOwner, Observation, SystemModel, SystemState } from '../model/system.js';
-import { isAlive } from '../model/system.js';
+import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
+import type { Observation } from '../model/observation.js';
+import type { SystemModel } from '../model/system.js';
+import type { SystemState } from '../model/state.js';
+import { isAlive } from '../model/state.js';
 import type { Step } from '../scenario/format.js';
 import type { Property, Transition } from '../properties/catalogue.js';
 import { canonicalKey, processKey } from './canonical.js';

@@ -4,7 +4,8 @@
 
 import { fromTransition } from 'xstate';
 import { getAdjacencyMap } from 'xstate/graph';
-import type { SystemModel, SystemState } from '../model/system.js';
+import type { SystemModel } from '../model/system.js';
+import type { SystemState } from '../model/state.js';
 import type { Step } from '../scenario/format.js';
 import { canonicalKey } from './canonical.js';
 import type { ExploreConfig } from './config.js';

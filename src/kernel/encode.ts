@@ -2,7 +2,7 @@
 // of the platform the model predicts, and for each step which state fields to read back.
 
 import type { AltstackClass, PlatformProfile } from '../../machines/platform.js';
-import type { Observation } from '../model/system.js';
+import type { Observation } from '../model/observation.js';
 import { ScenarioError, type Step } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';
 

@@ -1,7 +1,7 @@
 // An observation in one line of words: what a step reported, as the sequence diagrams and the report
 // print it.
 
-import type { Observation } from './system.js';
+import type { Observation } from './observation.js';
 
 export function observationText(o: Observation | undefined): string {
   if (!o) return '';

@@ -8,7 +8,8 @@ import { DEFAULT_PLATFORM, PLATFORMS, type PlatformProfile } from '../../machine
 import { CoverageRecorder, type Coverage, type FreshCoverage } from '../coverage/coverage.js';
 import type { ExploreConfig } from '../explore/config.js';
 import { explore, MAIN_TASK, type ExploredTransition } from '../explore/explore.js';
-import type { ChartStepTrace, SystemState, TraceOwner } from '../model/system.js';
+import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
+import type { SystemState } from '../model/state.js';
 import { stepToJson, type Step, type StepValue } from '../scenario/format.js';
 import { modelFor } from '../simulate/simulate.js';
 

@@ -3,8 +3,10 @@
 // transition itself. One rule per property, so a counterexample names exactly the rule it broke.
 
 import { permissionRequestAltstackMinimum, type AltstackClass } from '../../machines/platform.js';
-import type { Outcome, SystemModel, SystemState, TaskSlot, ProcessSlot } from '../model/system.js';
-import { isAlive, processValue, taskValue } from '../model/system.js';
+import type { Outcome } from '../model/observation.js';
+import type { SystemModel } from '../model/system.js';
+import type { SystemState, TaskSlot, ProcessSlot } from '../model/state.js';
+import { isAlive, processValue, taskValue } from '../model/state.js';
 import { canonicalKey } from '../explore/canonical.js';
 import type { Step } from '../scenario/format.js';
 

@@ -3,7 +3,7 @@
 
 import { stripProlog } from '../diagram/render.js';
 import { hex, type PlatformProfile } from '../../machines/platform.js';
-import type { Observation } from '../model/system.js';
+import type { Observation } from '../model/observation.js';
 import { observationText } from '../model/observation-text.js';
 import { escapeHtml as e, escapeJson, scopeSvgIds } from './escape.js';
 import type { ConformanceInput, CounterexampleView, CoverageFigure, Figure, MatrixCell, ReportData, VariantColumn } from './model.js';

@@ -24,7 +24,7 @@ import { systemDot } from '../diagram/system.js';
 import { variantMarks, type ChartName } from '../diagram/variant-diff.js';
 import type { ExploreConfig } from '../explore/config.js';
 import type { ExploreStats } from '../explore/explore.js';
-import type { Observation } from '../model/system.js';
+import type { Observation } from '../model/observation.js';
 import { PROPERTIES, propertyByName } from '../properties/catalogue.js';
 import { toScenario } from '../scenario/format.js';
 import { modelFor, simulate } from '../simulate/simulate.js';

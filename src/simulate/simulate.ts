@@ -4,7 +4,9 @@ import { PLATFORMS, DEFAULT_PLATFORM, type PlatformProfile } from '../../machine
 import { buildVariants, type VariantName } from '../../machines/variants.js';
 import type { Scenario } from '../scenario/format.js';
 import { ScenarioError } from '../scenario/format.js';
-import { SystemModel, type Observation, type SystemState } from '../model/system.js';
+import { SystemModel } from '../model/system.js';
+import type { Observation } from '../model/observation.js';
+import type { SystemState } from '../model/state.js';
 import { ownEntry } from '../own.js';
 
 export interface SimulationRun {

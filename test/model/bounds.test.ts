@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { toScenario } from '../../src/scenario/format.js';
 import { modelFor, simulate } from '../../src/simulate/simulate.js';
 import { MAX_PROCESSES, MAX_SIGNAL_DEPTH, MAX_STEPS, MAX_THREADS_PER_PROCESS } from '../../src/scenario/limits.js';
-import type { SystemModel, SystemState } from '../../src/model/system.js';
+import type { SystemModel } from '../../src/model/system.js';
+import type { SystemState } from '../../src/model/state.js';
 import type { Step } from '../../src/scenario/format.js';
 
 /** Where a name is, found by looking at every task. */

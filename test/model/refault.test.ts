@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CONFIGS } from '../../src/explore/config.js';
 import { canonicalKey } from '../../src/explore/canonical.js';
 import { candidateSteps } from '../../src/explore/explore.js';
-import type { SystemState } from '../../src/model/system.js';
+import type { SystemState } from '../../src/model/state.js';
 import { observationText } from '../../src/model/observation-text.js';
 import { renderTable } from '../../src/cli/table.js';
 import { ScenarioError, toScenario, type StepValue } from '../../src/scenario/format.js';

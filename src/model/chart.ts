@@ -1,0 +1,117 @@
+// Runs one chart as the system needs it: pure transitions over snapshots, memoised per
+// (snapshot, event) and interned, so exploration runs XState once per distinct local step.
+
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import type { ProcessEvent } from '../../machines/process.js';
+import type { BufferChange, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
+import type { ProcessMachine, TaskMachine } from '../../machines/variants.js';
+
+/** Where a chart step came from: a start with its input, or an event sent to a snapshot. */
+export type ChartStepOrigin = { readonly input: unknown } | { readonly from: unknown; readonly event: TaskEvent | ProcessEvent };
+
+/**
+ * Whose chart a trace entry stepped, parallel to the trace: a task of the step's own process by its
+ * position there, that process's chart, or a chart of another process (a fork child being born).
+ * Positions, not names, so that a memoised effect replayed onto renamed tasks still says whose.
+ */
+export type TraceOwner = number | 'process' | 'other';
+
+/** One step of one chart, as the system took it: the trace coverage is computed from. */
+export interface ChartStepTrace {
+  readonly chart: 'task' | 'process';
+  readonly origin: ChartStepOrigin;
+}
+
+/** A chart step and what its emitted events said. */
+export interface ChartStep<S> extends ChartStepTrace {
+  readonly snapshot: S;
+  readonly outcome: TaskOutcome | undefined;
+  readonly bufferChanges: readonly BufferChange[];
+  readonly permissionGranted: boolean;
+}
+
+/** Events are flat records of primitives, so this identifies them, at a fraction of JSON.stringify's cost. */
+function eventKey(event: TaskEvent | ProcessEvent): string {
+  const fields = event as unknown as Record<string, string | number | boolean>;
+  let k = '';
+  for (const name in fields) k += `${name}=${String(fields[name])},`;
+  return k;
+}
+
+type Emitted = { type: string; outcome?: TaskOutcome; change?: BufferChange };
+
+/** Runs one chart with memoised, interned transitions: equal snapshots are the same object, with a small id. */
+export class Chart<M extends TaskMachine | ProcessMachine> {
+  private readonly keys = new WeakMap<object, string>();
+  private readonly ids = new WeakMap<object, number>();
+  private readonly interned = new Map<string, SnapshotFrom<M>>();
+  private readonly steps = new Map<string, ChartStep<SnapshotFrom<M>>>();
+
+  constructor(
+    readonly name: 'task' | 'process',
+    readonly machine: M,
+    private readonly memoise: boolean,
+  ) {}
+
+  /** The snapshot as JSON: its state value and context; equal keys are interned to one object. */
+  private key(snapshot: SnapshotFrom<M>): string {
+    let k = this.keys.get(snapshot);
+    if (k === undefined) {
+      const s = snapshot as unknown as { value: unknown; context: unknown };
+      k = JSON.stringify([s.value, s.context ?? null]);
+      this.keys.set(snapshot, k);
+    }
+    return k;
+  }
+
+  /** A small number standing for key(snapshot): canonical state keys are built from these. */
+  id(snapshot: SnapshotFrom<M>): number {
+    const known = this.ids.get(snapshot);
+    return known ?? this.ids.get(this.intern(snapshot))!;
+  }
+
+  private intern(snapshot: SnapshotFrom<M>): SnapshotFrom<M> {
+    const k = this.key(snapshot);
+    const known = this.interned.get(k);
+    if (known) return known;
+    this.interned.set(k, snapshot);
+    this.ids.set(snapshot, this.interned.size);
+    return snapshot;
+  }
+
+  private collect(snapshot: SnapshotFrom<M>, actions: readonly { type: string; params?: unknown }[], origin: ChartStepOrigin): ChartStep<SnapshotFrom<M>> {
+    const emitted = actions
+      .filter((a) => a.type === 'xstate.emit')
+      .map((a) => (a.params as { event: Emitted }).event);
+    return {
+      chart: this.name,
+      origin,
+      snapshot: this.intern(snapshot),
+      outcome: emitted.find((e) => e.type === 'outcome')?.outcome,
+      bufferChanges: emitted.filter((e) => e.type === 'buffer').map((e) => e.change as BufferChange),
+      permissionGranted: emitted.some((e) => e.type === 'permissionGranted'),
+    };
+  }
+
+  start(input: unknown): ChartStep<SnapshotFrom<M>> {
+    const k = `init|${JSON.stringify(input)}`;
+    let s = this.steps.get(k);
+    if (!s) {
+      const [snapshot, actions] = initialTransition(this.machine as TaskMachine, input as TaskInput);
+      s = this.collect(snapshot as SnapshotFrom<M>, actions, { input });
+      this.steps.set(k, s);
+    }
+    return s;
+  }
+
+  send(snapshot: SnapshotFrom<M>, event: TaskEvent | ProcessEvent): ChartStep<SnapshotFrom<M>> {
+    const k = this.memoise ? `${this.id(snapshot)}|${eventKey(event)}` : '';
+    let s = this.memoise ? this.steps.get(k) : undefined;
+    if (!s) {
+      const [next, actions] = transition(this.machine as TaskMachine, snapshot as SnapshotFrom<TaskMachine>, event as TaskEvent);
+      s = this.collect(next as SnapshotFrom<M>, actions, { from: snapshot, event });
+      if (this.memoise) this.steps.set(k, s);
+    }
+    return s;
+  }
+}

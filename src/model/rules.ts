@@ -1,0 +1,408 @@
+// The kernel rules of the composition: how a step of one thread reaches its process, the other
+// threads, other processes and the environment. One named unit per rule, with its kernel source and
+// the edges it adds to the composition picture (src/diagram/system.ts and docs/model.md are drawn
+// from these). Every route of the op table (machines/kernel-events.ts) has its unit here, or the
+// compiler says which is missing; the charts decide everything local to one thread or one process.
+
+import { opSpec, type OpsRoutedTo, type Route } from '../../machines/kernel-events.js';
+import { permissionRequestAltstackMinimum, type AltstackClass } from '../../machines/platform.js';
+import type { ProcessEvent, ProcessInput } from '../../machines/process.js';
+import type { SigreturnTileBits, TaskContext, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
+import { describeValue } from '../scenario/describe.js';
+import type { Step } from '../scenario/format.js';
+import type { RuleResult } from './observation.js';
+import { hostPermitted, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
+import type { World } from './world.js';
+
+/** The boxes of the composition picture. */
+export type SystemNode = 'step' | 'process' | 'thread' | 'others' | 'newThread' | 'childProcess' | 'childThread' | 'memory';
+
+/** An edge a rule adds to the composition picture: where its effect goes, and which chart events it sends. */
+export interface CompositionEdge {
+  readonly from: SystemNode;
+  readonly to: readonly SystemNode[];
+  readonly text: string;
+  /** Chart events the rule sends (the tests check them against the charts). */
+  readonly sends: readonly { readonly chart: 'task' | 'process'; readonly event: string }[];
+  /** The rule sends the event named like the step's op to this chart. */
+  readonly sendsOpEvent?: 'task' | 'process';
+}
+
+/** A kernel rule that other rules use: named so that pictures and docs can show it. */
+export interface SharedRule {
+  readonly name: SharedRuleName;
+  readonly source: string;
+  readonly summary: string;
+  readonly edges: readonly CompositionEdge[];
+}
+
+/** A route's rule: what a step of its ops does. A string result is a scenario error. */
+export interface RouteRule {
+  readonly route: Route;
+  readonly source: string;
+  readonly summary: string;
+  readonly edges: readonly CompositionEdge[];
+  /** Shared rules it applies, for the picture and the docs. */
+  readonly uses: readonly SharedRuleName[];
+  apply(w: World, step: Step, ti: number): RuleResult | string;
+}
+
+export type SharedRuleName = 'everyThreadAltstackCheck' | 'permissionReachesEveryThread' | 'faultMeetsDisposition' | 'fatalSignalKillsProcess' | 'vforkParentResumes' | 'memoryIsRead';
+
+const NO_OUTCOME = 'no outcome';
+
+// --- The shared rules -------------------------------------------------------------------------------
+
+/** validate_sigaltstack(): any installed altstack below the AMX frame size refuses the request. */
+function smallAltstackInProcess(w: World): boolean {
+  const minimum = permissionRequestAltstackMinimum(w.model.platform);
+  return w.liveTaskIndexes().some((i) => {
+    const a = taskValue(w.task(i).snapshot)?.altstack;
+    return a !== undefined && a !== 'none' && w.model.platform.altstackBytes[a as AltstackClass] < minimum;
+  });
+}
+
+/** __xstate_request_perm(): the group's permission, checked against every thread's altstack, reaches every thread. */
+function requestPermission(w: World, feature: number): TaskOutcome | undefined {
+  const r = w.sendProcess({ type: 'REQ_PERM', feature, smallAltstackInProcess: smallAltstackInProcess(w), memory: w.memory });
+  if (r.granted) for (const i of w.liveTaskIndexes()) w.sendTask(i, { type: 'PERMISSION_GRANTED', memory: w.memory });
+  return r.outcome;
+}
+
+/** The fatal signal ends the process; a vfork parent waiting for it runs again. */
+function killProcess(w: World, by: 'SIGILL' | 'SIGSEGV'): void {
+  w.killProcess(by);
+  w.resumeVforkParent();
+}
+
+/**
+ * A fault signal meets the process's disposition: death, a skipping handler, or a handler that asks
+ * for permission and returns to the faulting instruction (`retry`), which then runs again.
+ */
+function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined, retry?: TaskEvent): RuleResult | string {
+  if (!r) return NO_OUTCOME;
+  if (!r.fault) return r;
+  const signal = r.result as 'SIGILL' | 'SIGSEGV';
+  const handler = signal === 'SIGILL' ? sigillHandler(w.proc.snapshot) : sigsegvHandler(w.proc.snapshot);
+  const base: RuleResult = { result: signal, ...(r.si_code ? { si_code: r.si_code } : {}) };
+  if (handler === 'default') {
+    // force_sig_fault(): a forced signal with the default action kills the whole process.
+    killProcess(w, signal);
+    return { ...base, fatal: true };
+  }
+  const delivered = w.sendTask(ti, { type: 'SIGNAL', onstack: false });
+  if (delivered?.fatal) {
+    // The handler's frame did not fit: force_sigsegv() kills the process (row 6h).
+    killProcess(w, 'SIGSEGV');
+    return { result: 'SIGSEGV', si_code: 'SI_KERNEL', fatal: true };
+  }
+  if (handler === 'request-permission') requestPermission(w, 18);
+  w.sendTask(ti, { type: 'SIGRETURN', tileBits: 'keep' });
+  if (handler !== 'request-permission' || retry === undefined) return { ...base, fatal: false, handler };
+  // The handler returns to the faulting instruction, which runs again: it succeeds once the request
+  // was granted (row 2e). If it raises SIGILL again, nothing has changed for the next round either
+  // (the same refusal, the same #UD), so the thread refaults forever (rows 2d; no-amx N14, N15).
+  const again = w.sendTask(ti, retry);
+  if (!again?.fault) return { ...base, fatal: false, handler };
+  if (again.result === 'SIGILL') {
+    w.markStuck(ti);
+    return { ...base, fatal: false, handler, hang: true };
+  }
+  // Any other fault on the retried instruction (SIGSEGV: no memory for the buffer) is reported as
+  // itself, with its own disposition.
+  return faultMeetsDisposition(w, ti, again);
+}
+
+export const SHARED_RULES: { readonly [N in SharedRuleName]: SharedRule } = {
+  everyThreadAltstackCheck: {
+    name: 'everyThreadAltstackCheck',
+    source: 'arch/x86/kernel/fpu/xstate.c:__xstate_request_perm -> validate_sigaltstack',
+    summary: 'A permission request is refused (ENOSPC) while any live thread of the process has an altstack too small for an AMX frame.',
+    edges: [{ from: 'step', to: ['process'], text: 'REQ_PERM {feature, smallAltstackInProcess, memory}', sends: [{ chart: 'process', event: 'REQ_PERM' }] }],
+  },
+  permissionReachesEveryThread: {
+    name: 'permissionReachesEveryThread',
+    source: 'arch/x86/include/asm/fpu/xstate.h:xstate_get_group_perm',
+    summary: "Permission lives in the group leader: once granted, every live thread of the process has it.",
+    edges: [
+      { from: 'process', to: ['thread', 'others'], text: 'granted: PERMISSION_GRANTED {memory} to every live thread', sends: [{ chart: 'task', event: 'PERMISSION_GRANTED' }] },
+    ],
+  },
+  fatalSignalKillsProcess: {
+    name: 'fatalSignalKillsProcess',
+    source: 'kernel/signal.c:force_sig_fault, force_sigsegv -> do_group_exit',
+    summary: 'A fault with the default disposition, or a frame that does not fit the altstack, kills every thread of the process.',
+    edges: [
+      { from: 'thread', to: ['process'], text: 'a fault (SIGILL, SIGSEGV) or a fatal frame overflow meets the disposition', sends: [] },
+      { from: 'process', to: ['thread', 'others'], text: 'default disposition: KILLED {by: SIGILL | SIGSEGV} to every live thread', sends: [{ chart: 'task', event: 'KILLED' }] },
+    ],
+  },
+  faultMeetsDisposition: {
+    name: 'faultMeetsDisposition',
+    source: 'arch/x86/kernel/traps.c:handle_xfd_event, kernel/signal.c:force_sig_fault',
+    summary:
+      'A fault runs the process\'s handler: SIGNAL, then SIGRETURN; a request-permission handler asks for permission and returns to the instruction, which runs again; SIGILL again is an endless refault.',
+    edges: [
+      {
+        from: 'process',
+        to: ['thread'],
+        text: 'a handler: SIGNAL, then SIGRETURN; request-permission asks REQ_PERM, then runs the instruction again; SIGILL again: an endless refault, the thread is stuck',
+        sends: [
+          { chart: 'task', event: 'SIGNAL' },
+          { chart: 'task', event: 'SIGRETURN' },
+          { chart: 'process', event: 'REQ_PERM' },
+          { chart: 'task', event: 'TOUCH' },
+          { chart: 'task', event: 'XRSTOR' },
+          { chart: 'task', event: 'LDTILECFG' },
+          { chart: 'task', event: 'TILERELEASE' },
+        ],
+      },
+    ],
+  },
+  vforkParentResumes: {
+    name: 'vforkParentResumes',
+    source: 'kernel/fork.c:mm_release -> complete_vfork_done',
+    summary: 'A vfork parent runs again when its child execs, or when the child process ends.',
+    edges: [],
+  },
+  memoryIsRead: {
+    name: 'memoryIsRead',
+    source: 'arch/x86/kernel/fpu/xstate.c:fpstate_realloc (vzalloc)',
+    summary: 'Ops that may allocate read the environment\'s memory into their event or the new chart\'s input.',
+    edges: [{ from: 'memory', to: ['thread', 'process', 'newThread', 'childThread'], text: "read into the event or the new chart's input", sends: [] }],
+  },
+};
+
+// --- The routes ---------------------------------------------------------------------------------------
+
+/** The event of the op's name, with its fields and, for an op that reads memory, the memory. */
+function sameNamedEvent<E>(w: World, step: Step): E {
+  return { type: step.op, ...step.fields, ...(opSpec(step.op)?.readsMemory === true ? { memory: w.memory } : {}) } as E;
+}
+
+/**
+ * What a new task copies from the one that makes it: clone a new thread (no altstack, no handler),
+ * fork the whole thread (its altstack and the handlers it is running), vfork the altstack only (the
+ * model does not follow a vfork child through its parent's handler frames).
+ */
+function inheritedInput(w: World, parent: TaskSlot, how: 'clone' | 'fork' | 'vfork', permitted: boolean): TaskInput {
+  const v = taskValue(parent.snapshot)!;
+  return {
+    permitted,
+    altstack: how !== 'clone' && v.altstack !== 'none' ? (v.altstack as AltstackClass) : 'none',
+    tileConfig: v.tileConfig === 'configured',
+    memory: w.memory,
+    frames: how === 'fork' ? (parent.snapshot.context as TaskContext).frames : [],
+  };
+}
+
+function nameInUse(child: string): string {
+  return `field "child": task name ${describeValue(child)} is already used`;
+}
+
+export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
+  processEvent: {
+    route: 'processEvent',
+    source: 'arch/x86/kernel/fpu/xstate.c:fpu_xstate_prctl; arch/x86/kvm/x86.c:kvm_arch_vcpu_create',
+    summary: 'The process chart takes the event of the op\'s name.',
+    edges: [{ from: 'step', to: ['process'], text: 'the event of the same name', sends: [], sendsOpEvent: 'process' }],
+    uses: [],
+    apply: (w, step) => w.sendProcess(sameNamedEvent<ProcessEvent>(w, step)).outcome ?? NO_OUTCOME,
+  },
+  taskEvent: {
+    route: 'taskEvent',
+    source: 'the task chart (machines/task.ts)',
+    summary: 'The task chart of the step\'s thread takes the event of the op\'s name.',
+    edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
+    uses: [],
+    apply: (w, step, ti) => w.sendTask(ti, sameNamedEvent<TaskEvent>(w, step)) ?? NO_OUTCOME,
+  },
+  instruction: {
+    route: 'instruction',
+    source: 'Intel SDM (#UD, #NM, #GP); arch/x86/kernel/traps.c:exc_device_not_available',
+    summary: 'The thread runs the instruction; a fault it raises meets the process\'s disposition, and a request-permission handler retries it.',
+    edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
+    uses: ['fatalSignalKillsProcess', 'faultMeetsDisposition'],
+    apply: (w, step, ti) => {
+      const event = sameNamedEvent<TaskEvent>(w, step);
+      return faultMeetsDisposition(w, ti, w.sendTask(ti, event), event);
+    },
+  },
+  requestPermission: {
+    route: 'requestPermission',
+    source: 'arch/x86/kernel/fpu/xstate.c:xstate_request_perm',
+    summary: 'The process chart decides the request against every thread\'s altstack; a grant reaches every live thread.',
+    edges: [],
+    uses: ['everyThreadAltstackCheck', 'permissionReachesEveryThread'],
+    apply: (w, step) => requestPermission(w, step.fields['feature'] as number) ?? NO_OUTCOME,
+  },
+  setDisposition: {
+    route: 'setDisposition',
+    source: 'kernel/signal.c:do_sigaction',
+    summary: 'The process chart records the disposition; a SIGSEGV handler cannot request permission.',
+    edges: [{ from: 'step', to: ['process'], text: 'the event of the same name', sends: [], sendsOpEvent: 'process' }],
+    uses: [],
+    apply: (w, step) => {
+      const signal = step.fields['signal'] as 'SIGILL' | 'SIGSEGV';
+      const handler = step.fields['handler'] as string;
+      if (signal === 'SIGSEGV' && handler === 'request-permission') return 'field "handler": a SIGSEGV handler cannot be request-permission';
+      return w.sendProcess({ type: 'SET_DISPOSITION', signal, handler } as ProcessEvent).outcome ?? NO_OUTCOME;
+    },
+  },
+  cloneThread: {
+    route: 'cloneThread',
+    source: 'kernel/fork.c:copy_process -> arch/x86/kernel/fpu/core.c:fpu_clone',
+    summary: 'A new task chart starts in the process, with the permission, the tile config and the memory; no altstack.',
+    edges: [{ from: 'step', to: ['newThread'], text: 'start a task chart {permitted, tileConfig, memory; no altstack}', sends: [] }],
+    uses: ['memoryIsRead'],
+    apply: (w, step, ti) => {
+      const child = step.fields['child'] as string;
+      if (w.nameTaken(child)) return nameInUse(child);
+      const r = w.startTask(inheritedInput(w, w.task(ti), 'clone', hostPermitted(w.proc.snapshot)), 'thread');
+      if (r.outcome) return r.outcome;
+      w.addThread(child, r.snapshot);
+      return { result: 'ok' };
+    },
+  },
+  forkProcess: {
+    route: 'forkProcess',
+    source: 'kernel/fork.c:copy_process -> fpu_clone, fpu_inherit_perms, copy_sighand',
+    summary: 'A new process chart (permissions, lock, dispositions) and its task chart (the thread copied, altstack included); VFORK suspends the parent until the child execs or exits.',
+    edges: [
+      { from: 'step', to: ['childProcess'], text: 'start a process chart {host and guest permission, guest lock, dispositions}', sends: [] },
+      {
+        from: 'step',
+        to: ['childThread'],
+        text: 'start a task chart {permitted, tileConfig, memory, altstack}; VFORK suspends the parent until the child execs or exits',
+        sends: [],
+      },
+    ],
+    uses: ['memoryIsRead'],
+    apply: (w, step, ti) => {
+      const child = step.fields['child'] as string;
+      if (w.nameTaken(child)) return nameInUse(child);
+      const parent = w.task(ti);
+      const pv = processValue(w.proc.snapshot);
+      const input: ProcessInput = {
+        hostPermitted: pv.hostPermission === 'permitted',
+        guestPermitted: pv.guestPermission === 'permitted',
+        guestLocked: pv.guestPermissionLock === 'locked',
+        sigill: sigillHandler(w.proc.snapshot),
+        sigsegv: sigsegvHandler(w.proc.snapshot),
+      };
+      const vfork = step.op === 'VFORK';
+      const t = w.startTask(inheritedInput(w, parent, vfork ? 'vfork' : 'fork', input.hostPermitted), 'other');
+      if (t.outcome) return t.outcome;
+      const started = w.startProcess(input);
+      w.addProcess(started.snapshot, { name: child, snapshot: t.snapshot }, vfork ? parent.name : null);
+      if (vfork) w.suspend(ti);
+      return { result: 'ok' };
+    },
+  },
+  execve: {
+    route: 'execve',
+    source: 'fs/exec.c:begin_new_exec -> de_thread, fpu_flush_thread; arch/x86/kernel/fpu/xstate.c:fpstate_reset',
+    summary: 'A failed exec changes nothing (ENOENT); otherwise the other threads die (de_thread), the process and the thread return to defaults, and a vfork parent resumes.',
+    edges: [
+      { from: 'step', to: ['others'], text: 'KILLED {by: exec} (de_thread)', sends: [{ chart: 'task', event: 'KILLED' }] },
+      { from: 'step', to: ['process'], text: 'EXEC: back to defaults', sends: [{ chart: 'process', event: 'EXEC' }] },
+      { from: 'step', to: ['thread'], text: 'EXEC (fails: true is ENOENT and sends nothing)', sends: [{ chart: 'task', event: 'EXEC' }] },
+    ],
+    uses: ['vforkParentResumes'],
+    apply: (w, step, ti) => {
+      if (step.fields['fails'] === true) return { result: 'ENOENT' };
+      // de_thread(): the other threads die before the exec'ing thread becomes the leader.
+      for (const i of w.liveTaskIndexes()) if (i !== ti) w.sendTask(i, { type: 'KILLED', by: 'exec' });
+      w.sendProcess({ type: 'EXEC' });
+      w.sendTask(ti, { type: 'EXEC' });
+      w.resumeVforkParent();
+      return { result: 'ok' };
+    },
+  },
+  exitThread: {
+    route: 'exitThread',
+    source: 'kernel/exit.c:do_exit; arch/x86/kernel/fpu/core.c:fpstate_free',
+    summary: 'The thread exits and its buffer is freed; the last thread ends the process, and a vfork parent resumes.',
+    edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
+    uses: ['vforkParentResumes'],
+    apply: (w, _step, ti) => {
+      const r = w.sendTask(ti, { type: 'EXIT' });
+      if (w.liveTaskIndexes().length === 0) w.resumeVforkParent();
+      return r ?? NO_OUTCOME;
+    },
+  },
+  deliverSignal: {
+    route: 'deliverSignal',
+    source: 'arch/x86/kernel/signal.c:get_sigframe, setup_rt_frame -> force_sigsegv',
+    summary: 'The thread takes the signal; a frame that does not fit its altstack kills the process.',
+    edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
+    uses: ['fatalSignalKillsProcess'],
+    apply: (w, step, ti) => {
+      const r = w.sendTask(ti, { type: 'SIGNAL', onstack: step.fields['onstack'] === true });
+      if (r?.fatal) killProcess(w, 'SIGSEGV');
+      return r ?? NO_OUTCOME;
+    },
+  },
+  sigreturn: {
+    route: 'sigreturn',
+    source: 'arch/x86/kernel/signal_64.c:rt_sigreturn -> fpu__restore_sig; signal_fault -> force_sig(SIGSEGV)',
+    summary: 'The thread returns from its innermost handler; a bad frame forces SIGSEGV, which meets the disposition.',
+    edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
+    uses: ['fatalSignalKillsProcess', 'faultMeetsDisposition'],
+    apply: (w, step, ti) => {
+      const r = w.sendTask(ti, {
+        type: 'SIGRETURN',
+        tileBits: step.fields['tileBits'] as SigreturnTileBits,
+        xsaveHeader: step.fields['xsaveHeader'] as 'intact' | 'corrupt',
+      });
+      return r ? faultMeetsDisposition(w, ti, r) : `field "op": task ${describeValue(w.task(ti).name)} is not running a signal handler`;
+    },
+  },
+  ptraceSetRegset: {
+    route: 'ptraceSetRegset',
+    source: 'arch/x86/kernel/fpu/regset.c:xstateregs_set; xstate.c:validate_user_xstate_header',
+    summary: 'EFAULT for a short buffer, EINVAL for tile bits outside XCR0 or tile data into a task without the large buffer; else the tracer loads the tracee\'s registers.',
+    edges: [
+      {
+        from: 'step',
+        to: ['thread'],
+        text: 'EFAULT or EINVAL decided here, else LDTILECFG {palette: 1} and TOUCH',
+        sends: [
+          { chart: 'task', event: 'LDTILECFG' },
+          { chart: 'task', event: 'TOUCH' },
+        ],
+      },
+    ],
+    uses: [],
+    apply: (w, step, ti) => {
+      if (step.fields['length'] === 'short') return { result: 'EFAULT' };
+      // XSTATE_BV bits outside XCR0 are EINVAL. Without AMX, XCR0 has neither bit 17 nor bit 18, so
+      // any tile config or data is refused.
+      if (!w.model.platform.amxUsable) return { result: 'EINVAL' };
+      const tileBits = step.fields['tileBits'] as 'config' | 'data';
+      if (tileBits === 'data' && taskValue(w.task(ti).snapshot)!.buffer !== 'allocated') return { result: 'EINVAL' };
+      // Modelled as the tracee's own register loads: the tracer writes the task's pattern or just a config.
+      w.sendTask(ti, { type: 'LDTILECFG', palette: 1 });
+      if (tileBits === 'data') w.sendTask(ti, { type: 'TOUCH', memory: w.memory });
+      return { result: 'ok' };
+    },
+  },
+  memoryPressure: {
+    route: 'memoryPressure',
+    source: 'the environment: vzalloc() failing (mm/vmalloc.c)',
+    summary: 'Memory becomes exhausted or available again; nothing else changes.',
+    edges: [{ from: 'step', to: ['memory'], text: 'memory exhausted, available', sends: [] }],
+    uses: [],
+    apply: (w, step) => {
+      w.setMemory(step.op === 'OOM_BEGIN' ? 'exhausted' : 'available');
+      return { result: 'ok' };
+    },
+  },
+};
+
+/** The chart events named like ops that the same-named routes send must exist: checked by the compiler. */
+type SameNamedTaskOps = OpsRoutedTo<'taskEvent' | 'instruction'>;
+type SameNamedProcessOps = OpsRoutedTo<'processEvent'>;
+type Missing<Ops, Events> = Exclude<Ops, Events>;
+type Holds<T extends true> = T;
+export type ChartEventsExist = Holds<[Missing<SameNamedTaskOps, TaskEvent['type']>, Missing<SameNamedProcessOps, ProcessEvent['type']>] extends [never, never] ? true : false>;

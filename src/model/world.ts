@@ -1,0 +1,156 @@
+// A scratch copy of the system for one step: what the kernel rules (rules.ts) act through. It is the
+// only place that mutates, and only its own arrays; every chart step it takes is traced, and every
+// buffer a chart allocates or frees is counted.
+
+import type { ProcessEvent, ProcessInput } from '../../machines/process.js';
+import type { BufferChange, Memory, SignalName, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
+import type { ChartStep, ChartStepTrace, TraceOwner } from './chart.js';
+import { isAlive, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
+import type { SystemModel } from './system.js';
+
+export class World {
+  private memoryNow: Memory;
+  private processes: ProcessSlot[];
+  private buffers: BufferCounts;
+  /** Every chart step this system step took, in order. */
+  readonly trace: ChartStepTrace[] = [];
+  /** Whose chart each trace entry stepped (see TraceOwner). */
+  readonly owners: TraceOwner[] = [];
+
+  constructor(
+    readonly model: SystemModel,
+    /** The state the step starts from: its names, looked up through the model's index. */
+    private readonly before: SystemState,
+    /** The process of the step's task. */
+    private readonly pi: number,
+  ) {
+    this.memoryNow = before.memory;
+    this.processes = [...before.processes];
+    this.buffers = before.buffers;
+  }
+
+  state(): SystemState {
+    return { memory: this.memoryNow, processes: this.processes, buffers: this.buffers };
+  }
+
+  get memory(): Memory {
+    return this.memoryNow;
+  }
+
+  setMemory(memory: Memory): void {
+    this.memoryNow = memory;
+  }
+
+  /** The step's process, as the step has left it so far. */
+  get proc(): ProcessSlot {
+    return this.processes[this.pi]!;
+  }
+
+  task(ti: number): TaskSlot {
+    return this.proc.tasks[ti]!;
+  }
+
+  private setProc(p: ProcessSlot, at = this.pi): void {
+    this.processes[at] = p;
+  }
+
+  private traced(step: ChartStepTrace, owner: TraceOwner): void {
+    this.trace.push(step);
+    this.owners.push(owner);
+  }
+
+  private account(changes: readonly BufferChange[]): void {
+    for (const c of changes) {
+      const b = this.buffers;
+      this.buffers =
+        c === 'allocated' ? { ...b, allocated: b.allocated + 1 } : c === 'freed' ? { ...b, freed: b.freed + 1 } : { ...b, leaked: b.leaked + 1 };
+    }
+  }
+
+  /** Sends an event to task `ti` of process `at` (the step's, unless said otherwise); returns what it reported. */
+  sendTask(ti: number, event: TaskEvent, at = this.pi): TaskOutcome | undefined {
+    const p = this.processes[at]!;
+    const t = p.tasks[ti]!;
+    const r = this.model.task.send(t.snapshot, event);
+    this.traced(r, at === this.pi ? ti : 'other');
+    this.account(r.bufferChanges);
+    // Refusals and queries leave the chart where it was: keep the slot, and its memoised key.
+    if (r.snapshot === t.snapshot) return r.outcome;
+    const tasks = [...p.tasks];
+    tasks[ti] = { ...t, snapshot: r.snapshot };
+    this.setProc({ ...p, tasks }, at);
+    return r.outcome;
+  }
+
+  sendProcess(event: ProcessEvent): { outcome: TaskOutcome | undefined; granted: boolean } {
+    const r = this.model.process.send(this.proc.snapshot, event);
+    this.traced(r, 'process');
+    if (r.snapshot !== this.proc.snapshot) this.setProc({ ...this.proc, snapshot: r.snapshot });
+    return { outcome: r.outcome, granted: r.permissionGranted };
+  }
+
+  /**
+   * Starts a task chart: a thread of this process (`owner` 'thread') or the first thread of a new
+   * process ('other'). A refusal (clone failing for memory) is returned, and nothing is counted.
+   */
+  startTask(input: TaskInput, owner: 'thread' | 'other'): ChartStep<TaskSnapshot> {
+    const r = this.model.task.start(input);
+    this.traced(r, owner === 'thread' ? this.proc.tasks.length : 'other');
+    if (!r.outcome) this.account(r.bufferChanges);
+    return r;
+  }
+
+  startProcess(input: ProcessInput): ChartStep<ProcessSnapshot> {
+    const r = this.model.process.start(input);
+    this.traced(r, 'other');
+    return r;
+  }
+
+  addThread(name: string, snapshot: TaskSnapshot): void {
+    this.setProc({ ...this.proc, tasks: [...this.proc.tasks, { name, snapshot, suspended: false, stuck: false }] });
+  }
+
+  addProcess(snapshot: ProcessSnapshot, task: { readonly name: string; readonly snapshot: TaskSnapshot }, vforkParent: string | null): void {
+    this.processes.push({ snapshot, tasks: [{ name: task.name, snapshot: task.snapshot, suspended: false, stuck: false }], vforkParent });
+  }
+
+  private updateTask(ti: number, change: Partial<Pick<TaskSlot, 'suspended' | 'stuck'>>, at = this.pi): void {
+    const p = this.processes[at]!;
+    const tasks = [...p.tasks];
+    tasks[ti] = { ...tasks[ti]!, ...change };
+    this.setProc({ ...p, tasks }, at);
+  }
+
+  suspend(ti: number): void {
+    this.updateTask(ti, { suspended: true });
+  }
+
+  markStuck(ti: number): void {
+    this.updateTask(ti, { stuck: true });
+  }
+
+  liveTaskIndexes(at = this.pi): number[] {
+    return this.processes[at]!.tasks.flatMap((t, i) => (isAlive(t) ? [i] : []));
+  }
+
+  /** Whether a task of the state the step started from has the name (a step creates at most one task). */
+  nameTaken(name: string): boolean {
+    return this.model.locate(this.before, name) !== undefined;
+  }
+
+  /** Every live thread of the step's process dies of the signal. */
+  killProcess(by: SignalName): void {
+    for (const i of this.liveTaskIndexes()) this.sendTask(i, { type: 'KILLED', by });
+  }
+
+  /** Ends the step's process's vfork relation: its parent, if any, runs again. */
+  resumeVforkParent(): void {
+    const parent = this.proc.vforkParent;
+    if (parent === null) return;
+    this.setProc({ ...this.proc, vforkParent: null });
+    // The parent lived before this step, at a position that never changes.
+    const at = this.model.locate(this.before, parent);
+    if (at === undefined) return;
+    this.updateTask(at.ti, { suspended: false }, at.pi);
+  }
+}
