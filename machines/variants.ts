@@ -5,6 +5,7 @@ import { emit } from 'xstate';
 import type { PlatformProfile } from './platform.js';
 import { createProcessMachine } from './process.js';
 import { createTaskMachine } from './task.js';
+import { extraOpsOf } from './kernel-events.js';
 import { lookupTable } from '../src/own.js';
 
 export const VARIANT_NAMES = ['linux', 'linux-fixed', 'prealloc-at-permission', 'prealloc-syscall', 'no-xfd'] as const;
@@ -19,7 +20,7 @@ export interface Variant {
   readonly changes: string;
   /** The named guards and actions it replaces, by machine. */
   readonly replaces: { readonly task: readonly string[]; readonly process: readonly string[] };
-  /** Ops this variant has beyond the merged ABI. */
+  /** Ops this variant has beyond the merged ABI: the op table's `onlyIn`. */
   readonly extraOps: readonly string[];
   readonly task: TaskMachine;
   readonly process: ProcessMachine;
@@ -37,7 +38,7 @@ export function buildVariants(p: PlatformProfile): Readonly<Record<VariantName, 
       name: 'linux',
       changes: 'Nothing: the design merged in 5.16 as measured on 6.18, the exec leak included.',
       replaces: { task: [], process: [] },
-      extraOps: [],
+      extraOps: extraOpsOf('linux'),
       task,
       process,
     },
@@ -45,7 +46,7 @@ export function buildVariants(p: PlatformProfile): Readonly<Record<VariantName, 
       name: 'linux-fixed',
       changes: 'exec frees the large buffer instead of orphaning it.',
       replaces: { task: ['dropLargeBufferAtExec'], process: [] },
-      extraOps: [],
+      extraOps: extraOpsOf('linux-fixed'),
       task: task.provide({ actions: { dropLargeBufferAtExec: emit({ type: 'buffer', change: 'freed' }) } }),
       process,
     },
@@ -54,7 +55,7 @@ export function buildVariants(p: PlatformProfile): Readonly<Record<VariantName, 
       changes:
         'ARCH_REQ_XCOMP_PERM allocates the buffer for every thread and clone for every new thread of a permitted process; failure is ENOMEM from that call.',
       replaces: { task: ['permissionAllocatesBuffer', 'cloneAllocatesBuffer'], process: ['permissionAllocatesBuffers'] },
-      extraOps: [],
+      extraOps: extraOpsOf('prealloc-at-permission'),
       task: task.provide({ guards: { permissionAllocatesBuffer: always, cloneAllocatesBuffer: always } }),
       process: process.provide({ guards: { permissionAllocatesBuffers: always } }),
     },
@@ -62,7 +63,7 @@ export function buildVariants(p: PlatformProfile): Readonly<Record<VariantName, 
       name: 'prealloc-syscall',
       changes: 'A per-thread PREALLOC call allocates the buffer synchronously (ENOMEM on failure); lazy allocation stays.',
       replaces: { task: [], process: [] },
-      extraOps: ['PREALLOC'],
+      extraOps: extraOpsOf('prealloc-syscall'),
       task,
       process,
     },
@@ -71,7 +72,7 @@ export function buildVariants(p: PlatformProfile): Readonly<Record<VariantName, 
       changes:
         'XFD is never armed: tile instructions never trap, permission is not enforced and no buffer grows, so tile data outgrows a default buffer.',
       replaces: { task: ['tileDataAccessTraps'], process: [] },
-      extraOps: [],
+      extraOps: extraOpsOf('no-xfd'),
       task: task.provide({ guards: { tileDataAccessTraps: never } }),
       process,
     },

@@ -1,121 +1,65 @@
 // The composition as a picture: how src/model/system.ts runs one process chart per thread group and one
 // task chart per thread, with the environment's memory, and routes each scenario op to them.
-// The op lists come from machines/kernel-events.ts and the region names from the charts themselves;
-// the special routing rules are the table below, which test/diagram checks against both.
+// The edges are the kernel rules of src/model/rules.ts, their ops come from the op table
+// (machines/kernel-events.ts) and the region names from the charts themselves.
 
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
-import { OPS } from '../../machines/kernel-events.js';
+import { OPS, ROUTES, type Route } from '../../machines/kernel-events.js';
 import { buildVariants } from '../../machines/variants.js';
 import { chartGraph, type ChartGraph, type GraphState } from './chart-graph.js';
 import { quote, wrap } from './dot.js';
 import { mermaidText } from './mermaid.js';
+import { ROUTE_RULES, SHARED_RULES, type CompositionEdge, type SharedRule, type SystemNode } from '../model/rules.js';
 
-/** The boxes of the picture. */
-export type SystemNode = 'step' | 'process' | 'thread' | 'others' | 'newThread' | 'childProcess' | 'childThread' | 'memory';
+export type { SystemNode };
 
-/** One composition rule of World.apply(): ops, where their effect goes, which chart events it sends. */
+/** One edge group of the picture: the ops whose rules add it, where their effect goes, which chart events it sends. */
 export interface CompositionRule {
   readonly ops: readonly string[];
   readonly from: SystemNode;
   readonly to: readonly SystemNode[];
   readonly text: string;
-  /** Chart events the rule sends (checked against the charts by the tests). */
   readonly sends: readonly { readonly chart: 'task' | 'process'; readonly event: string }[];
 }
 
-/** The routing that is more than "send the event of the same name", as src/model/system.ts does it. */
-export const COMPOSITION_RULES: readonly CompositionRule[] = [
-  {
-    ops: ['REQ_PERM'],
-    from: 'step',
-    to: ['process'],
-    text: 'REQ_PERM {feature, smallAltstackInProcess, memory}',
-    sends: [{ chart: 'process', event: 'REQ_PERM' }],
-  },
-  {
-    ops: ['REQ_PERM'],
-    from: 'process',
-    to: ['thread', 'others'],
-    text: 'granted: PERMISSION_GRANTED {memory} to every live thread',
-    sends: [{ chart: 'task', event: 'PERMISSION_GRANTED' }],
-  },
-  {
-    ops: ['TOUCH', 'LDTILECFG', 'TILERELEASE', 'SIGRETURN', 'SIGNAL'],
-    from: 'thread',
-    to: ['process'],
-    text: 'a fault (SIGILL, SIGSEGV) or a fatal frame overflow meets the disposition',
-    sends: [],
-  },
-  {
-    ops: ['TOUCH', 'LDTILECFG', 'TILERELEASE', 'SIGRETURN', 'SIGNAL'],
-    from: 'process',
-    to: ['thread', 'others'],
-    text: 'default disposition: KILLED {by: SIGILL | SIGSEGV} to every live thread',
-    sends: [{ chart: 'task', event: 'KILLED' }],
-  },
-  {
-    ops: ['TOUCH', 'LDTILECFG', 'TILERELEASE', 'SIGRETURN'],
-    from: 'process',
-    to: ['thread'],
-    text: 'a handler: SIGNAL, then SIGRETURN; request-permission asks REQ_PERM, then runs the instruction again; SIGILL again: an endless refault, the thread is stuck',
-    sends: [
-      { chart: 'task', event: 'SIGNAL' },
-      { chart: 'task', event: 'SIGRETURN' },
-      { chart: 'process', event: 'REQ_PERM' },
-      { chart: 'task', event: 'TOUCH' },
-      { chart: 'task', event: 'LDTILECFG' },
-      { chart: 'task', event: 'TILERELEASE' },
-    ],
-  },
-  {
-    ops: ['EXEC'],
-    from: 'step',
-    to: ['others'],
-    text: 'KILLED {by: exec} (de_thread)',
-    sends: [{ chart: 'task', event: 'KILLED' }],
-  },
-  { ops: ['EXEC'], from: 'step', to: ['process'], text: 'EXEC: back to defaults', sends: [{ chart: 'process', event: 'EXEC' }] },
-  { ops: ['EXEC'], from: 'step', to: ['thread'], text: 'EXEC (fails: true is ENOENT and sends nothing)', sends: [{ chart: 'task', event: 'EXEC' }] },
-  {
-    ops: ['CLONE_THREAD'],
-    from: 'step',
-    to: ['newThread'],
-    text: 'start a task chart {permitted, tileConfig, memory; no altstack}',
-    sends: [],
-  },
-  {
-    ops: ['FORK', 'VFORK'],
-    from: 'step',
-    to: ['childProcess'],
-    text: 'start a process chart {host and guest permission, guest lock, dispositions}',
-    sends: [],
-  },
-  {
-    ops: ['FORK', 'VFORK'],
-    from: 'step',
-    to: ['childThread'],
-    text: 'start a task chart {permitted, tileConfig, memory, altstack}; VFORK suspends the parent until the child execs or exits',
-    sends: [],
-  },
-  {
-    ops: ['PTRACE_SETREGSET'],
-    from: 'step',
-    to: ['thread'],
-    text: 'EFAULT or EINVAL decided here, else LDTILECFG {palette: 1} and TOUCH',
-    sends: [
-      { chart: 'task', event: 'LDTILECFG' },
-      { chart: 'task', event: 'TOUCH' },
-    ],
-  },
-  { ops: ['OOM_BEGIN', 'OOM_END'], from: 'step', to: ['memory'], text: 'memory exhausted, available', sends: [] },
-  {
-    ops: ['TOUCH', 'PREALLOC', 'REQ_PERM', 'CLONE_THREAD', 'FORK', 'VFORK'],
-    from: 'memory',
-    to: ['thread', 'process', 'newThread', 'childThread'],
-    text: 'read into the event or the new chart\'s input',
-    sends: [],
-  },
-];
+function routedTo(route: Route): string[] {
+  return OPS.filter((o) => o.route === route).map((o) => o.op);
+}
+
+/** The ops the shared rule applies to: those its own selector picks, else those whose route uses it. */
+function usersOf(shared: SharedRule): string[] {
+  if (shared.appliesTo) return OPS.filter(shared.appliesTo).map((o) => o.op);
+  return ROUTES.filter((r) => ROUTE_RULES[r].uses.includes(shared.name)).flatMap(routedTo);
+}
+
+function edgeRule(ops: readonly string[], e: CompositionEdge): CompositionRule {
+  const sends = e.sendsOpEvent === undefined ? e.sends : [...e.sends, ...ops.map((event) => ({ chart: e.sendsOpEvent!, event }))];
+  return { ops, from: e.from, to: e.to, text: e.text, sends };
+}
+
+/** Edges with the same ends and text drawn once, with the ops of all the rules that add them. */
+function merged(rules: readonly CompositionRule[]): CompositionRule[] {
+  const byEdge = new Map<string, CompositionRule>();
+  for (const r of rules) {
+    if (r.ops.length === 0) continue;
+    const k = JSON.stringify([r.from, r.to, r.text]);
+    const known = byEdge.get(k);
+    const union = <T>(a: readonly T[], b: readonly T[], id: (x: T) => string) => [...new Map([...a, ...b].map((x) => [id(x), x])).values()];
+    byEdge.set(
+      k,
+      known
+        ? { ...known, ops: union(known.ops, r.ops, (o) => o), sends: union(known.sends, r.sends, (x) => `${x.chart} ${x.event}`) }
+        : r,
+    );
+  }
+  return [...byEdge.values()];
+}
+
+/** The composition as the kernel rules of src/model/rules.ts draw it, each with the ops of the op table that reach it. */
+export const COMPOSITION_RULES: readonly CompositionRule[] = merged([
+  ...ROUTES.flatMap((route) => ROUTE_RULES[route].edges.map((e) => edgeRule(routedTo(route), e))),
+  ...Object.values(SHARED_RULES).flatMap((shared) => shared.edges.map((e) => edgeRule(usersOf(shared), e))),
+]);
 
 interface SystemPicture {
   readonly labels: Readonly<Record<SystemNode, string>>;
@@ -124,13 +68,6 @@ interface SystemPicture {
 
 function regionNames(state: GraphState | undefined): string {
   return state ? state.children.map((c) => c.key).join(' | ') : '';
-}
-
-/** Ops of one scope that a chart takes as the event of the same name, no rule needed. */
-function directOps(scope: 'task' | 'process', graph: ChartGraph): string[] {
-  const events = new Set(graph.transitions.map((t) => t.event));
-  const special = new Set(COMPOSITION_RULES.filter((r) => r.from === 'step').flatMap((r) => r.ops));
-  return OPS.filter((o) => o.scope === scope && events.has(o.op) && !special.has(o.op)).map((o) => o.op);
 }
 
 /** The picture's boxes and edges, from the op table, the charts and the rules. */
@@ -150,13 +87,9 @@ export function systemPicture(): SystemPicture {
     childThread: 'its thread: task chart',
     memory: 'memory (environment)\navailable | exhausted',
   };
-  const edges = [
-    { from: 'step' as const, to: 'thread' as const, label: `${directOps('task', task).join(', ')}: the event of the same name`, dashed: false },
-    { from: 'step' as const, to: 'process' as const, label: `${directOps('process', process).join(', ')}: the event of the same name`, dashed: false },
-    ...COMPOSITION_RULES.flatMap((r) =>
-      r.to.map((to) => ({ from: r.from, to, label: r.from === 'memory' ? r.text : `${r.ops.join(', ')}: ${r.text}`, dashed: r.from === 'memory' })),
-    ),
-  ];
+  const edges = COMPOSITION_RULES.flatMap((r) =>
+    r.to.map((to) => ({ from: r.from, to, label: r.from === 'memory' ? r.text : `${r.ops.join(', ')}: ${r.text}`, dashed: r.from === 'memory' })),
+  );
   return { labels, edges };
 }
 

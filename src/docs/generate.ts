@@ -33,7 +33,7 @@ import { regenerateOutputs } from './outputs.js';
 import { distRunner, memoisedRunner, ensureBuilt, sourceRunner } from './runner.js';
 import type { Runner } from './shell.js';
 import { COMMANDS } from '../cli/program.js';
-import { chartGuards, checkGuardTable, checkOptionsTable, checkSynopsis, commandOptions, opsTable, propertiesTable, variantsTable } from './tables.js';
+import { chartGuards, checkGuardTable, checkOptionsTable, checkSynopsis, commandOptions, opsTable, propertiesTable, routingTable, variantsTable } from './tables.js';
 
 const ROOT = projectRoot();
 
@@ -110,6 +110,7 @@ async function generate(): Promise<Generated> {
     ],
     ['docs/checking.md', new Map([['properties', propertiesTable()]])],
     ['docs/scenarios.md', new Map([['ops', opsTable()]])],
+    ['docs/model.md', new Map([['routing', routingTable()]])],
     ['docs/variants.md', new Map([['variants', variantsTable()]])],
   ]);
   return { files, blocks };

@@ -3,7 +3,8 @@
 // guard tables of docs/model.md name exactly the guards of the charts, and the command synopses and
 // option tables exactly the options of the commands.
 
-import { OPS, type FieldSpec } from '../../machines/kernel-events.js';
+import { OPS, ROUTES, type FieldSpec } from '../../machines/kernel-events.js';
+import { ROUTE_RULES, SHARED_RULES } from '../model/rules.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { createProcessMachine } from '../../machines/process.js';
 import { createTaskMachine } from '../../machines/task.js';
@@ -27,6 +28,28 @@ export function opsTable(): string {
       const fields = Object.entries(o.fields).map(([n, s]) => fieldText(n, s)).join('<br>') || 'none';
       return `| \`${o.op}\` | ${o.scope} | ${cellEscape(o.kernel)} | ${fields} |`;
     }),
+  ].join('\n');
+}
+
+/** docs/model.md: how the composition routes each op, one row per kernel rule of src/model/rules.ts. */
+export function routingTable(): string {
+  const code = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(', ');
+  const routed = ROUTES.map((route) => ({ rule: ROUTE_RULES[route], ops: OPS.filter((o) => o.route === route).map((o) => o.op) }));
+  const onlyIn = (ops: readonly string[]) =>
+    ops.flatMap((op) => {
+      const variants = OPS.find((o) => o.op === op)?.onlyIn;
+      return variants ? [` (${op}: ${variants.join(', ')} only)`] : [];
+    });
+  return [
+    '| Ops | Rule | What the composition does | Kernel source | Applies |',
+    '|---|---|---|---|---|',
+    ...routed.map(({ rule, ops }) =>
+      `| ${code(ops)} | \`${rule.route}\` | ${cellEscape(rule.summary)}${onlyIn(ops).join('')} | ${cellEscape(rule.source)} | ${rule.uses.length > 0 ? code(rule.uses) : '-'} |`,
+    ),
+    '',
+    '| Shared rule | What it does | Kernel source |',
+    '|---|---|---|',
+    ...Object.values(SHARED_RULES).map((r) => `| \`${r.name}\` | ${cellEscape(r.summary)} | ${cellEscape(r.source)} |`),
   ].join('\n');
 }
 

@@ -2,6 +2,7 @@
 // They stay out of the charts, so one model is checked at several sizes.
 
 import type { StepValue } from '../scenario/format.js';
+import { opSpec, type OpName } from '../../machines/kernel-events.js';
 import { lookupTable } from '../own.js';
 
 /** An op with fixed fields; the explorer tries each choice for every live task. */
@@ -22,33 +23,31 @@ export interface ExploreConfig {
   readonly ops: readonly OpChoice[];
 }
 
-const CORE: readonly OpChoice[] = [
-  { op: 'REQ_PERM', fields: { feature: 18 } },
-  { op: 'LDTILECFG', fields: { palette: 1 } },
-  { op: 'TOUCH' },
-  { op: 'TILERELEASE' },
-  { op: 'CONTEXT_SWITCH' },
-  { op: 'CLONE_THREAD' },
-  { op: 'EXIT' },
-  { op: 'EXEC', fields: { fails: false } },
-  { op: 'SIGALTSTACK', fields: { size: 'small' } },
-  { op: 'SIGALTSTACK', fields: { size: 'window' } },
-  { op: 'SIGALTSTACK', fields: { size: 'disable' } },
-  { op: 'SIGNAL', fields: { onstack: true } },
-  { op: 'SIGRETURN', fields: { tileBits: 'keep' } },
-  { op: 'OOM_BEGIN' },
-  { op: 'OOM_END' },
-  { op: 'PREALLOC' },
-];
+/** The choices the op table gives each op, in the order the names are listed. */
+function choicesOf(ops: readonly OpName[]): readonly OpChoice[] {
+  return ops.flatMap((op) => opSpec(op)!.explore.map((fields) => ({ op, fields })));
+}
 
-const SIDE: readonly OpChoice[] = [
-  { op: 'FORK' },
-  { op: 'REQ_GUEST_PERM', fields: { feature: 18 } },
-  { op: 'VCPU_CREATE' },
-  { op: 'PTRACE_SETREGSET', fields: { tileBits: 'data', length: 'full' } },
-  { op: 'GET_PERM' },
-  { op: 'SET_DISPOSITION', fields: { signal: 'SIGSEGV', handler: 'skip' } },
+const CORE_OPS: readonly OpName[] = [
+  'REQ_PERM',
+  'LDTILECFG',
+  'TOUCH',
+  'TILERELEASE',
+  'CONTEXT_SWITCH',
+  'CLONE_THREAD',
+  'EXIT',
+  'EXEC',
+  'SIGALTSTACK',
+  'SIGNAL',
+  'SIGRETURN',
+  'OOM_BEGIN',
+  'OOM_END',
+  'PREALLOC',
 ];
+const CORE = choicesOf(CORE_OPS);
+/** The ops beyond the core that `wide` adds (all but FORK). */
+const SIDE = choicesOf(['REQ_GUEST_PERM', 'VCPU_CREATE', 'PTRACE_SETREGSET', 'GET_PERM', 'SET_DISPOSITION']);
+const FORK = choicesOf(['FORK']);
 
 /** By name; a table without a prototype, so `--config toString` names nothing (src/own.ts). */
 export const CONFIGS: Readonly<Record<string, ExploreConfig>> = lookupTable({
@@ -77,7 +76,7 @@ export const CONFIGS: Readonly<Record<string, ExploreConfig>> = lookupTable({
     maxThreadsPerProcess: 2,
     maxExecs: 1,
     maxSignalDepth: 1,
-    ops: [...CORE, ...SIDE.filter((o) => o.op !== 'FORK')],
+    ops: [...CORE, ...SIDE],
   },
   forks: {
     name: 'forks',
@@ -86,7 +85,7 @@ export const CONFIGS: Readonly<Record<string, ExploreConfig>> = lookupTable({
     maxThreadsPerProcess: 1,
     maxExecs: 1,
     maxSignalDepth: 1,
-    ops: [...CORE, { op: 'FORK' }],
+    ops: [...CORE, ...FORK],
   },
   large: {
     name: 'large',
@@ -96,8 +95,6 @@ export const CONFIGS: Readonly<Record<string, ExploreConfig>> = lookupTable({
     maxThreadsPerProcess: 4,
     maxExecs: 1,
     maxSignalDepth: 1,
-    ops: CORE.filter((o) => ['REQ_PERM', 'LDTILECFG', 'TOUCH', 'TILERELEASE', 'CLONE_THREAD', 'EXIT', 'EXEC', 'OOM_BEGIN', 'OOM_END', 'PREALLOC'].includes(o.op)).concat([
-      { op: 'FORK' },
-    ]),
+    ops: [...choicesOf(['REQ_PERM', 'LDTILECFG', 'TOUCH', 'TILERELEASE', 'CLONE_THREAD', 'EXIT', 'EXEC', 'OOM_BEGIN', 'OOM_END', 'PREALLOC']), ...FORK],
   },
 });

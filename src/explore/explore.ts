@@ -7,6 +7,7 @@ import type { Observation } from '../model/observation.js';
 import type { SystemModel } from '../model/system.js';
 import type { SystemState } from '../model/state.js';
 import { isAlive } from '../model/state.js';
+import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
 import type { Property, Transition } from '../properties/catalogue.js';
 import { canonicalKey, processKey } from './canonical.js';
@@ -110,14 +111,14 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
       seenTasks.add(tk);
       const frames = (t.snapshot.context as { frames: readonly unknown[] }).frames.length;
       for (const choice of config.ops) {
-        if (choice.op === 'OOM_BEGIN' || choice.op === 'OOM_END' || !model.hasOp(choice.op)) continue;
-        if (choice.op === 'CLONE_THREAD' && live.length >= config.maxThreadsPerProcess) continue;
-        if ((choice.op === 'FORK' || choice.op === 'VFORK') && liveProcesses.length >= config.maxProcesses) continue;
+        const spec = opSpec(choice.op);
+        if (spec === undefined || spec.scope === 'system' || !model.hasOp(choice.op)) continue;
+        if (spec.creates === 'thread' && live.length >= config.maxThreadsPerProcess) continue;
+        if (spec.creates === 'process' && liveProcesses.length >= config.maxProcesses) continue;
         if (choice.op === 'VFORK' && s.processes.some((q) => q.vforkParent !== null)) continue;
         if (choice.op === 'EXEC' && choice.fields?.['fails'] !== true && node.execs >= config.maxExecs) continue;
         if (choice.op === 'SIGNAL' && frames >= config.maxSignalDepth) continue;
-        const creates = choice.op === 'CLONE_THREAD' || choice.op === 'FORK' || choice.op === 'VFORK';
-        const fields = creates ? { ...choice.fields, child: `t${node.nextId}` } : (choice.fields ?? NO_FIELDS);
+        const fields = spec.creates !== undefined ? { ...choice.fields, child: `t${node.nextId}` } : (choice.fields ?? NO_FIELDS);
         out.push({ op: choice.op, task: t.name, fields });
       }
     }
@@ -158,7 +159,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       transitions++;
       const transition: Transition = { before: node.state, step, observation: r.outcome, after: r.state, model };
       for (const p of stepProperties) if (!violations.has(p.name) && !p.holds(transition)) violations.set(p.name, violation(model, nodes, i, p, step));
-      const created = step.op === 'CLONE_THREAD' || step.op === 'FORK' || step.op === 'VFORK' ? 1 : 0;
+      const created = opSpec(step.op)?.creates !== undefined ? 1 : 0;
       const execs = node.execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
       const key = canonicalKey(model, r.state, execs);
       const known = seen.get(key);

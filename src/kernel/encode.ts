@@ -1,24 +1,18 @@
 // A scenario in the executor's line form (native/amxexec.c): tasks by index, altstack sizes in bytes
 // of the platform the model predicts, and for each step which state fields to read back.
 
+import { opSpec } from '../../machines/kernel-events.js';
 import type { AltstackClass, PlatformProfile } from '../../machines/platform.js';
 import type { Observation } from '../model/observation.js';
 import { ScenarioError, type Step } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';
 
-/** Why the executor cannot make a step on this kernel, or undefined when it can. */
+/** Why the executor cannot make a step on this kernel (the op table says), or undefined when it can. */
 export function modelOnlyReason(step: Step, host: { readonly kvm: boolean }): string | undefined {
-  switch (step.op) {
-    case 'OOM_BEGIN':
-    case 'OOM_END':
-      return 'the first-touch allocation cannot be made to fail: no fault injection, and the buffer is not charged to a memory cgroup (observed row 11)';
-    case 'PREALLOC':
-      return 'a syscall of the prealloc-syscall design, which Linux does not have';
-    case 'VCPU_CREATE':
-      return host.kvm ? undefined : 'no /dev/kvm on this machine';
-    default:
-      return undefined;
-  }
+  const support = opSpec(step.op)?.executor;
+  if (support === undefined || support.runs === 'always') return undefined;
+  if (support.runs === 'with-kvm') return host.kvm ? undefined : 'no /dev/kvm on this machine';
+  return support.why;
 }
 
 export interface EncodedScenario {

@@ -4,7 +4,7 @@
 // from these). Every route of the op table (machines/kernel-events.ts) has its unit here, or the
 // compiler says which is missing; the charts decide everything local to one thread or one process.
 
-import { opSpec, type OpsRoutedTo, type Route } from '../../machines/kernel-events.js';
+import { opSpec, type OpSpec, type OpsRoutedTo, type Route } from '../../machines/kernel-events.js';
 import { permissionRequestAltstackMinimum, type AltstackClass } from '../../machines/platform.js';
 import type { ProcessEvent, ProcessInput } from '../../machines/process.js';
 import type { SigreturnTileBits, TaskContext, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
@@ -31,6 +31,8 @@ export interface CompositionEdge {
 /** A kernel rule that other rules use: named so that pictures and docs can show it. */
 export interface SharedRule {
   readonly name: SharedRuleName;
+  /** The ops it applies to, when that is not "the ops of the routes that use it". */
+  readonly appliesTo?: (op: OpSpec) => boolean;
   readonly source: string;
   readonly summary: string;
   readonly edges: readonly CompositionEdge[];
@@ -146,11 +148,12 @@ export const SHARED_RULES: { readonly [N in SharedRuleName]: SharedRule } = {
       {
         from: 'process',
         to: ['thread'],
-        text: 'a handler: SIGNAL, then SIGRETURN; request-permission asks REQ_PERM, then runs the instruction again; SIGILL again: an endless refault, the thread is stuck',
+        text: 'a handler: SIGNAL, then SIGRETURN; request-permission asks REQ_PERM (a grant reaches every thread), then runs the instruction again; SIGILL again: an endless refault, the thread is stuck',
         sends: [
           { chart: 'task', event: 'SIGNAL' },
           { chart: 'task', event: 'SIGRETURN' },
           { chart: 'process', event: 'REQ_PERM' },
+          { chart: 'task', event: 'PERMISSION_GRANTED' },
           { chart: 'task', event: 'TOUCH' },
           { chart: 'task', event: 'XRSTOR' },
           { chart: 'task', event: 'LDTILECFG' },
@@ -167,6 +170,7 @@ export const SHARED_RULES: { readonly [N in SharedRuleName]: SharedRule } = {
   },
   memoryIsRead: {
     name: 'memoryIsRead',
+    appliesTo: (op) => op.readsMemory === true,
     source: 'arch/x86/kernel/fpu/xstate.c:fpstate_realloc (vzalloc)',
     summary: 'Ops that may allocate read the environment\'s memory into their event or the new chart\'s input.',
     edges: [{ from: 'memory', to: ['thread', 'process', 'newThread', 'childThread'], text: "read into the event or the new chart's input", sends: [] }],
@@ -204,7 +208,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   processEvent: {
     route: 'processEvent',
     source: 'arch/x86/kernel/fpu/xstate.c:fpu_xstate_prctl; arch/x86/kvm/x86.c:kvm_arch_vcpu_create',
-    summary: 'The process chart takes the event of the op\'s name.',
+    summary: 'Sent to the caller\'s process chart as the event of the same name.',
     edges: [{ from: 'step', to: ['process'], text: 'the event of the same name', sends: [], sendsOpEvent: 'process' }],
     uses: [],
     apply: (w, step) => w.sendProcess(sameNamedEvent<ProcessEvent>(w, step)).outcome ?? NO_OUTCOME,
@@ -212,7 +216,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   taskEvent: {
     route: 'taskEvent',
     source: 'the task chart (machines/task.ts)',
-    summary: 'The task chart of the step\'s thread takes the event of the op\'s name.',
+    summary: 'Sent to the task as the event of the same name (with `memory` for an op that reads it).',
     edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
     uses: [],
     apply: (w, step, ti) => w.sendTask(ti, sameNamedEvent<TaskEvent>(w, step)) ?? NO_OUTCOME,
@@ -220,7 +224,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   instruction: {
     route: 'instruction',
     source: 'Intel SDM (#UD, #NM, #GP); arch/x86/kernel/traps.c:exc_device_not_available',
-    summary: 'The thread runs the instruction; a fault it raises meets the process\'s disposition, and a request-permission handler retries it.',
+    summary: 'Sent to the task; a fault outcome meets the process\'s disposition, and a `request-permission` handler runs the same instruction again.',
     edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
     uses: ['fatalSignalKillsProcess', 'faultMeetsDisposition'],
     apply: (w, step, ti) => {
@@ -231,7 +235,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   requestPermission: {
     route: 'requestPermission',
     source: 'arch/x86/kernel/fpu/xstate.c:xstate_request_perm',
-    summary: 'The process chart decides the request against every thread\'s altstack; a grant reaches every live thread.',
+    summary: 'Computes `smallAltstackInProcess` over the live threads of the caller\'s process, sends `REQ_PERM` to the process chart, and on `permissionGranted` sends `PERMISSION_GRANTED` to every live thread of it.',
     edges: [],
     uses: ['everyThreadAltstackCheck', 'permissionReachesEveryThread'],
     apply: (w, step) => requestPermission(w, step.fields['feature'] as number) ?? NO_OUTCOME,
@@ -239,7 +243,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   setDisposition: {
     route: 'setDisposition',
     source: 'kernel/signal.c:do_sigaction',
-    summary: 'The process chart records the disposition; a SIGSEGV handler cannot request permission.',
+    summary: 'Rejects `SIGSEGV` + `request-permission` as input error, else sent to the process chart.',
     edges: [{ from: 'step', to: ['process'], text: 'the event of the same name', sends: [], sendsOpEvent: 'process' }],
     uses: [],
     apply: (w, step) => {
@@ -252,9 +256,9 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   cloneThread: {
     route: 'cloneThread',
     source: 'kernel/fork.c:copy_process -> arch/x86/kernel/fpu/core.c:fpu_clone',
-    summary: 'A new task chart starts in the process, with the permission, the tile config and the memory; no altstack.',
+    summary: 'Starts a task chart in the caller\'s process with `{permitted: the process\'s host permission, altstack: none, tileConfig: the caller\'s, memory, frames: none}`. If the chart ends `stillborn`, its outcome (ENOMEM) is the step\'s and no thread is added.',
     edges: [{ from: 'step', to: ['newThread'], text: 'start a task chart {permitted, tileConfig, memory; no altstack}', sends: [] }],
-    uses: ['memoryIsRead'],
+    uses: [],
     apply: (w, step, ti) => {
       const child = step.fields['child'] as string;
       if (w.nameTaken(child)) return nameInUse(child);
@@ -267,7 +271,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   forkProcess: {
     route: 'forkProcess',
     source: 'kernel/fork.c:copy_process -> fpu_clone, fpu_inherit_perms, copy_sighand',
-    summary: 'A new process chart (permissions, lock, dispositions) and its task chart (the thread copied, altstack included); VFORK suspends the parent until the child execs or exits.',
+    summary: 'Starts a process chart with the inherited permissions, lock and dispositions, and a task chart with `{permitted, altstack: the caller\'s, tileConfig: the caller\'s, memory, frames}` (`frames`: the caller\'s for `FORK`, none for `VFORK`). `VFORK` also marks the caller `suspended` and records it as the new process\'s `vforkParent`.',
     edges: [
       { from: 'step', to: ['childProcess'], text: 'start a process chart {host and guest permission, guest lock, dispositions}', sends: [] },
       {
@@ -277,7 +281,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
         sends: [],
       },
     ],
-    uses: ['memoryIsRead'],
+    uses: [],
     apply: (w, step, ti) => {
       const child = step.fields['child'] as string;
       if (w.nameTaken(child)) return nameInUse(child);
@@ -302,7 +306,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   execve: {
     route: 'execve',
     source: 'fs/exec.c:begin_new_exec -> de_thread, fpu_flush_thread; arch/x86/kernel/fpu/xstate.c:fpstate_reset',
-    summary: 'A failed exec changes nothing (ENOENT); otherwise the other threads die (de_thread), the process and the thread return to defaults, and a vfork parent resumes.',
+    summary: '`fails: true`: `ENOENT`, nothing sent. Otherwise `KILLED {by: exec}` to every other live thread of the process (`de_thread`), `EXEC` to the process chart, `EXEC` to the task, and the vfork parent (if any) is released.',
     edges: [
       { from: 'step', to: ['others'], text: 'KILLED {by: exec} (de_thread)', sends: [{ chart: 'task', event: 'KILLED' }] },
       { from: 'step', to: ['process'], text: 'EXEC: back to defaults', sends: [{ chart: 'process', event: 'EXEC' }] },
@@ -322,7 +326,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   exitThread: {
     route: 'exitThread',
     source: 'kernel/exit.c:do_exit; arch/x86/kernel/fpu/core.c:fpstate_free',
-    summary: 'The thread exits and its buffer is freed; the last thread ends the process, and a vfork parent resumes.',
+    summary: '`EXIT` to the task; when the process has no live thread left, its vfork parent is released.',
     edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
     uses: ['vforkParentResumes'],
     apply: (w, _step, ti) => {
@@ -334,7 +338,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   deliverSignal: {
     route: 'deliverSignal',
     source: 'arch/x86/kernel/signal.c:get_sigframe, setup_rt_frame -> force_sigsegv',
-    summary: 'The thread takes the signal; a frame that does not fit its altstack kills the process.',
+    summary: '`SIGNAL {onstack}` to the task; a fatal outcome (the frame overflows the altstack) kills the process with SIGSEGV.',
     edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
     uses: ['fatalSignalKillsProcess'],
     apply: (w, step, ti) => {
@@ -346,7 +350,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   sigreturn: {
     route: 'sigreturn',
     source: 'arch/x86/kernel/signal_64.c:rt_sigreturn -> fpu__restore_sig; signal_fault -> force_sig(SIGSEGV)',
-    summary: 'The thread returns from its innermost handler; a bad frame forces SIGSEGV, which meets the disposition.',
+    summary: 'Sent to the task; no outcome means the task runs no handler, an input error; a bad frame\'s SIGSEGV (N20) meets the disposition.',
     edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
     uses: ['fatalSignalKillsProcess', 'faultMeetsDisposition'],
     apply: (w, step, ti) => {
@@ -361,7 +365,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   ptraceSetRegset: {
     route: 'ptraceSetRegset',
     source: 'arch/x86/kernel/fpu/regset.c:xstateregs_set; xstate.c:validate_user_xstate_header',
-    summary: 'EFAULT for a short buffer, EINVAL for tile bits outside XCR0 or tile data into a task without the large buffer; else the tracer loads the tracee\'s registers.',
+    summary: '`length: short` → `EFAULT` (row 10h); on a platform without AMX any tile bit → `EINVAL` (bits 17 and 18 are not in XCR0); `tileBits: data` into a task without the large buffer → `EINVAL` (rows 10d, 10e). Otherwise the tracer\'s write is modelled as the tracee\'s own loads: `LDTILECFG {palette: 1}`, plus `TOUCH` for `data` (rows 10f, 10g).',
     edges: [
       {
         from: 'step',
@@ -390,7 +394,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   memoryPressure: {
     route: 'memoryPressure',
     source: 'the environment: vzalloc() failing (mm/vmalloc.c)',
-    summary: 'Memory becomes exhausted or available again; nothing else changes.',
+    summary: 'Sets `memory`; every later event that may allocate carries it.',
     edges: [{ from: 'step', to: ['memory'], text: 'memory exhausted, available', sends: [] }],
     uses: [],
     apply: (w, step) => {

@@ -2,6 +2,7 @@
 // `state` properties are invariants of the state a transition reaches; `step` properties judge the
 // transition itself. One rule per property, so a counterexample names exactly the rule it broke.
 
+import { OPS } from '../../machines/kernel-events.js';
 import { permissionRequestAltstackMinimum, type AltstackClass } from '../../machines/platform.js';
 import type { Outcome } from '../model/observation.js';
 import type { SystemModel } from '../model/system.js';
@@ -49,6 +50,9 @@ const large = (t: TaskSlot) => taskValue(t.snapshot)?.buffer === 'allocated';
 const amxUsed = (p: ProcessSlot) => p.tasks.filter(isAlive).some((t) => large(t) || taskValue(t.snapshot)?.tileData === 'live');
 const isAllocationFailure = (t: Transition) => t.step.op === 'TOUCH' && t.observation.outcome === 'SIGSEGV' && t.observation.si_code === 'SI_KERNEL';
 const key = (t: Transition, s: SystemState) => canonicalKey(t.model, s, 0);
+
+/** The ops the op table marks as queries. */
+const QUERY_OPS: readonly string[] = OPS.filter((o) => o.query === true).map((o) => o.op);
 
 export const PROPERTIES: readonly Property[] = [
   {
@@ -166,11 +170,11 @@ export const PROPERTIES: readonly Property[] = [
   },
   {
     name: 'QueriesArePure',
-    claim: 'GET_SUPP, GET_PERM and GET_GUEST_PERM change no state.',
+    claim: `The queries of the op table (${QUERY_OPS.join(', ')}) change no state.`,
     source: 'semantics invariant 25',
     kind: 'step',
-    needs: [['GET_SUPP', 'GET_PERM', 'GET_GUEST_PERM', 'PTRACE_GETREGSET', 'CHECK_TILES']],
-    holds: (t) => !['GET_SUPP', 'GET_PERM', 'GET_GUEST_PERM', 'PTRACE_GETREGSET', 'CHECK_TILES'].includes(t.step.op) || key(t, t.before) === key(t, t.after),
+    needs: [QUERY_OPS],
+    holds: (t) => !QUERY_OPS.includes(t.step.op) || key(t, t.before) === key(t, t.after),
   },
   {
     name: 'SigreturnAndPtraceCannotExpand',
