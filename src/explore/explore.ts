@@ -5,8 +5,7 @@
 import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
 import type { Observation } from '../model/observation.js';
 import type { SystemModel } from '../model/system.js';
-import type { SystemState } from '../model/state.js';
-import { isAlive } from '../model/state.js';
+import { framesOf, isAlive, type SystemState } from '../model/state.js';
 import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
 import type { Property, Transition } from '../properties/catalogue.js';
@@ -109,7 +108,7 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
       const tk = model.task.id(t.snapshot);
       if (seenTasks.has(tk)) continue;
       seenTasks.add(tk);
-      const frames = (t.snapshot.context as { frames: readonly unknown[] }).frames.length;
+      const frames = framesOf(t).length;
       for (const choice of config.ops) {
         const spec = opSpec(choice.op);
         if (spec === undefined || spec.scope === 'system' || !model.hasOp(choice.op)) continue;

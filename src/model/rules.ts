@@ -7,11 +7,11 @@
 import { opSpec, type OpSpec, type OpsRoutedTo, type Route } from '../../machines/kernel-events.js';
 import { permissionRequestAltstackMinimum, type AltstackClass } from '../../machines/platform.js';
 import type { ProcessEvent, ProcessInput } from '../../machines/process.js';
-import type { SigreturnTileBits, TaskContext, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
+import type { SigreturnTileBits, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
 import { describeValue } from '../scenario/describe.js';
 import type { Step } from '../scenario/format.js';
 import type { RuleResult } from './observation.js';
-import { hostPermitted, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
+import { framesOf, hasLargeBuffer, hostPermitted, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
 import type { World } from './world.js';
 
 /** The boxes of the composition picture. */
@@ -196,7 +196,7 @@ function inheritedInput(w: World, parent: TaskSlot, how: 'clone' | 'fork' | 'vfo
     altstack: how !== 'clone' && v.altstack !== 'none' ? (v.altstack as AltstackClass) : 'none',
     tileConfig: v.tileConfig === 'configured',
     memory: w.memory,
-    frames: how === 'fork' ? (parent.snapshot.context as TaskContext).frames : [],
+    frames: how === 'fork' ? framesOf(parent) : [],
   };
 }
 
@@ -288,7 +288,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
       const parent = w.task(ti);
       const pv = processValue(w.proc.snapshot);
       const input: ProcessInput = {
-        hostPermitted: pv.hostPermission === 'permitted',
+        hostPermitted: hostPermitted(w.proc.snapshot),
         guestPermitted: pv.guestPermission === 'permitted',
         guestLocked: pv.guestPermissionLock === 'locked',
         sigill: sigillHandler(w.proc.snapshot),
@@ -384,7 +384,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
       // any tile config or data is refused.
       if (!w.model.platform.amxUsable) return { result: 'EINVAL' };
       const tileBits = step.fields['tileBits'] as 'config' | 'data';
-      if (tileBits === 'data' && taskValue(w.task(ti).snapshot)!.buffer !== 'allocated') return { result: 'EINVAL' };
+      if (tileBits === 'data' && !hasLargeBuffer(w.task(ti))) return { result: 'EINVAL' };
       // Modelled as the tracee's own register loads: the tracer writes the task's pattern or just a config.
       w.sendTask(ti, { type: 'LDTILECFG', palette: 1 });
       if (tileBits === 'data') w.sendTask(ti, { type: 'TOUCH', memory: w.memory });
