@@ -9,7 +9,7 @@ export function processKey(model: SystemModel, p: ProcessSlot): string {
   const known = model.slotKeys.get(p);
   if (known !== undefined) return known;
   const tasks: string[] = [];
-  for (const t of p.tasks) if (isAlive(t)) tasks.push((t.suspended ? 'S' : '') + (t.stuck ? 'H' : '') + String(model.task.id(t.snapshot)));
+  for (const t of p.tasks) if (isAlive(t)) tasks.push((t.suspended ? 'S' : '') + (t.stuckOn !== null ? `H${t.stuckOn.key}` : '') + String(model.task.id(t.snapshot)));
   tasks.sort();
   const k = `${p.vforkParent !== null ? 'V' : ''}${model.process.id(p.snapshot)}[${tasks.join(',')}]`;
   model.slotKeys.set(p, k);

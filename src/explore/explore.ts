@@ -104,7 +104,7 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
     const seenTasks = new Set<number>();
     for (const t of live) {
       // A vfork parent waits, and a task stuck in an endless SIGILL refault never gets past its instruction.
-      if (t.suspended || t.stuck) continue;
+      if (t.suspended || t.stuckOn !== null) continue;
       const tk = model.task.id(t.snapshot);
       if (seenTasks.has(tk)) continue;
       seenTasks.add(tk);

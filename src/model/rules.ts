@@ -11,7 +11,7 @@ import type { SigreturnTileBits, TaskEvent, TaskInput, TaskOutcome } from '../..
 import { describeValue } from '../scenario/describe.js';
 import type { Step } from '../scenario/format.js';
 import type { RuleResult } from './observation.js';
-import { framesOf, hasLargeBuffer, hostPermitted, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
+import { framesOf, hasLargeBuffer, hostPermitted, instructionOf, type Instruction, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
 import type { World } from './world.js';
 
 /** The boxes of the composition picture. */
@@ -81,7 +81,7 @@ function killProcess(w: World, by: 'SIGILL' | 'SIGSEGV'): void {
  * A fault signal meets the process's disposition: death, a skipping handler, or a handler that asks
  * for permission and returns to the faulting instruction (`retry`), which then runs again.
  */
-function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined, retry?: TaskEvent): RuleResult | string {
+function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined, retry?: { readonly event: TaskEvent; readonly instruction: Instruction }): RuleResult | string {
   if (!r) return NO_OUTCOME;
   if (!r.fault) return r;
   const signal = r.result as 'SIGILL' | 'SIGSEGV';
@@ -104,10 +104,10 @@ function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined,
   // The handler returns to the faulting instruction, which runs again: it succeeds once the request
   // was granted (row 2e). If it raises SIGILL again, nothing has changed for the next round either
   // (the same refusal, the same #UD), so the thread refaults forever (rows 2d; no-amx N14, N15).
-  const again = w.sendTask(ti, retry);
+  const again = w.sendTask(ti, retry.event);
   if (!again?.fault) return { ...base, fatal: false, handler };
   if (again.result === 'SIGILL') {
-    w.markStuck(ti);
+    w.markStuck(ti, retry.instruction);
     return { ...base, fatal: false, handler, hang: true };
   }
   // Any other fault on the retried instruction (SIGSEGV: no memory for the buffer) is reported as
@@ -229,7 +229,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     uses: ['fatalSignalKillsProcess', 'faultMeetsDisposition'],
     apply: (w, step, ti) => {
       const event = sameNamedEvent<TaskEvent>(w, step);
-      return faultMeetsDisposition(w, ti, w.sendTask(ti, event), event);
+      return faultMeetsDisposition(w, ti, w.sendTask(ti, event), { event, instruction: instructionOf(step) });
     },
   },
   requestPermission: {

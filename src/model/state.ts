@@ -15,10 +15,11 @@ export interface TaskSlot {
   /** A vfork parent waits until its child execs or exits. */
   readonly suspended: boolean;
   /**
-   * The task spins in an endless SIGILL refault: its handler returned to an instruction that faults
-   * again, forever (observed 2d, no-amx N14, N15). It still lives, and takes no step of its own.
+   * The instruction the task spins on in an endless SIGILL refault: its handler
+   * returned to an instruction that faults again, forever (observed 2d, no-amx N14, N15). It still
+   * lives, and its only step is that instruction, faulting again. Null for a task that runs on.
    */
-  readonly stuck: boolean;
+  readonly stuckOn: Instruction | null;
 }
 
 export interface ProcessSlot {
@@ -42,6 +43,19 @@ export interface SystemState {
 }
 
 export type TilesReport = 'intact' | 'init' | 'lost';
+
+/** An instruction as a stuck task retries it: its op and fields, and both as one key. */
+export interface Instruction {
+  readonly op: string;
+  readonly fields: Readonly<Record<string, string | number | boolean>>;
+  readonly key: string;
+}
+
+export function instructionOf(step: Pick<Instruction, 'op' | 'fields'>): Instruction {
+  let key = step.op;
+  for (const f in step.fields) key += ` ${f}=${String(step.fields[f])}`;
+  return { op: step.op, fields: step.fields, key };
+}
 
 type TaskValue = { alive?: { buffer: string; tileConfig: string; tileData: string; altstack: string; signal: unknown } };
 type ProcessValue = { hostPermission: string; guestPermission: string; guestPermissionLock: string; sigillDisposition: string; sigsegvDisposition: string };

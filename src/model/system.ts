@@ -13,7 +13,7 @@ import { Chart, type ChartStep, type ChartStepTrace, type TraceOwner } from './c
 import { TaskNames, type TaskPosition } from './names.js';
 import { outcomeOf, showsLeakedBuffers, type Observation, type Outcome } from './observation.js';
 import { ROUTE_RULES } from './rules.js';
-import { framesOf, isAlive, taskFate, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
+import { framesOf, instructionOf, isAlive, taskFate, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import { World } from './world.js';
 
 export type NextResult =
@@ -68,7 +68,7 @@ export class SystemModel {
     const [process, task] = this.initialSteps();
     return {
       memory: 'available',
-      processes: [{ snapshot: process.snapshot, tasks: [{ name: mainTask, snapshot: task.snapshot, suspended: false, stuck: false }], vforkParent: null }],
+      processes: [{ snapshot: process.snapshot, tasks: [{ name: mainTask, snapshot: task.snapshot, suspended: false, stuckOn: null }], vforkParent: null }],
       buffers: { allocated: 0, freed: 0, leaked: 0 },
     };
   }
@@ -126,14 +126,16 @@ export class SystemModel {
     return undefined;
   }
 
-  /** Why task `name` cannot take a step in `state`, or where it is. */
-  private actingTask(state: SystemState, name: string): TaskPosition | Failure {
+  /** Why task `name` cannot take `step` in `state`, or where it is. */
+  private actingTask(state: SystemState, name: string, step: Step): TaskPosition | Failure {
     const at = this.locate(state, name);
     if (at === undefined) return failure('task', `unknown task ${describeValue(name)} (tasks come from the first step, CLONE_THREAD, FORK or VFORK)`);
     const task = state.processes[at.pi]!.tasks[at.ti]!;
     if (!isAlive(task)) return failure('task', `task ${describeValue(name)} is no longer running (${taskFate(task)})`);
     if (task.suspended) return failure('task', `task ${describeValue(name)} is suspended in vfork until its child execs or exits`);
-    if (task.stuck) return failure('task', `task ${describeValue(name)} is stuck in an endless SIGILL refault`);
+    // A stuck task's one step is the instruction it refaults on: it faults again (the lasso's cycle).
+    if (task.stuckOn !== null && task.stuckOn.key !== instructionOf(step).key)
+      return failure('task', `task ${describeValue(name)} is stuck in an endless SIGILL refault on ${task.stuckOn.op}: that is the only step it takes`);
     return at;
   }
 
@@ -150,7 +152,7 @@ export class SystemModel {
       this.names.inherit(state, after, undefined);
       return { ok: true, state: after, outcome: outcomeOf(step.op, result, undefined), trace: w.trace, owners: w.owners };
     }
-    const at = this.actingTask(state, step.task ?? '');
+    const at = this.actingTask(state, step.task ?? '', step);
     if ('ok' in at) return at;
     const { pi, ti } = at;
     const proc = state.processes[pi]!;
@@ -192,7 +194,7 @@ export class SystemModel {
     if (state.processes.length < 2 || p.tasks.length > LOCAL_MEMO_MAX_TASKS) return undefined;
     if (creates === 'thread' && this.locate(state, String(step.fields['child'])) !== undefined) return undefined;
     let k = `${state.memory}|${this.process.id(p.snapshot)}|${ti}|${step.op}|`;
-    for (const t of p.tasks) k += `${t.suspended ? 'S' : ''}${t.stuck ? 'H' : ''}${this.task.id(t.snapshot)},`;
+    for (const t of p.tasks) k += `${t.suspended ? 'S' : ''}${t.stuckOn !== null ? `H${t.stuckOn.key}` : ''}${this.task.id(t.snapshot)},`;
     for (const f in step.fields) if (f !== 'child') k += `${f}=${String(step.fields[f])},`;
     return k;
   }

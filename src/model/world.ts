@@ -5,7 +5,7 @@
 import type { ProcessEvent, ProcessInput } from '../../machines/process.js';
 import type { BufferChange, Memory, SignalName, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
 import type { ChartStep, ChartStepTrace, TraceOwner } from './chart.js';
-import { isAlive, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
+import { isAlive, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import type { SystemModel } from './system.js';
 
 export class World {
@@ -107,14 +107,14 @@ export class World {
   }
 
   addThread(name: string, snapshot: TaskSnapshot): void {
-    this.setProc({ ...this.proc, tasks: [...this.proc.tasks, { name, snapshot, suspended: false, stuck: false }] });
+    this.setProc({ ...this.proc, tasks: [...this.proc.tasks, { name, snapshot, suspended: false, stuckOn: null }] });
   }
 
   addProcess(snapshot: ProcessSnapshot, task: { readonly name: string; readonly snapshot: TaskSnapshot }, vforkParent: string | null): void {
-    this.processes.push({ snapshot, tasks: [{ name: task.name, snapshot: task.snapshot, suspended: false, stuck: false }], vforkParent });
+    this.processes.push({ snapshot, tasks: [{ name: task.name, snapshot: task.snapshot, suspended: false, stuckOn: null }], vforkParent });
   }
 
-  private updateTask(ti: number, change: Partial<Pick<TaskSlot, 'suspended' | 'stuck'>>, at = this.pi): void {
+  private updateTask(ti: number, change: Partial<Pick<TaskSlot, 'suspended' | 'stuckOn'>>, at = this.pi): void {
     const p = this.processes[at]!;
     const tasks = [...p.tasks];
     tasks[ti] = { ...tasks[ti]!, ...change };
@@ -125,8 +125,9 @@ export class World {
     this.updateTask(ti, { suspended: true });
   }
 
-  markStuck(ti: number): void {
-    this.updateTask(ti, { stuck: true });
+  /** The task refaults forever on the instruction. */
+  markStuck(ti: number, instruction: Instruction): void {
+    this.updateTask(ti, { stuckOn: instruction });
   }
 
   liveTaskIndexes(at = this.pi): number[] {

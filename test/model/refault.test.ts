@@ -1,17 +1,18 @@
 // The endless SIGILL refault: a SIGILL handler that returns without skipping makes the same
 // instruction fault again, forever (observed-linux-6.18.md row 2d; observed-no-amx-6.18.md N14, N15).
 // The model runs the instruction once more after a request-permission handler returns; a second SIGILL
-// is the endless loop: the observation says `hang`, and the task is stuck, alive but taking no steps.
+// is the endless loop: the observation says `hang`, and the task is stuck, alive, its one step the
+// same instruction faulting again.
 
 import { test as fcTest, fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { CONFIGS } from '../../src/explore/config.js';
 import { canonicalKey } from '../../src/explore/canonical.js';
 import { candidateSteps } from '../../src/explore/explore.js';
-import type { SystemState } from '../../src/model/state.js';
+import { instructionOf, type SystemState } from '../../src/model/state.js';
 import { observationText } from '../../src/model/observation-text.js';
 import { renderTable } from '../../src/cli/table.js';
-import { ScenarioError, toScenario, type StepValue } from '../../src/scenario/format.js';
+import { parseStep, ScenarioError, toScenario, type StepValue } from '../../src/scenario/format.js';
 import { modelFor, simulate } from '../../src/simulate/simulate.js';
 import { expectRun, runLenient, runSteps, type RawStep } from '../support/scenario.js';
 import { scenarioArb } from '../support/steps.js';
@@ -105,7 +106,7 @@ describe('the hang field in words and in the table', () => {
 });
 
 describe('a stuck task', () => {
-  it('takes no step of its own: a step that names it is an input error naming the task', () => {
+  it('takes no other step: a step that names it is an input error naming the task and its instruction', () => {
     const scenario = toScenario({ steps: [...STUCK_MAIN, main('GET_PERM')] });
     let error: unknown;
     try {
@@ -114,9 +115,18 @@ describe('a stuck task', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ScenarioError);
-    expect((error as ScenarioError).message).toBe('step 6: field "task": task "main" is stuck in an endless SIGILL refault');
+    expect((error as ScenarioError).message).toBe('step 6: field "task": task "main" is stuck in an endless SIGILL refault on TOUCH: that is the only step it takes');
     expect((error as ScenarioError).field).toBe('task');
     expect((error as ScenarioError).step).toBe(6);
+  });
+
+  it('retries its instruction as its one step: it faults again, the same hang, and nothing changes (the refault is a cycle)', () => {
+    const model = modelFor('linux');
+    const scenario = toScenario({ steps: [...STUCK_MAIN, main('TOUCH'), main('TOUCH')] });
+    const { observations, finalState } = simulate(scenario, model);
+    const once = simulate(toScenario({ steps: STUCK_MAIN }), model);
+    expect(observations.slice(5).map(({ step: _n, ...o }) => o)).toEqual([once.observations[4], once.observations[4]].map(({ step: _n, ...o }) => o));
+    expect(canonicalKey(model, finalState, 0)).toBe(canonicalKey(model, once.finalState, 0));
   });
 
   it('is killed by another thread\'s exec (de_thread), which then runs free of it', () => {
@@ -143,7 +153,7 @@ describe('a stuck task', () => {
     expect(() => simulate(toScenario({ steps: [...steps, main('GET_PERM')] }))).toThrow(/task "main" is suspended in vfork/);
   });
 
-  it('is never picked by the explorer, and counts in the canonical key', () => {
+  it('is never picked by the explorer for another op, and counts in the canonical key', () => {
     const model = modelFor('linux');
     const scenario = toScenario({ steps: STUCK_MAIN });
     let state: SystemState = model.initial('main');
@@ -153,30 +163,40 @@ describe('a stuck task', () => {
       state = r.state;
     });
     const stuck = state.processes[0]!.tasks.find((t) => t.name === 'main')!;
-    expect(stuck.stuck).toBe(true);
+    expect(stuck.stuckOn?.op).toBe('TOUCH');
     const candidates = candidateSteps(model, CONFIGS['default']!, { state, execs: 0, nextId: 2 });
     expect(candidates.filter((c) => c.task === 'main')).toEqual([]);
     expect(candidates.some((c) => c.task === 'w')).toBe(true);
-    const unstuck: SystemState = { ...state, processes: [{ ...state.processes[0]!, tasks: state.processes[0]!.tasks.map((t) => ({ ...t, stuck: false })) }] };
+    const unstuck: SystemState = { ...state, processes: [{ ...state.processes[0]!, tasks: state.processes[0]!.tasks.map((t) => ({ ...t, stuckOn: null })) }] };
     expect(canonicalKey(model, unstuck, 0)).not.toBe(canonicalKey(model, state, 0));
   });
 });
 
 describe('generated scenarios', () => {
-  fcTest.prop([scenarioArb()], { numRuns: 200 })('a hang is a SIGILL met by a request-permission handler, and its task takes no step after it', (steps) => {
-    const run = runLenient(steps, 'linux');
-    const stuck = new Set<string>();
-    run.forEach((s, i) => {
-      const name = steps[i]!['task'];
-      if (!s.ok) return;
-      if (typeof name === 'string' && s.observation.op !== 'OOM_BEGIN' && s.observation.op !== 'OOM_END') expect(stuck.has(name), `step ${i + 1} names stuck ${name}`).toBe(false);
-      if (s.observation.hang !== true) return;
-      expect(s.observation).toMatchObject({ outcome: 'SIGILL', fatal: false, handler: 'request-permission' });
-      stuck.add(s.observation.task!);
-      const slot = s.state.processes.flatMap((p) => p.tasks).find((t) => t.name === s.observation.task);
-      expect(slot?.stuck).toBe(true);
-    });
-  });
+  fcTest.prop([scenarioArb()], { numRuns: 200 })(
+    'a hang is a SIGILL met by a request-permission handler, and its task takes no step after it but the same instruction, which hangs again and changes nothing',
+    (steps) => {
+      const run = runLenient(steps, 'linux');
+      const stuckOn = new Map<string, string>();
+      let last: SystemState | undefined;
+      run.forEach((s, i) => {
+        const name = steps[i]!['task'];
+        if (!s.ok) return;
+        const instruction = instructionOf(parseStep(steps[i], i + 1)).key;
+        if (typeof name === 'string' && stuckOn.has(name)) {
+          expect(instruction, `step ${i + 1} names stuck ${name}`).toBe(stuckOn.get(name));
+          expect(s.observation.hang, `step ${i + 1} refaults`).toBe(true);
+          expect(s.state, `step ${i + 1} changes nothing`).toEqual(last);
+        }
+        last = s.state;
+        if (s.observation.hang !== true) return;
+        expect(s.observation).toMatchObject({ outcome: 'SIGILL', fatal: false, handler: 'request-permission' });
+        stuckOn.set(s.observation.task!, instruction);
+        const slot = s.state.processes.flatMap((p) => p.tasks).find((t) => t.name === s.observation.task);
+        expect(slot?.stuckOn).not.toBeNull();
+      });
+    },
+  );
 
   it('the generator reaches hangs (so the property above is not vacuous)', () => {
     let hangs = 0;

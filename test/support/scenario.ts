@@ -107,7 +107,7 @@ export function expectRun(run: ScenarioRun, want: RunExpectation): void {
   for (const [name, stuck] of Object.entries(want.stuck ?? {})) {
     const task = run.finalState.processes.flatMap((p) => p.tasks).find((t) => t.name === name);
     expect(task, `task ${name} exists`).toBeDefined();
-    expect(task?.stuck ?? null, `task ${name} stuck at the end`).toBe(stuck);
+    expect(task ? task.stuckOn !== null : null, `task ${name} stuck at the end`).toBe(stuck);
   }
 }
 
