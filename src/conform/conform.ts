@@ -48,12 +48,15 @@ export function predict(scenario: Scenario, platform: PlatformProfile): Predicti
   const first = scenario.steps.find((s) => s.task !== undefined);
   if (!first?.task) throw new ScenarioError('scenario: no step names a task, so there is no main thread');
   let state = model.initial(first.task);
-  // Children that a gone task would have created never exist: their steps are gone too.
+  // Children that a gone task would have created never exist: their steps are gone too. A stuck task
+  // is gone for the executor too, which ends a hang after its hundredth refault.
   const unborn = new Set<string>();
+  const stuck = new Set<string>();
   return scenario.steps.map((step, i): Prediction => {
-    const r = unborn.has(step.task ?? '') ? undefined : model.step(state, step, i + 1);
+    const r = unborn.has(step.task ?? '') || stuck.has(step.task ?? '') ? undefined : model.step(state, step, i + 1);
     if (r?.ok) {
       state = r.state;
+      if (r.observation.hang === true && r.observation.task !== undefined) stuck.add(r.observation.task);
       return r.observation;
     }
     if (r === undefined || /is no longer running|is stuck in an endless/.test(r.error)) {

@@ -135,7 +135,7 @@ export class SystemModel {
     if (task.suspended) return failure('task', `task ${describeValue(name)} is suspended in vfork until its child execs or exits`);
     // A stuck task's one step is the instruction it refaults on: it faults again (the lasso's cycle).
     if (task.stuckOn !== null && task.stuckOn.key !== instructionOf(step).key)
-      return failure('task', `task ${describeValue(name)} is stuck in an endless SIGILL refault on ${task.stuckOn.op}: that is the only step it takes`);
+      return failure('task', `task ${describeValue(name)} is stuck in an endless SIGILL refault on ${task.stuckOn.key}: that is the only step it takes`);
     return at;
   }
 
