@@ -103,8 +103,13 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
     const live = p.tasks.filter(isAlive);
     const seenTasks = new Set<number>();
     for (const t of live) {
-      // A vfork parent waits, and a task stuck in an endless SIGILL refault never gets past its instruction.
-      if (t.suspended || t.stuckOn !== null) continue;
+      // A vfork parent waits. A task stuck in an endless SIGILL refault never gets past its
+      // instruction: that instruction, faulting again, is its one step (the cycle of a lasso).
+      if (t.suspended) continue;
+      if (t.stuckOn !== null) {
+        out.push({ op: t.stuckOn.op, task: t.name, fields: t.stuckOn.fields });
+        continue;
+      }
       const tk = model.task.id(t.snapshot);
       if (seenTasks.has(tk)) continue;
       seenTasks.add(tk);

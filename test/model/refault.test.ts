@@ -153,7 +153,7 @@ describe('a stuck task', () => {
     expect(() => simulate(toScenario({ steps: [...steps, main('GET_PERM')] }))).toThrow(/task "main" is suspended in vfork/);
   });
 
-  it('is never picked by the explorer for another op, and counts in the canonical key', () => {
+  it('is offered by the explorer only its instruction, and counts in the canonical key', () => {
     const model = modelFor('linux');
     const scenario = toScenario({ steps: STUCK_MAIN });
     let state: SystemState = model.initial('main');
@@ -165,7 +165,7 @@ describe('a stuck task', () => {
     const stuck = state.processes[0]!.tasks.find((t) => t.name === 'main')!;
     expect(stuck.stuckOn?.op).toBe('TOUCH');
     const candidates = candidateSteps(model, CONFIGS['default']!, { state, execs: 0, nextId: 2 });
-    expect(candidates.filter((c) => c.task === 'main')).toEqual([]);
+    expect(candidates.filter((c) => c.task === 'main')).toEqual([{ op: 'TOUCH', task: 'main', fields: {} }]);
     expect(candidates.some((c) => c.task === 'w')).toBe(true);
     const unstuck: SystemState = { ...state, processes: [{ ...state.processes[0]!, tasks: state.processes[0]!.tasks.map((t) => ({ ...t, stuckOn: null })) }] };
     expect(canonicalKey(model, unstuck, 0)).not.toBe(canonicalKey(model, state, 0));
