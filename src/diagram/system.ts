@@ -6,7 +6,7 @@
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { OPS } from '../../machines/kernel-events.js';
 import { buildVariants } from '../../machines/variants.js';
-import { chartGraph, type ChartGraph, type GraphState } from './chart-graph.js';
+import { chartGraph, type ChartGraph, type GraphState } from '../model/chart-graph.js';
 import { quote, wrap } from './dot.js';
 import { mermaidText } from './mermaid.js';
 
