@@ -5,9 +5,9 @@
 import type { ChartStepTrace, TraceOwner, Observation, SystemModel, SystemState } from '../model/system.js';
 import { isAlive } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
-import type { Property, Transition } from '../properties/catalogue.js';
 import { canonicalKey, processKey } from './canonical.js';
 import type { ExploreConfig } from './config.js';
+import type { Property, Transition } from './property.js';
 
 export const MAIN_TASK = 'main';
 

@@ -3,31 +3,10 @@
 // transition itself. One rule per property, so a counterexample names exactly the rule it broke.
 
 import { permissionRequestAltstackMinimum, type AltstackClass } from '../../machines/platform.js';
-import type { Outcome, SystemModel, SystemState, TaskSlot, ProcessSlot } from '../model/system.js';
+import type { SystemState, TaskSlot, ProcessSlot } from '../model/system.js';
 import { isAlive, processValue, taskValue } from '../model/system.js';
 import { canonicalKey } from '../explore/canonical.js';
-import type { Step } from '../scenario/format.js';
-
-export interface Transition {
-  readonly before: SystemState;
-  readonly step: Step;
-  readonly observation: Outcome;
-  readonly after: SystemState;
-  readonly model: SystemModel;
-}
-
-export interface Property {
-  readonly name: string;
-  readonly claim: string;
-  readonly source: string;
-  readonly kind: 'state' | 'step';
-  /**
-   * Ops a configuration must offer for this property to be able to fail: every group needs one of its
-   * ops. A configuration without them proves it only vacuously, and the matrix says so.
-   */
-  readonly needs?: readonly (readonly string[])[];
-  holds(t: Transition): boolean;
-}
+import type { Property, Transition } from '../explore/property.js';
 
 function liveTasks(s: SystemState): { p: ProcessSlot; t: TaskSlot }[] {
   return s.processes.flatMap((p) => p.tasks.filter(isAlive).map((t) => ({ p, t })));
@@ -234,11 +213,6 @@ export const PROPERTIES: readonly Property[] = [
     },
   },
 ];
-
-/** True when the configuration offers none of the ops that could break the property. */
-export function vacuousUnder(property: Property, ops: readonly string[]): boolean {
-  return (property.needs ?? []).some((group) => !group.some((op) => ops.includes(op)));
-}
 
 export function propertyByName(name: string): Property | undefined {
   return PROPERTIES.find((p) => p.name === name);
