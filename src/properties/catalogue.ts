@@ -27,7 +27,21 @@ const amxUsed = (p: ProcessSlot) => p.tasks.filter(isAlive).some((t) => large(t)
 const isAllocationFailure = (t: Transition) => t.step.op === 'TOUCH' && t.observation.outcome === 'SIGSEGV' && t.observation.si_code === 'SI_KERNEL';
 const key = (t: Transition, s: SystemState) => canonicalKey(t.model, s, 0);
 
+const liveLargeBuffers = (s: SystemState) => liveTasks(s).filter(({ t }) => large(t)).length;
+
 export const PROPERTIES: readonly Property[] = [
+  // Well-formedness first (TLA+'s TypeOK): the counters the other properties compare are only worth
+  // comparing if they agree with the threads. A state invariant in meaning, but judged as a step, on
+  // every transition: the counters are not part of the state key, so a state judged once per key would
+  // show only the first path's counters. Judged after every transition from every explored state, it
+  // is an induction: it holds initially (all zero, no buffer), and no transition breaks it.
+  {
+    name: 'BuffersAreAccountedFor',
+    claim: 'Every large buffer ever allocated has been freed or leaked, or belongs to a live thread: allocated = freed + leaked + live large buffers.',
+    source: 'docs/model.md, Buffer accounting: the well-formedness of the model\'s own counters (SystemState.buffers)',
+    kind: 'step',
+    holds: ({ after }) => after.buffers.allocated === after.buffers.freed + after.buffers.leaked + liveLargeBuffers(after),
+  },
   {
     name: 'PermissionIsProcessWide',
     claim: 'Every live thread of a process sees the same AMX permission, the leader\'s.',
