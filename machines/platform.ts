@@ -2,7 +2,7 @@
 // The default profile is the measured machine of shared/observed-linux-6.18.md; `no-amx` is the
 // machine of shared/observed-no-amx-6.18.md; profileFromMeasurement() makes one from any machine.
 
-import type { PlatformMeasurement } from '../src/kernel/measurement.js';
+import type { PlatformMeasurement } from './measurement.js';
 import { lookupTable } from '../src/own.js';
 
 export const XFEATURE_XTILE_CFG = 17;
@@ -108,7 +108,7 @@ function bitmapOf(field: string, text: string): number {
   return Number.parseInt(text.slice(2), 16);
 }
 
-/** A profile from what `amxstate platform --json` measured on a machine (src/kernel/measurement.ts). */
+/** A profile from what `amxstate platform --json` measured on a machine (measurement.ts). */
 export function profileFromMeasurement(m: PlatformMeasurement, name = 'host'): PlatformProfile {
   const userSize = m.cpuidXsave.userSize;
   const large = m.frameBytes + (m.amxUsable ? (m.cpuidXsave.tileData?.size ?? DEFAULT_TILE_DATA_BYTES) : 0);

@@ -7,7 +7,8 @@ import { VARIANT_NAMES, isVariantName, type VariantName } from '../../machines/v
 import { DEFAULT_PLATFORM, PLATFORMS, type PlatformProfile } from '../../machines/platform.js';
 import { explore, type ExploreStats, type Violation } from '../explore/explore.js';
 import type { ExploreConfig } from '../explore/config.js';
-import { PROPERTIES, vacuousUnder, type Property } from '../properties/catalogue.js';
+import { vacuousUnder, type Property } from '../explore/property.js';
+import { PROPERTIES } from '../properties/catalogue.js';
 import { modelFor } from '../simulate/simulate.js';
 import { stepToJson, type StepValue } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';

@@ -1,7 +1,7 @@
 // Replays a scenario through the model and finds the first step at which a property breaks:
 // the other half of the counterexample round trip (check --json -> simulate).
 
-import type { Property } from '../properties/catalogue.js';
+import type { Property } from '../explore/property.js';
 import type { SystemModel } from '../model/system.js';
 import type { Scenario } from '../scenario/format.js';
 import { ScenarioError } from '../scenario/format.js';

@@ -8,7 +8,7 @@ import { ConformInputError, casesFrom, generatedCases, litmusCases } from '../co
 import { junitXml } from '../conform/junit.js';
 import { recordRun, type ConformRun, type ConformSummary } from '../conform/record.js';
 import { measureHost } from '../kernel/measure.js';
-import type { PlatformMeasurement } from '../kernel/measurement.js';
+import type { PlatformMeasurement } from '../../machines/measurement.js';
 import { observationText } from '../model/observation-text.js';
 import type { Observation } from '../model/observation.js';
 import { platformOption } from '../platform/resolve.js';

@@ -2,7 +2,7 @@
 // (native/amxexec.c), and the two runs are compared step by step.
 
 import type { PlatformProfile } from '../../machines/platform.js';
-import type { PlatformMeasurement } from '../kernel/measurement.js';
+import type { PlatformMeasurement } from '../../machines/measurement.js';
 import { encodeForExecutor } from '../kernel/encode.js';
 import { runExecutor } from '../kernel/executor.js';
 import { ScenarioError, type Scenario } from '../scenario/format.js';

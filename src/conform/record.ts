@@ -6,7 +6,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { describeValue } from '../scenario/describe.js';
 import { InputError, parseJson, readText, sourceName } from '../scenario/read.js';
 import { join } from 'node:path';
-import type { PlatformMeasurement } from '../kernel/measurement.js';
+import type { PlatformMeasurement } from '../../machines/measurement.js';
 import { makeParents } from '../files.js';
 import type { CaseResult } from './conform.js';
 

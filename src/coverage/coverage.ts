@@ -4,8 +4,7 @@
 
 import { createActor, type AnyStateMachine } from 'xstate';
 import type { Variant } from '../../machines/variants.js';
-import { activeStateIds, allStates, chartGraph, transitionIdOf, type ChartGraph } from '../diagram/chart-graph.js';
-import type { Marks } from '../diagram/marks.js';
+import { activeStateIds, allStates, chartGraph, transitionIdOf } from '../model/chart-graph.js';
 import type { ChartStepTrace } from '../model/chart.js';
 
 export type ChartName = ChartStepTrace['chart'];
@@ -108,14 +107,6 @@ function addNew(set: Set<string>, item: string): boolean {
   if (set.has(item)) return false;
   set.add(item);
   return true;
-}
-
-/** Marks for an overlay: every state and transition of the chart, covered or not. */
-export function coverageMarks(graph: ChartGraph, chart: ChartName, coverage: Coverage): Marks {
-  const marks = new Map<string, 'covered' | 'uncovered'>();
-  for (const s of allStates(graph)) marks.set(s.id, coverage.states[chart].has(s.id) ? 'covered' : 'uncovered');
-  for (const t of graph.transitions) marks.set(t.id, coverage.transitions[chart].has(t.id) ? 'covered' : 'uncovered');
-  return marks;
 }
 
 export interface CoverageSummary {

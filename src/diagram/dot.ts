@@ -9,7 +9,7 @@
 // a SIGNAL that kills) the actions are all that says what happens, and a variant's changed action
 // (dropLargeBufferAtExec) must be visible where it is marked.
 
-import { allStates, type ChartGraph, type GraphState, type GraphTransition } from './chart-graph.js';
+import { allStates, type ChartGraph, type GraphState, type GraphTransition } from '../model/chart-graph.js';
 import { actionsText, triggerText } from './labels.js';
 import { DEFAULT_LEGEND, kindsUsed, type Mark, type Marks } from './marks.js';
 

@@ -2,7 +2,7 @@
 // Mermaid renderers so both say the same thing. Guards use words (not, and, or) rather than symbols:
 // `&`, `|` and `!` are markup in one renderer or another, and words read aloud the way the chart is written.
 
-import type { GraphTransition, GuardExpr } from './chart-graph.js';
+import type { GraphTransition, GuardExpr } from '../model/chart-graph.js';
 
 /** A guard expression as text: `not in(alive.tileConfig.configured)`, `a and (b or c)`, `killedBy(SIGILL)`. */
 export function guardText(e: GuardExpr): string {

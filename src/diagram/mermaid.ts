@@ -11,7 +11,7 @@
 // front of its label. Actions are left out by default: Mermaid's labels are single lines that its
 // layout places badly when long, and the DOT diagram shows them.
 
-import { allStates, type ChartGraph, type GraphState, type GraphTransition } from './chart-graph.js';
+import { allStates, type ChartGraph, type GraphState, type GraphTransition } from '../model/chart-graph.js';
 import { actionsText, triggerText } from './labels.js';
 import { DEFAULT_LEGEND, kindsUsed, type Mark, type Marks } from './marks.js';
 

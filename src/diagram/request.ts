@@ -4,8 +4,9 @@
 
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { buildVariants, type VariantName } from '../../machines/variants.js';
-import { coverageMarks, type Coverage } from '../coverage/coverage.js';
-import { chartGraph } from './chart-graph.js';
+import type { Coverage } from '../coverage/coverage.js';
+import { chartGraph } from '../model/chart-graph.js';
+import { coverageMarks } from './coverage-marks.js';
 import { toDot } from './dot.js';
 import { toMermaid } from './mermaid.js';
 import { renderSvg } from './render.js';

@@ -5,7 +5,7 @@
 
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { buildVariants, isVariantName, type Variant, type VariantName } from '../../machines/variants.js';
-import { allStates, chartGraph, guardNames, type ChartGraph, type GraphTransition } from './chart-graph.js';
+import { allStates, chartGraph, guardNames, type ChartGraph, type GraphTransition } from '../model/chart-graph.js';
 import { guardText } from './labels.js';
 import type { Mark, Marks } from './marks.js';
 

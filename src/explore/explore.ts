@@ -8,9 +8,9 @@ import type { SystemModel } from '../model/system.js';
 import { framesOf, isAlive, type SystemState } from '../model/state.js';
 import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
-import type { Property, Transition } from '../properties/catalogue.js';
 import { canonicalKey, processKey } from './canonical.js';
 import type { ExploreConfig } from './config.js';
+import type { Property, Transition } from './property.js';
 
 export const MAIN_TASK = 'main';
 

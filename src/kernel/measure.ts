@@ -2,7 +2,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { ensureExecutor, KernelUnavailableError } from './executor.js';
-import type { PlatformMeasurement } from './measurement.js';
+import type { PlatformMeasurement } from '../../machines/measurement.js';
 
 export { KernelUnavailableError } from './executor.js';
 

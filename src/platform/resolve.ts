@@ -6,7 +6,7 @@ import { PLATFORMS, profileFromMeasurement, type PlatformProfile } from '../../m
 import { ownEntry } from '../own.js';
 import { describeValue } from '../scenario/describe.js';
 import { InputError, parseJson, readText, sourceName } from '../scenario/read.js';
-import type { PlatformMeasurement } from '../kernel/measurement.js';
+import type { PlatformMeasurement } from '../../machines/measurement.js';
 import { measureHost } from '../kernel/measure.js';
 
 /** A --platform argument that names no profile, or a file that holds no measurement: exit 2. */

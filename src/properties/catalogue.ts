@@ -4,33 +4,10 @@
 
 import { OPS } from '../../machines/kernel-events.js';
 import { permissionRequestAltstackMinimum, type AltstackClass } from '../../machines/platform.js';
-import type { Outcome } from '../model/observation.js';
-import type { SystemModel } from '../model/system.js';
 import type { SystemState, TaskSlot, ProcessSlot } from '../model/state.js';
-import { isAlive, processValue, taskValue } from '../model/state.js';
+import { hasLargeBuffer, hostPermitted, isAlive, processValue, taskValue } from '../model/state.js';
 import { canonicalKey } from '../explore/canonical.js';
-import type { Step } from '../scenario/format.js';
-
-export interface Transition {
-  readonly before: SystemState;
-  readonly step: Step;
-  readonly observation: Outcome;
-  readonly after: SystemState;
-  readonly model: SystemModel;
-}
-
-export interface Property {
-  readonly name: string;
-  readonly claim: string;
-  readonly source: string;
-  readonly kind: 'state' | 'step';
-  /**
-   * Ops a configuration must offer for this property to be able to fail: every group needs one of its
-   * ops. A configuration without them proves it only vacuously, and the matrix says so.
-   */
-  readonly needs?: readonly (readonly string[])[];
-  holds(t: Transition): boolean;
-}
+import type { Property, Transition } from '../explore/property.js';
 
 function liveTasks(s: SystemState): { p: ProcessSlot; t: TaskSlot }[] {
   return s.processes.flatMap((p) => p.tasks.filter(isAlive).map((t) => ({ p, t })));
@@ -45,16 +22,29 @@ function taskIn(s: SystemState, name: string | undefined): TaskSlot | undefined 
   return undefined;
 }
 
-const permitted = (p: ProcessSlot) => processValue(p.snapshot).hostPermission === 'permitted';
-const large = (t: TaskSlot) => taskValue(t.snapshot)?.buffer === 'allocated';
+const permitted = (p: ProcessSlot) => hostPermitted(p.snapshot);
+const large = hasLargeBuffer;
 const amxUsed = (p: ProcessSlot) => p.tasks.filter(isAlive).some((t) => large(t) || taskValue(t.snapshot)?.tileData === 'live');
 const isAllocationFailure = (t: Transition) => t.step.op === 'TOUCH' && t.observation.outcome === 'SIGSEGV' && t.observation.si_code === 'SI_KERNEL';
 const key = (t: Transition, s: SystemState) => canonicalKey(t.model, s, 0);
 
 /** The ops the op table marks as queries. */
 const QUERY_OPS: readonly string[] = OPS.filter((o) => o.query === true).map((o) => o.op);
+const liveLargeBuffers = (s: SystemState) => liveTasks(s).filter(({ t }) => large(t)).length;
 
 export const PROPERTIES: readonly Property[] = [
+  // Well-formedness first (TLA+'s TypeOK): the counters the other properties compare are only worth
+  // comparing if they agree with the threads. A state invariant in meaning, but judged as a step, on
+  // every transition: the counters are not part of the state key, so a state judged once per key would
+  // show only the first path's counters. Judged after every transition from every explored state, it
+  // is an induction: it holds initially (all zero, no buffer), and no transition breaks it.
+  {
+    name: 'BuffersAreAccountedFor',
+    claim: 'Every large buffer ever allocated has been freed or leaked, or belongs to a live thread: allocated = freed + leaked + live large buffers.',
+    source: 'docs/model.md, Buffer accounting: the well-formedness of the model\'s own counters (SystemState.buffers)',
+    kind: 'step',
+    holds: ({ after }) => after.buffers.allocated === after.buffers.freed + after.buffers.leaked + liveLargeBuffers(after),
+  },
   {
     name: 'PermissionIsProcessWide',
     claim: 'Every live thread of a process sees the same AMX permission, the leader\'s.',
@@ -240,11 +230,6 @@ export const PROPERTIES: readonly Property[] = [
     },
   },
 ];
-
-/** True when the configuration offers none of the ops that could break the property. */
-export function vacuousUnder(property: Property, ops: readonly string[]): boolean {
-  return (property.needs ?? []).some((group) => !group.some((op) => ops.includes(op)));
-}
 
 export function propertyByName(name: string): Property | undefined {
   return PROPERTIES.find((p) => p.name === name);

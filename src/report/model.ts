@@ -16,7 +16,7 @@ import {
   type Mismatch,
   type Verdict,
 } from '../check/check.js';
-import { chartGraph } from '../diagram/chart-graph.js';
+import { chartGraph } from '../model/chart-graph.js';
 import { toDot } from '../diagram/dot.js';
 import { renderSvg } from '../diagram/render.js';
 import { sequenceMermaid, sequenceSvg } from '../diagram/sequence.js';

@@ -95,6 +95,8 @@ describe('every property can fail', () => {
   const process = variants.linux.process;
 
   const MUTANTS = [
+    // An exit or kill that releases the thread but never counts its buffer as freed.
+    ['BuffersAreAccountedFor', 'default', mutant(variants.linux, { task: task.provide({ actions: { freeLargeBuffer: () => {} } }) })],
     ['InstalledAltstackFitsAnAmxFrame', 'default', mutant(variants.linux, { task: task.provide({ guards: { altstackFitsAmxFrame: always } }) })],
     ['UnpermittedTouchIsSigill', 'default', mutant(variants.linux, { task: task.provide({ guards: { tileDataAccessTraps: never } }) })],
     ['UnexpandedTasksHoldNoTileData', 'default', mutant(variants.linux, { task: task.provide({ guards: { tileDataAccessTraps: never } }) })],

@@ -11,7 +11,7 @@ import { generatedCases, litmusCases } from '../../src/conform/inputs.js';
 import { ensureExecutor, runExecutor } from '../../src/kernel/executor.js';
 import { executorUnavailable } from '../support/kernel.js';
 import { measureHost } from '../../src/kernel/measure.js';
-import type { PlatformMeasurement } from '../../src/kernel/measurement.js';
+import type { PlatformMeasurement } from '../../machines/measurement.js';
 import { toScenario } from '../../src/scenario/format.js';
 import { generateSuite } from '../../src/paths/suite.js';
 import { CONFIGS } from '../../src/explore/config.js';

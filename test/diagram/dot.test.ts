@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { buildVariants } from '../../machines/variants.js';
-import { allStates, chartGraph } from '../../src/diagram/chart-graph.js';
+import { allStates, chartGraph } from '../../src/model/chart-graph.js';
 import { toDot, wrap } from '../../src/diagram/dot.js';
 import type { Marks } from '../../src/diagram/marks.js';
 import { renderSvg, stripProlog } from '../../src/diagram/render.js';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { buildVariants } from '../../machines/variants.js';
-import { allStates, chartGraph, type ChartGraph } from '../../src/diagram/chart-graph.js';
+import { allStates, chartGraph, type ChartGraph } from '../../src/model/chart-graph.js';
 import { triggerText } from '../../src/diagram/labels.js';
 import type { Marks } from '../../src/diagram/marks.js';
 import { LINE_BREAK, mermaidIds, mermaidText, toMermaid } from '../../src/diagram/mermaid.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { OP_NAMES } from '../../machines/kernel-events.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { buildVariants, VARIANT_NAMES } from '../../machines/variants.js';
-import { chartGraph } from '../../src/diagram/chart-graph.js';
+import { chartGraph } from '../../src/model/chart-graph.js';
 import { renderSvg } from '../../src/diagram/render.js';
 import { COMPOSITION_RULES, systemDot, systemMermaid, systemPicture } from '../../src/diagram/system.js';
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { VARIANT_NAMES, buildVariants, type Variant } from '../../machines/variants.js';
-import { chartGraph } from '../../src/diagram/chart-graph.js';
+import { chartGraph } from '../../src/model/chart-graph.js';
 import { diffMarks, variantMarks } from '../../src/diagram/variant-diff.js';
 
 const variants = buildVariants(DEFAULT_PLATFORM);

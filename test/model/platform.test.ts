@@ -19,7 +19,7 @@ import {
   type PlatformProfile,
 } from '../../machines/platform.js';
 import { KernelUnavailableError } from '../../src/kernel/measure.js';
-import type { PlatformMeasurement } from '../../src/kernel/measurement.js';
+import type { PlatformMeasurement } from '../../machines/measurement.js';
 import { PlatformUsageError, resolvePlatform } from '../../src/platform/resolve.js';
 import { toScenario } from '../../src/scenario/format.js';
 import { modelFor, simulate } from '../../src/simulate/simulate.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CoverageRecorder, coverageMarks, summarise } from '../../src/coverage/coverage.js';
-import { chartGraph } from '../../src/diagram/chart-graph.js';
+import { CoverageRecorder, summarise } from '../../src/coverage/coverage.js';
+import { coverageMarks } from '../../src/diagram/coverage-marks.js';
+import { chartGraph } from '../../src/model/chart-graph.js';
 import { CONFIGS } from '../../src/explore/config.js';
 import { generateSuite } from '../../src/paths/suite.js';
 import { toScenario } from '../../src/scenario/format.js';

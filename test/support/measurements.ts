@@ -1,6 +1,6 @@
 // Test support: platform measurements as `amxstate platform --json` prints them.
 
-import type { PlatformMeasurement } from '../../src/kernel/measurement.js';
+import type { PlatformMeasurement } from '../../machines/measurement.js';
 
 /** The machine these tests were written on: AMD EPYC, no AMX, Linux 6.18.44 (frame sizes rounded). */
 export const EPYC: PlatformMeasurement = {

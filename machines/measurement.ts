@@ -1,5 +1,7 @@
 // What `amxexec --platform` measures on the running machine: the facts a platform profile is made
-// from (machines/platform.ts:profileFromMeasurement) and that `amxstate platform` prints.
+// from (platform.ts:profileFromMeasurement) and that `amxstate platform` prints. It sits with the
+// platform profiles, which carry it, rather than with the executor (src/kernel/measure.ts) that
+// produces it: the machines are the bottom layer and import nothing above them.
 
 export interface PlatformMeasurement {
   /** uname -r. */

@@ -1,6 +1,7 @@
 // Walks an XState v5 machine's state nodes into a neutral graph: the state tree and every transition
 // with its trigger, targets, guard expression and action names, in document (priority) order.
-// Pure and deterministic: the same machine definition gives the same graph, ids included.
+// Pure and deterministic: the same machine definition gives the same graph, ids included. It sits with
+// the model, not the diagrams, because coverage, the generated suite and the report read it too.
 
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { and, createActor, createMachine, not, or, setup, stateIn } from 'xstate';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { buildVariants } from '../../machines/variants.js';
-import { activeStateIds, allStates, chartGraph, guardExpr, transitionIdOf } from '../../src/diagram/chart-graph.js';
+import { activeStateIds, allStates, chartGraph, guardExpr, transitionIdOf } from '../../src/model/chart-graph.js';
 import { guardText } from '../../src/diagram/labels.js';
 
 const variants = buildVariants(DEFAULT_PLATFORM);

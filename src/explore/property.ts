@@ -1,0 +1,35 @@
+// What the explorer checks: a property is a named claim judged on each transition of the search. The
+// shape lives next to the search that calls it, so the search depends on no catalogue; the catalogue
+// (src/properties/catalogue.ts) is one list of such properties, above it.
+
+import type { Outcome } from '../model/observation.js';
+import type { SystemModel } from '../model/system.js';
+import type { SystemState } from '../model/state.js';
+import type { Step } from '../scenario/format.js';
+
+/** One transition of the search as a property judges it: the state before, the step, what the kernel answered, the state after. */
+export interface Transition {
+  readonly before: SystemState;
+  readonly step: Step;
+  readonly observation: Outcome;
+  readonly after: SystemState;
+  readonly model: SystemModel;
+}
+
+export interface Property {
+  readonly name: string;
+  readonly claim: string;
+  readonly source: string;
+  readonly kind: 'state' | 'step';
+  /**
+   * Ops a configuration must offer for this property to be able to fail: every group needs one of its
+   * ops. A configuration without them proves it only vacuously, and the matrix says so.
+   */
+  readonly needs?: readonly (readonly string[])[];
+  holds(t: Transition): boolean;
+}
+
+/** True when the configuration offers none of the ops that could break the property. */
+export function vacuousUnder(property: Property, ops: readonly string[]): boolean {
+  return (property.needs ?? []).some((group) => !group.some((op) => ops.includes(op)));
+}
