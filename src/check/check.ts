@@ -52,6 +52,33 @@ export interface Cell {
   readonly counterexample?: CounterexampleScenario;
 }
 
+/**
+ * A cell as every verdict matrix shows it (check's table and --json, the docs, the report): a "holds"
+ * that a search cut off at --max-states could not prove is "unknown".
+ */
+export interface ShownCell {
+  readonly verdict: Verdict | 'unknown';
+  readonly vacuous: boolean;
+  /** A violated cell's counterexample length. */
+  readonly steps?: number;
+}
+
+export function shownCell(cell: Cell, complete: boolean): ShownCell {
+  const steps = cell.counterexample?.steps.length;
+  return { verdict: cell.verdict === 'holds' && !complete ? 'unknown' : cell.verdict, vacuous: cell.vacuous === true, ...(steps !== undefined ? { steps } : {}) };
+}
+
+/** What `holds*` means, in the words every matrix's legend uses. */
+export const VACUOUS_MEANING = 'the configuration has none of the ops that could break it';
+
+/** A matrix cell's words: `violated (N)`, `unknown`, `holds*` (vacuously), `holds`, or `-` where nothing was checked. */
+export function verdictWords(cell: ShownCell | undefined): string {
+  if (cell === undefined) return '-';
+  if (cell.verdict === 'violated') return `violated (${cell.steps ?? '?'})`;
+  if (cell.verdict === 'unknown') return 'unknown';
+  return cell.vacuous ? 'holds*' : 'holds';
+}
+
 export interface VariantCheck {
   readonly variant: VariantName;
   /** The name of the platform profile the model ran on. */

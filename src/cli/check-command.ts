@@ -4,7 +4,7 @@ import { command, CONFIG_OPTION, PLATFORM_OPTION, type OptionValues } from './co
 import { EXIT, UsageError } from './exit.js';
 import { isVariantName, type VariantName } from '../../machines/variants.js';
 import { CONFIGS } from '../explore/config.js';
-import { ALL_VARIANTS, checkVariant, compareWithManifest, hasManifestEntry, loadManifest, type Cell, type VariantCheck } from '../check/check.js';
+import { ALL_VARIANTS, checkVariant, compareWithManifest, hasManifestEntry, loadManifest, shownCell, VACUOUS_MEANING, verdictWords, type Cell, type VariantCheck } from '../check/check.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { platformOption } from '../platform/resolve.js';
 import { PROPERTIES } from '../properties/catalogue.js';
@@ -20,9 +20,7 @@ function renderMatrix(results: readonly VariantCheck[]): string {
     p.name,
     ...results.map((r) => {
       const c = r.cells[p.name];
-      if (!c) return '-';
-      if (c.verdict === 'violated') return `violated (${c.counterexample?.steps.length ?? '?'})`;
-      return !r.stats.complete ? 'unknown' : c.vacuous ? 'holds*' : 'holds';
+      return verdictWords(c && shownCell(c, r.stats.complete));
     }),
   ]);
   const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => r[i]!.length)));
@@ -72,9 +70,9 @@ function shownStats(stats: ExploreStats, timings: boolean): Partial<ExploreStats
   return rest;
 }
 
-/** A cell as --json prints it: a "holds" that a cut-off search could not prove is "unknown". */
-function shownCell(cell: Cell, complete: boolean): Cell | { readonly verdict: 'unknown' } {
-  return !complete && cell.verdict === 'holds' ? { verdict: 'unknown' } : cell;
+/** A cell as --json prints it: the cell, or only its verdict where that is "unknown" (shownCell). */
+function jsonCell(cell: Cell, complete: boolean): Cell | { readonly verdict: 'unknown' } {
+  return shownCell(cell, complete).verdict === 'unknown' ? { verdict: 'unknown' } : cell;
 }
 
 function statsLine(r: VariantCheck, timings: boolean): string {
@@ -142,7 +140,7 @@ export function runCheck(values: CheckValues): number {
     const out = {
       config: config.name,
       ...(platform === DEFAULT_PLATFORM ? {} : { platform: platform.name, manifestEntry: recorded }),
-      variants: Object.fromEntries(results.map((r) => [r.variant, Object.fromEntries(Object.entries(r.cells).map(([name, c]) => [name, shownCell(c, r.stats.complete)]))])),
+      variants: Object.fromEntries(results.map((r) => [r.variant, Object.fromEntries(Object.entries(r.cells).map(([name, c]) => [name, jsonCell(c, r.stats.complete)]))])),
       stats,
       mismatches,
     };
@@ -153,7 +151,7 @@ export function runCheck(values: CheckValues): number {
       ...(platform === DEFAULT_PLATFORM ? [] : [`platform ${platform.name}: ${platform.description}`]),
       '',
       renderMatrix(results),
-      ...(results.some((r) => r.stats.complete && Object.values(r.cells).some((c) => c.vacuous)) ? ['holds* = vacuously: the configuration has none of the ops that could break it'] : []),
+      ...(results.some((r) => r.stats.complete && Object.values(r.cells).some((c) => c.vacuous)) ? [`holds* = vacuously: ${VACUOUS_MEANING}`] : []),
       ...(incomplete.length > 0 ? ['unknown = not violated within --max-states; not proven'] : []),
       '',
       ...results.map((r) => statsLine(r, timings)),

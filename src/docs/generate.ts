@@ -18,7 +18,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { VARIANT_NAMES, type VariantName } from '../../machines/variants.js';
-import { ALL_VARIANTS, checkVariant, compareWithManifest, loadManifest, type VariantCheck } from '../check/check.js';
+import { ALL_VARIANTS, checkVariant, compareWithManifest, loadManifest, shownCell, VACUOUS_MEANING, verdictWords, type VariantCheck } from '../check/check.js';
 import { diagramText } from '../diagram/request.js';
 import { makeParents, projectRoot } from '../files.js';
 import { generateSuite } from '../paths/suite.js';
@@ -47,11 +47,11 @@ interface Generated {
 }
 
 function matrixMarkdown(results: readonly VariantCheck[]): string {
+  // A violated cell is bold, so that the few stand out among the holds.
   const cell = (r: VariantCheck, property: string) => {
     const c = r.cells[property];
-    if (!c) return '-';
-    if (c.verdict === 'violated') return `**violated (${c.counterexample?.steps.length ?? '?'})**`;
-    return c.vacuous ? 'holds*' : 'holds';
+    const words = verdictWords(c && shownCell(c, r.stats.complete));
+    return c?.verdict === 'violated' ? `**${words}**` : words;
   };
   const lines = [
     `| property | ${results.map((r) => `\`${r.variant}\``).join(' | ')} |`,
@@ -62,7 +62,7 @@ function matrixMarkdown(results: readonly VariantCheck[]): string {
   const notes = [
     `Configuration \`default\` (${CONFIGS['default']!.description}); distinct states: ${states}.`,
     '',
-    'violated (N): the shortest counterexample has N steps. holds*: vacuously, the configuration has none of the ops that could break it.',
+    `violated (N): the shortest counterexample has N steps. holds*: vacuously, ${VACUOUS_MEANING}.`,
   ];
   return [...lines, '', ...notes].join('\n');
 }

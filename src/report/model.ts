@@ -11,10 +11,11 @@ import {
   compareWithManifest,
   hasManifestEntry,
   loadManifest,
+  shownCell,
   type CounterexampleScenario,
   type Manifest,
   type Mismatch,
-  type Verdict,
+  type ShownCell,
 } from '../check/check.js';
 import { chartGraph } from '../diagram/chart-graph.js';
 import { toDot } from '../diagram/dot.js';
@@ -66,12 +67,8 @@ export interface ReportInput {
 }
 
 /** A cell of the verdict matrix, with what the manifest expects there. */
-export interface MatrixCell {
-  /** `unknown`: the search was cut off before it could prove a `holds`. */
-  readonly verdict: Verdict | 'unknown';
-  readonly vacuous: boolean;
-  /** The counterexample's length and the id of its section, for a violated cell. */
-  readonly steps?: number;
+export interface MatrixCell extends ShownCell {
+  /** The id of the counterexample's section, for a violated cell. */
   readonly anchor?: string;
   /** Null when the cell agrees with machines/manifest.json; else what the manifest expects. */
   readonly expected: string | null;
@@ -220,11 +217,9 @@ export async function gatherReport(input: ReportInput): Promise<ReportData> {
     for (const p of PROPERTIES) {
       const c = r.cells[p.name];
       if (!c) continue;
-      const steps = c.counterexample?.steps.length;
       cells[p.name] = {
-        verdict: c.verdict === 'holds' && !r.stats.complete ? 'unknown' : c.verdict,
-        vacuous: c.vacuous === true,
-        ...(steps !== undefined ? { steps, anchor: counterexampleAnchor(r.variant, p.name) } : {}),
+        ...shownCell(c, r.stats.complete),
+        ...(c.counterexample ? { anchor: counterexampleAnchor(r.variant, p.name) } : {}),
         expected: expectedFor(r.variant, p.name),
       };
     }
