@@ -6,7 +6,8 @@ import { stripProlog } from '../diagram/render.js';
 import { hex, type PlatformProfile } from '../../machines/platform.js';
 import type { Observation } from '../model/system.js';
 import { observationText } from '../model/observation-text.js';
-import { escapeHtml as e, escapeJson, scopeSvgIds } from './escape.js';
+import { escapeXml as e } from '../xml.js';
+import { escapeJson, scopeSvgIds } from './escape.js';
 import type { ConformanceInput, CounterexampleView, CoverageFigure, Figure, MatrixCell, ReportData, VariantColumn } from './model.js';
 
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

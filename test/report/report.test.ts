@@ -13,7 +13,8 @@ import { DEFAULT_REPORT_PATH, ReportOutputError, ReportUsageError, defaultReport
 import { projectRoot } from '../../src/files.js';
 import { CONFIGS } from '../../src/explore/config.js';
 import { PROPERTIES } from '../../src/properties/catalogue.js';
-import { escapeHtml, scopeSvgIds } from '../../src/report/escape.js';
+import { scopeSvgIds } from '../../src/report/escape.js';
+import { escapeXml } from '../../src/xml.js';
 import { MATRIX_ID, reportHtml } from '../../src/report/html.js';
 import { gatherReport, type ReportData } from '../../src/report/model.js';
 
@@ -106,7 +107,7 @@ describe('amxstate report, the page', () => {
     const start = html.indexOf(`<article class="counterexample" id="${cx.anchor}">`);
     const article = html.slice(start, html.indexOf('</article>', start));
     expect(article.match(/<tr class="first-bad" data-step="(\d+)">/)?.[1]).toBe(String(cx.scenario.steps.length));
-    expect(article).toContain(escapeHtml(cx.property.claim));
+    expect(article).toContain(escapeXml(cx.property.claim));
     expect(article).toContain(`<g class="marked" data-step="${cx.firstBadStep}">`);
     expect(article).toContain('<details><summary>Mermaid source');
     expect(article).toContain('sequenceDiagram');
@@ -149,8 +150,8 @@ describe('amxstate report, the page', () => {
     });
     expect(page).not.toContain(NASTY);
     expect(page).not.toContain('<script');
-    expect(page).toContain(escapeHtml(NASTY));
-    expect(escapeHtml(NASTY)).toBe('&lt;/pre&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39; &lt;b&gt;');
+    expect(page).toContain(escapeXml(NASTY));
+    expect(escapeXml(NASTY)).toBe('&lt;/pre&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39; &lt;b&gt;');
   });
 });
 
