@@ -4,12 +4,12 @@
 import { join } from 'node:path';
 import { projectRoot } from '../files.js';
 import { VARIANT_NAMES, isVariantName, type VariantName } from '../../machines/variants.js';
-import { DEFAULT_PLATFORM, PLATFORMS, type PlatformProfile } from '../../machines/platform.js';
+import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { explore, type ExploreStats, type Violation } from '../explore/explore.js';
 import type { ExploreConfig } from '../explore/config.js';
 import { PROPERTIES, vacuousUnder, type Property } from '../properties/catalogue.js';
 import { modelFor } from '../simulate/simulate.js';
-import { stepToJson, type StepValue } from '../scenario/format.js';
+import { scenarioPlatform, stepToJson, type ScenarioFile } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';
 import { InputError, parseJson, readText, sourceName } from '../scenario/read.js';
 import { ownEntry } from '../own.js';
@@ -37,19 +37,11 @@ export interface Manifest {
   readonly platforms?: Readonly<Record<string, Readonly<Record<string, ManifestConfig>>>>;
 }
 
-export interface CounterexampleScenario {
-  readonly variant: VariantName;
-  /** The platform, when it is a named one other than the default: `simulate` replays it there. */
-  readonly platform?: string;
-  readonly header: { id: string; question: string; expected: string; source: string };
-  readonly steps: readonly Record<string, StepValue>[];
-}
-
 export interface Cell {
   readonly verdict: Verdict;
   /** Holds only because the configuration offers none of the ops that could break it. */
   readonly vacuous?: true;
-  readonly counterexample?: CounterexampleScenario;
+  readonly counterexample?: ScenarioFile;
 }
 
 /**
@@ -181,11 +173,11 @@ export function loadManifest(path = manifestPath()): Manifest {
   }
 }
 
-export function counterexample(variant: VariantName, property: Property, v: Violation, platform: PlatformProfile = DEFAULT_PLATFORM): CounterexampleScenario {
+export function counterexample(variant: VariantName, property: Property, v: Violation, platform: PlatformProfile = DEFAULT_PLATFORM): ScenarioFile {
   const bad = v.steps.length;
   return {
     variant,
-    ...(platform !== DEFAULT_PLATFORM && PLATFORMS[platform.name] === platform ? { platform: platform.name } : {}),
+    ...scenarioPlatform(platform),
     header: {
       id: `${variant}--${property.name}`,
       question: property.claim,

@@ -12,7 +12,6 @@ import {
   hasManifestEntry,
   loadManifest,
   shownCell,
-  type CounterexampleScenario,
   type Manifest,
   type Mismatch,
   type ShownCell,
@@ -27,7 +26,7 @@ import type { ExploreConfig } from '../explore/config.js';
 import type { ExploreStats } from '../explore/explore.js';
 import type { Observation } from '../model/system.js';
 import { PROPERTIES, propertyByName } from '../properties/catalogue.js';
-import { toScenario } from '../scenario/format.js';
+import { toScenario, type ScenarioFile } from '../scenario/format.js';
 import { modelFor, simulate } from '../simulate/simulate.js';
 
 /**
@@ -111,7 +110,7 @@ export interface CounterexampleView {
   readonly variant: VariantName;
   readonly property: PropertySummary;
   /** As `check --json` prints it: `simulate` replays it as it is. */
-  readonly scenario: CounterexampleScenario;
+  readonly scenario: ScenarioFile;
   readonly observations: readonly Observation[];
   /** 1-based: the step at which the property first breaks (the last one). */
   readonly firstBadStep: number;
@@ -183,7 +182,7 @@ async function diagrams(): Promise<Figure[]> {
   return figures;
 }
 
-function counterexampleView(variant: VariantName, property: string, scenario: CounterexampleScenario, platform: PlatformProfile): CounterexampleView {
+function counterexampleView(variant: VariantName, property: string, scenario: ScenarioFile, platform: PlatformProfile): CounterexampleView {
   const parsed = toScenario(scenario);
   const { observations } = simulate(parsed, modelFor(parsed.variant, platform));
   return {

@@ -2,7 +2,7 @@
 // parsing and validation, with errors that name the step and the field.
 
 import { opSpec, type FieldSpec } from '../../machines/kernel-events.js';
-import { DEFAULT_PLATFORM, PLATFORMS } from '../../machines/platform.js';
+import { DEFAULT_PLATFORM, PLATFORMS, type PlatformProfile } from '../../machines/platform.js';
 import { VARIANT_NAMES, isVariantName, type VariantName } from '../../machines/variants.js';
 import { ownEntry } from '../own.js';
 import { describeValue } from './describe.js';
@@ -33,6 +33,26 @@ export interface Scenario {
   readonly platform: string;
   readonly header?: ScenarioHeader;
   readonly steps: readonly Step[];
+}
+
+/**
+ * A scenario file as amxstate writes one (check's counterexamples, paths' suite), which
+ * parseScenario reads back: the header's four fields always given, the steps as stepToJson() writes them.
+ */
+export interface ScenarioFile {
+  readonly variant: VariantName;
+  /** The platform, when it is a named one other than the default (scenarioPlatform): `simulate` runs it there. */
+  readonly platform?: string;
+  readonly header: { readonly id: string; readonly question: string; readonly expected: string; readonly source: string };
+  readonly steps: readonly Record<string, StepValue>[];
+}
+
+/**
+ * The `platform` field of a written scenario: a named profile other than the default; none for the
+ * default, and none for a measured host or a measurement file, which no name brings back.
+ */
+export function scenarioPlatform(platform: PlatformProfile): { readonly platform?: string } {
+  return platform !== DEFAULT_PLATFORM && PLATFORMS[platform.name] === platform ? { platform: platform.name } : {};
 }
 
 export class ScenarioError extends Error {
