@@ -1,9 +1,8 @@
 // `amxstate check`: the verdict matrix, its statistics, and each counterexample as numbered steps.
 
-import { command, CONFIG_OPTION, PLATFORM_OPTION, type OptionValues } from './command.js';
+import { command, CONFIG_OPTION, configOption, PLATFORM_OPTION, variantOption, type OptionValues } from './command.js';
 import { EXIT, UsageError } from './exit.js';
-import { isVariantName, type VariantName } from '../../machines/variants.js';
-import { CONFIGS } from '../explore/config.js';
+import type { VariantName } from '../../machines/variants.js';
 import { ALL_VARIANTS, checkVariant, compareWithManifest, hasManifestEntry, loadManifest, shownCell, VACUOUS_MEANING, verdictWords, type Cell, type VariantCheck } from '../check/check.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { platformOption } from '../platform/resolve.js';
@@ -11,8 +10,6 @@ import { PROPERTIES } from '../properties/catalogue.js';
 import type { ExploreStats } from '../explore/explore.js';
 import { quoted } from './quote.js';
 import { QUIET_OPTION, formatSeconds, withProgressSync } from './progress.js';
-
-export class CheckUsageError extends UsageError {}
 
 function renderMatrix(results: readonly VariantCheck[]): string {
   const head = ['property', ...results.map((r) => r.variant)];
@@ -59,7 +56,7 @@ export function parseMaxStates(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(n) || n < 1)
-    throw new CheckUsageError(`check: --max-states: expected a positive decimal integer, got ${quoted(text)}`);
+    throw new UsageError(`check: --max-states: expected a positive decimal integer, got ${quoted(text)}`);
   return n;
 }
 
@@ -111,13 +108,10 @@ export const CHECK = command<CheckValues>({
 });
 
 export function runCheck(values: CheckValues): number {
-  const config = CONFIGS[values.config ?? 'default'];
-  if (!config) throw new CheckUsageError(`check: --config: unknown configuration ${quoted(String(values.config))} (one of ${Object.keys(CONFIGS).join(', ')})`);
-  if (values.variant !== undefined && !isVariantName(values.variant))
-    throw new CheckUsageError(`check: --variant: unknown variant ${quoted(values.variant)} (one of ${ALL_VARIANTS.join(', ')})`);
+  const config = configOption('check', values.config);
+  const variants: readonly VariantName[] = values.variant !== undefined ? [variantOption('check', values.variant)] : ALL_VARIANTS;
   const maxStates = parseMaxStates(values['max-states']);
   const platform = values.platform !== undefined ? platformOption('check', values.platform) : DEFAULT_PLATFORM;
-  const variants: readonly VariantName[] = values.variant ? [values.variant as VariantName] : ALL_VARIANTS;
   const timings = values.timings === true;
   // A broken manifest is bad input: say so before the search, not after it.
   const manifest = loadManifest();
