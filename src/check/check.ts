@@ -11,7 +11,7 @@ import { PROPERTIES, vacuousUnder, type Property } from '../properties/catalogue
 import { modelFor } from '../simulate/simulate.js';
 import { scenarioPlatform, stepToJson, type ScenarioFile } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';
-import { InputError, parseJson, readText, sourceName } from '../scenario/read.js';
+import { InputError, isJsonObject, parseJson, readText, sourceName } from '../scenario/read.js';
 import { ownEntry } from '../own.js';
 
 export type Verdict = 'holds' | 'violated';
@@ -96,10 +96,6 @@ export class ManifestError extends Error {
   override readonly name = 'ManifestError';
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Checks the manifest's shape as it is read, into tables without a prototype (src/own.ts). */
 class ManifestReader {
   constructor(private readonly file: string) {}
@@ -110,7 +106,7 @@ class ManifestReader {
 
   /** An object's own entries, each checked by `entry`, as a table without a prototype. */
   table<V>(v: unknown, path: string, entry: (value: unknown, path: string, key: string) => V): Readonly<Record<string, V>> {
-    if (!isRecord(v)) throw this.fail(path, 'an object', v);
+    if (!isJsonObject(v)) throw this.fail(path, 'an object', v);
     const out = Object.create(null) as Record<string, V>;
     for (const [k, x] of Object.entries(v)) out[k] = entry(x, `${path}.${k}`, k);
     return out;
@@ -131,13 +127,13 @@ class ManifestReader {
   }
 
   config(v: unknown, path: string): ManifestConfig {
-    if (!isRecord(v)) throw this.fail(path, 'an object', v);
-    const states = this.table(Object.hasOwn(v, 'states') ? v['states'] : undefined, `${path}.states`, (n, at, variant) => {
+    if (!isJsonObject(v)) throw this.fail(path, 'an object', v);
+    const states = this.table(ownEntry(v, 'states'), `${path}.states`, (n, at, variant) => {
       this.variantKey(at, variant);
       if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw this.fail(at, 'a state count (an integer, 0 or more)', n);
       return n;
     });
-    const why = Object.hasOwn(v, '$why') ? v['$why'] : undefined;
+    const why = ownEntry(v, '$why');
     if (why !== undefined && typeof why !== 'string') throw this.fail(`${path}.$why`, 'a string', why);
     return {
       states,
@@ -147,8 +143,8 @@ class ManifestReader {
   }
 
   manifest(json: unknown): Manifest {
-    if (!isRecord(json)) throw new ManifestError(`${this.file}: must be a JSON object with "configs" and "verdicts", got ${describeValue(json)}`);
-    const field = (k: string) => (Object.hasOwn(json, k) ? json[k] : undefined);
+    if (!isJsonObject(json)) throw new ManifestError(`${this.file}: must be a JSON object with "configs" and "verdicts", got ${describeValue(json)}`);
+    const field = (k: string) => ownEntry(json, k);
     const comment = field('$comment');
     if (comment !== undefined && typeof comment !== 'string') throw this.fail('$comment', 'a string', comment);
     const platforms = field('platforms');
