@@ -7,7 +7,9 @@
 //   - `<!-- BEGIN output: COMMAND -->` console blocks in README.md and docs/*.md, whose output is
 //     what their `$` lines print now (outputs.ts, shell.ts; run through dist/, rebuilt when stale);
 //   - `<!-- BEGIN checked: NAME -->` text written by hand whose names must match the code (the guard
-//     tables, the command synopses and option tables; tables.ts).
+//     and action tables and the state trees of the charts, the command synopses and option tables;
+//     tables.ts). The other chart names docs/model.md and docs/variants.md give in backticks are held
+//     to the charts and the code by test/docs/chart-names.test.ts.
 // Nothing here depends on time or machine, so a clean tree regenerates byte for byte.
 //
 //   tsx src/docs/generate.ts [--check] [--from-source] [DOC.md ...]
@@ -33,7 +35,7 @@ import { regenerateOutputs } from './outputs.js';
 import { distRunner, memoisedRunner, ensureBuilt, sourceRunner } from './runner.js';
 import type { Runner } from './shell.js';
 import { COMMANDS } from '../cli/program.js';
-import { chartGuards, checkGuardTable, checkOptionsTable, checkSynopsis, commandOptions, opsTable, propertiesTable, variantsTable } from './tables.js';
+import { chartNames, checkChartBlock, checkOptionsTable, checkSynopsis, commandOptions, opsTable, propertiesTable, variantsTable } from './tables.js';
 
 const ROOT = projectRoot();
 
@@ -125,10 +127,10 @@ function committedDiagrams(dir: string): string[] {
 
 /** Checks one checked block by its name. */
 function checkBlock(name: string, body: string): string | undefined {
-  if (name.endsWith('-guards')) return checkGuardTable(name, body, chartGuards());
+  if (/^(task|process)-/.test(name)) return checkChartBlock(name, body, chartNames().get('linux')!);
   if (name === 'synopsis' || name.startsWith('synopsis-')) return checkSynopsis(name, body, commandOptions(COMMANDS));
   if (name.startsWith('options-')) return checkOptionsTable(name, body, commandOptions(COMMANDS));
-  return `nothing checks a block "${name}" (task-guards, process-guards, synopsis, synopsis-COMMAND, options-COMMAND)`;
+  return `nothing checks a block "${name}" (task-guards, process-guards, task-actions, task-states, process-states, synopsis, synopsis-COMMAND, options-COMMAND)`;
 }
 
 /** README.md and docs/*.md, relative to the root. */
