@@ -1,7 +1,8 @@
-// The names docs/model.md and docs/variants.md give in backticks, against the code. A camelCase name
-// there is a guard, an action or a state of the charts (read from the machines buildVariants()
-// builds, never from a list), or else a name the code defines (an observation field, a profile field,
-// a function). A chart name renamed in the code but not in the docs is neither, and the test names it.
+// The names the docs give in backticks, against the code. A camelCase name there is a guard, an
+// action or a state of the charts (read from the machines buildVariants() builds, never from a list),
+// or else a name the code defines (an observation field, a profile field, a function). A name renamed
+// in the code but not in the docs is neither, and the test names it. docs/model.md and
+// docs/variants.md name the charts most; the README and every other doc are held to the same rule.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { chartNames, everyChartName, unknownBacktickedNames } from '../../src/do
 import { projectRoot } from '../../src/files.js';
 
 const ROOT = projectRoot();
-const DOCS = ['docs/model.md', 'docs/variants.md'] as const;
+const DOCS = ['docs/model.md', 'docs/variants.md', 'README.md', ...readdirSync(join(ROOT, 'docs')).filter((n) => n.endsWith('.md') && n !== 'model.md' && n !== 'variants.md').sort().map((n) => `docs/${n}`)];
 
 /**
  * The identifiers of the TypeScript sources under machines/ and src/. Comments are left out: a renamed
@@ -35,7 +36,7 @@ const known = new Set([...everyChartName(charts), ...codeIdentifiers()]);
 const docs = DOCS.map((path) => ({ path, text: readFileSync(join(ROOT, path), 'utf8') }));
 
 describe('the chart names the docs give', () => {
-  it.each(docs)('$path names no guard, action or state that the charts and the code lack', ({ text }) => {
+  it.each(docs)('$path names no guard, action, state or other name that the charts and the code lack', ({ text }) => {
     expect(unknownBacktickedNames(text, known)).toEqual([]);
   });
 
