@@ -4,15 +4,15 @@
 import { join } from 'node:path';
 import { projectRoot } from '../files.js';
 import { VARIANT_NAMES, isVariantName, type VariantName } from '../../machines/variants.js';
-import { DEFAULT_PLATFORM, PLATFORMS, type PlatformProfile } from '../../machines/platform.js';
+import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { explore, type ExploreStats, type Violation } from '../explore/explore.js';
 import type { ExploreConfig } from '../explore/config.js';
 import { vacuousUnder, type Property } from '../explore/property.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 import { modelFor } from '../simulate/simulate.js';
-import { stepToJson, type StepValue } from '../scenario/format.js';
+import { scenarioPlatform, stepToJson, type ScenarioFile } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';
-import { InputError, parseJson, readText, sourceName } from '../scenario/read.js';
+import { InputError, isJsonObject, parseJson, readText, sourceName } from '../scenario/read.js';
 import { ownEntry } from '../own.js';
 
 export type Verdict = 'holds' | 'violated';
@@ -38,19 +38,38 @@ export interface Manifest {
   readonly platforms?: Readonly<Record<string, Readonly<Record<string, ManifestConfig>>>>;
 }
 
-export interface CounterexampleScenario {
-  readonly variant: VariantName;
-  /** The platform, when it is a named one other than the default: `simulate` replays it there. */
-  readonly platform?: string;
-  readonly header: { id: string; question: string; expected: string; source: string };
-  readonly steps: readonly Record<string, StepValue>[];
-}
-
 export interface Cell {
   readonly verdict: Verdict;
   /** Holds only because the configuration offers none of the ops that could break it. */
   readonly vacuous?: true;
-  readonly counterexample?: CounterexampleScenario;
+  readonly counterexample?: ScenarioFile;
+}
+
+/**
+ * A cell as every verdict matrix shows it (check's table and --json, the docs, the report): a "holds"
+ * that a search cut off at --max-states could not prove is "unknown".
+ */
+export interface ShownCell {
+  readonly verdict: Verdict | 'unknown';
+  readonly vacuous: boolean;
+  /** A violated cell's counterexample length. */
+  readonly steps?: number;
+}
+
+export function shownCell(cell: Cell, complete: boolean): ShownCell {
+  const steps = cell.counterexample?.steps.length;
+  return { verdict: cell.verdict === 'holds' && !complete ? 'unknown' : cell.verdict, vacuous: cell.vacuous === true, ...(steps !== undefined ? { steps } : {}) };
+}
+
+/** What `holds*` means, in the words every matrix's legend uses. */
+export const VACUOUS_MEANING = 'the configuration has none of the ops that could break it';
+
+/** A matrix cell's words: `violated (N)`, `unknown`, `holds*` (vacuously), `holds`, or `-` where nothing was checked. */
+export function verdictWords(cell: ShownCell | undefined): string {
+  if (cell === undefined) return '-';
+  if (cell.verdict === 'violated') return `violated (${cell.steps ?? '?'})`;
+  if (cell.verdict === 'unknown') return 'unknown';
+  return cell.vacuous ? 'holds*' : 'holds';
 }
 
 export interface VariantCheck {
@@ -78,10 +97,6 @@ export class ManifestError extends Error {
   override readonly name = 'ManifestError';
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Checks the manifest's shape as it is read, into tables without a prototype (src/own.ts). */
 class ManifestReader {
   constructor(private readonly file: string) {}
@@ -92,7 +107,7 @@ class ManifestReader {
 
   /** An object's own entries, each checked by `entry`, as a table without a prototype. */
   table<V>(v: unknown, path: string, entry: (value: unknown, path: string, key: string) => V): Readonly<Record<string, V>> {
-    if (!isRecord(v)) throw this.fail(path, 'an object', v);
+    if (!isJsonObject(v)) throw this.fail(path, 'an object', v);
     const out = Object.create(null) as Record<string, V>;
     for (const [k, x] of Object.entries(v)) out[k] = entry(x, `${path}.${k}`, k);
     return out;
@@ -113,13 +128,13 @@ class ManifestReader {
   }
 
   config(v: unknown, path: string): ManifestConfig {
-    if (!isRecord(v)) throw this.fail(path, 'an object', v);
-    const states = this.table(Object.hasOwn(v, 'states') ? v['states'] : undefined, `${path}.states`, (n, at, variant) => {
+    if (!isJsonObject(v)) throw this.fail(path, 'an object', v);
+    const states = this.table(ownEntry(v, 'states'), `${path}.states`, (n, at, variant) => {
       this.variantKey(at, variant);
       if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw this.fail(at, 'a state count (an integer, 0 or more)', n);
       return n;
     });
-    const why = Object.hasOwn(v, '$why') ? v['$why'] : undefined;
+    const why = ownEntry(v, '$why');
     if (why !== undefined && typeof why !== 'string') throw this.fail(`${path}.$why`, 'a string', why);
     return {
       states,
@@ -129,8 +144,8 @@ class ManifestReader {
   }
 
   manifest(json: unknown): Manifest {
-    if (!isRecord(json)) throw new ManifestError(`${this.file}: must be a JSON object with "configs" and "verdicts", got ${describeValue(json)}`);
-    const field = (k: string) => (Object.hasOwn(json, k) ? json[k] : undefined);
+    if (!isJsonObject(json)) throw new ManifestError(`${this.file}: must be a JSON object with "configs" and "verdicts", got ${describeValue(json)}`);
+    const field = (k: string) => ownEntry(json, k);
     const comment = field('$comment');
     if (comment !== undefined && typeof comment !== 'string') throw this.fail('$comment', 'a string', comment);
     const platforms = field('platforms');
@@ -155,11 +170,11 @@ export function loadManifest(path = manifestPath()): Manifest {
   }
 }
 
-export function counterexample(variant: VariantName, property: Property, v: Violation, platform: PlatformProfile = DEFAULT_PLATFORM): CounterexampleScenario {
+export function counterexample(variant: VariantName, property: Property, v: Violation, platform: PlatformProfile = DEFAULT_PLATFORM): ScenarioFile {
   const bad = v.steps.length;
   return {
     variant,
-    ...(platform !== DEFAULT_PLATFORM && PLATFORMS[platform.name] === platform ? { platform: platform.name } : {}),
+    ...scenarioPlatform(platform),
     header: {
       id: `${variant}--${property.name}`,
       question: property.claim,

@@ -1,10 +1,9 @@
 // `amxstate check`: the verdict matrix, its statistics, and each counterexample as numbered steps.
 
-import { command, CONFIG_OPTION, PLATFORM_OPTION, type OptionValues } from './command.js';
+import { command, CONFIG_OPTION, configOption, PLATFORM_OPTION, variantOption, type OptionValues } from './command.js';
 import { EXIT, UsageError } from './exit.js';
-import { isVariantName, type VariantName } from '../../machines/variants.js';
-import { CONFIGS } from '../explore/config.js';
-import { ALL_VARIANTS, checkVariant, compareWithManifest, hasManifestEntry, loadManifest, type Cell, type VariantCheck } from '../check/check.js';
+import type { VariantName } from '../../machines/variants.js';
+import { ALL_VARIANTS, checkVariant, compareWithManifest, hasManifestEntry, loadManifest, shownCell, VACUOUS_MEANING, verdictWords, type Cell, type VariantCheck } from '../check/check.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { platformOption } from '../platform/resolve.js';
 import { PROPERTIES } from '../properties/catalogue.js';
@@ -12,17 +11,13 @@ import type { ExploreStats } from '../explore/explore.js';
 import { quoted } from './quote.js';
 import { QUIET_OPTION, formatSeconds, withProgressSync } from './progress.js';
 
-export class CheckUsageError extends UsageError {}
-
 function renderMatrix(results: readonly VariantCheck[]): string {
   const head = ['property', ...results.map((r) => r.variant)];
   const rows = PROPERTIES.map((p) => [
     p.name,
     ...results.map((r) => {
       const c = r.cells[p.name];
-      if (!c) return '-';
-      if (c.verdict === 'violated') return `violated (${c.counterexample?.steps.length ?? '?'})`;
-      return !r.stats.complete ? 'unknown' : c.vacuous ? 'holds*' : 'holds';
+      return verdictWords(c && shownCell(c, r.stats.complete));
     }),
   ]);
   const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => r[i]!.length)));
@@ -61,7 +56,7 @@ export function parseMaxStates(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(n) || n < 1)
-    throw new CheckUsageError(`check: --max-states: expected a positive decimal integer, got ${quoted(text)}`);
+    throw new UsageError(`check: --max-states: expected a positive decimal integer, got ${quoted(text)}`);
   return n;
 }
 
@@ -72,9 +67,9 @@ function shownStats(stats: ExploreStats, timings: boolean): Partial<ExploreStats
   return rest;
 }
 
-/** A cell as --json prints it: a "holds" that a cut-off search could not prove is "unknown". */
-function shownCell(cell: Cell, complete: boolean): Cell | { readonly verdict: 'unknown' } {
-  return !complete && cell.verdict === 'holds' ? { verdict: 'unknown' } : cell;
+/** A cell as --json prints it: the cell, or only its verdict where that is "unknown" (shownCell). */
+function jsonCell(cell: Cell, complete: boolean): Cell | { readonly verdict: 'unknown' } {
+  return shownCell(cell, complete).verdict === 'unknown' ? { verdict: 'unknown' } : cell;
 }
 
 function statsLine(r: VariantCheck, timings: boolean): string {
@@ -113,13 +108,10 @@ export const CHECK = command<CheckValues>({
 });
 
 export function runCheck(values: CheckValues): number {
-  const config = CONFIGS[values.config ?? 'default'];
-  if (!config) throw new CheckUsageError(`check: --config: unknown configuration ${quoted(String(values.config))} (one of ${Object.keys(CONFIGS).join(', ')})`);
-  if (values.variant !== undefined && !isVariantName(values.variant))
-    throw new CheckUsageError(`check: --variant: unknown variant ${quoted(values.variant)} (one of ${ALL_VARIANTS.join(', ')})`);
+  const config = configOption('check', values.config);
+  const variants: readonly VariantName[] = values.variant !== undefined ? [variantOption('check', values.variant)] : ALL_VARIANTS;
   const maxStates = parseMaxStates(values['max-states']);
   const platform = values.platform !== undefined ? platformOption('check', values.platform) : DEFAULT_PLATFORM;
-  const variants: readonly VariantName[] = values.variant ? [values.variant as VariantName] : ALL_VARIANTS;
   const timings = values.timings === true;
   // A broken manifest is bad input: say so before the search, not after it.
   const manifest = loadManifest();
@@ -142,7 +134,7 @@ export function runCheck(values: CheckValues): number {
     const out = {
       config: config.name,
       ...(platform === DEFAULT_PLATFORM ? {} : { platform: platform.name, manifestEntry: recorded }),
-      variants: Object.fromEntries(results.map((r) => [r.variant, Object.fromEntries(Object.entries(r.cells).map(([name, c]) => [name, shownCell(c, r.stats.complete)]))])),
+      variants: Object.fromEntries(results.map((r) => [r.variant, Object.fromEntries(Object.entries(r.cells).map(([name, c]) => [name, jsonCell(c, r.stats.complete)]))])),
       stats,
       mismatches,
     };
@@ -153,7 +145,7 @@ export function runCheck(values: CheckValues): number {
       ...(platform === DEFAULT_PLATFORM ? [] : [`platform ${platform.name}: ${platform.description}`]),
       '',
       renderMatrix(results),
-      ...(results.some((r) => r.stats.complete && Object.values(r.cells).some((c) => c.vacuous)) ? ['holds* = vacuously: the configuration has none of the ops that could break it'] : []),
+      ...(results.some((r) => r.stats.complete && Object.values(r.cells).some((c) => c.vacuous)) ? [`holds* = vacuously: ${VACUOUS_MEANING}`] : []),
       ...(incomplete.length > 0 ? ['unknown = not violated within --max-states; not proven'] : []),
       '',
       ...results.map((r) => statsLine(r, timings)),

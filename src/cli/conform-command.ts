@@ -17,8 +17,6 @@ import { EXIT, UsageError } from './exit.js';
 import { OutputPathError, prepareOutputDir, prepareOutputFile } from '../files.js';
 import { QUIET_OPTION, formatSeconds, withProgressSync } from './progress.js';
 
-export class ConformUsageError extends UsageError {}
-
 export function describeHost(m: PlatformMeasurement): string {
   return `Linux ${m.kernel} on ${m.cpu}; AMX usable: ${m.amxUsable ? 'yes' : 'no'} (amx_tile ${m.amxTile ? 'listed' : 'absent'} in /proc/cpuinfo); AT_MINSIGSTKSZ ${m.minSigStackSize}`;
 }
@@ -68,23 +66,23 @@ export const CONFORM = command<ConformValues>({
 export function runConform(values: ConformValues, positionals: readonly string[]): number {
   const stepTimeoutMs = Number(values['step-timeout']);
   if (!/^[0-9]+$/.test(values['step-timeout'] ?? '') || stepTimeoutMs < 10 || stepTimeoutMs > 600_000)
-    throw new ConformUsageError(`conform: --step-timeout: expected milliseconds from 10 to 600000, got ${JSON.stringify(values['step-timeout'])}`);
+    throw new UsageError(`conform: --step-timeout: expected milliseconds from 10 to 600000, got ${JSON.stringify(values['step-timeout'])}`);
   // Output paths are checked before the run, so that a bad one is one line, not a wasted run.
   if (values.junit !== undefined) {
-    if (values.junit === '') throw new ConformUsageError('conform: --junit: empty file name');
+    if (values.junit === '') throw new UsageError('conform: --junit: empty file name');
     try {
       prepareOutputFile(values.junit);
     } catch (e) {
-      if (e instanceof OutputPathError) throw new ConformUsageError(`conform: --junit: cannot write ${values.junit}: ${e.code}`);
+      if (e instanceof OutputPathError) throw new UsageError(`conform: --junit: cannot write ${values.junit}: ${e.code}`);
       throw e;
     }
   }
   if (values.record !== undefined) {
-    if (values.record === '') throw new ConformUsageError('conform: --record: empty folder name');
+    if (values.record === '') throw new UsageError('conform: --record: empty folder name');
     try {
       prepareOutputDir(values.record);
     } catch (e) {
-      if (e instanceof OutputPathError) throw new ConformUsageError(`conform: --record: cannot write into ${values.record}: ${e.code}`);
+      if (e instanceof OutputPathError) throw new UsageError(`conform: --record: cannot write into ${values.record}: ${e.code}`);
       throw e;
     }
   }
@@ -100,7 +98,7 @@ export function runConform(values: ConformValues, positionals: readonly string[]
         cases = [...generated, ...litmusCases()];
       } else cases = positionals.flatMap(casesFrom);
     } catch (e) {
-      if (e instanceof ConformInputError) throw new ConformUsageError(`conform: ${e.message}`);
+      if (e instanceof ConformInputError) throw new UsageError(`conform: ${e.message}`);
       throw e;
     }
     progress.update('measuring this machine (the first run builds the executor)');
@@ -114,7 +112,7 @@ export function runConform(values: ConformValues, positionals: readonly string[]
       try {
         results.push(runCase(c, platform, host, { stepTimeoutMs }));
       } catch (e) {
-        if (e instanceof ScenarioError) throw new ConformUsageError(`conform: ${c.file ?? c.id}: ${e.message}`);
+        if (e instanceof ScenarioError) throw new UsageError(`conform: ${c.file ?? c.id}: ${e.message}`);
         throw e;
       }
     }
@@ -139,7 +137,7 @@ export function runConform(values: ConformValues, positionals: readonly string[]
     try {
       writeFileSync(values.junit, junitXml(results, `amxstate conform on ${host.kernel} (${host.cpu})`, wallMs));
     } catch (e) {
-      throw new ConformUsageError(`conform: --junit: cannot write ${values.junit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(`conform: --junit: cannot write ${values.junit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
   const run: ConformRun = { host, platform: platform.name, summary, results };
@@ -148,7 +146,7 @@ export function runConform(values: ConformValues, positionals: readonly string[]
     try {
       recorded = recordRun(values.record, run, new Date());
     } catch (e) {
-      throw new ConformUsageError(`conform: --record: cannot write into ${values.record}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(`conform: --record: cannot write into ${values.record}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
   if (values.json) {

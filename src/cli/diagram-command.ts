@@ -5,20 +5,13 @@ import { writeFileSync } from 'node:fs';
 import { OutputPathError, prepareOutputFile } from '../files.js';
 import { quoted } from './quote.js';
 import { QUIET_OPTION, formatSeconds, withProgress } from './progress.js';
-import { command, VARIANT_OPTION, type OptionValues } from './command.js';
+import { command, configOption, VARIANT_OPTION, variantOption, type OptionValues } from './command.js';
 import { UsageError } from './exit.js';
-import { VARIANT_NAMES, isVariantName } from '../../machines/variants.js';
 import { DIAGRAM_FORMATS, DIAGRAM_MACHINES, diagramText, type DiagramRequest } from '../diagram/request.js';
-import { CONFIGS } from '../explore/config.js';
 import { generateSuite } from '../paths/suite.js';
 
-export class DiagramUsageError extends UsageError {}
-
-/** Writing the output failed: a path that cannot be created or written. */
-export class DiagramOutputError extends UsageError {}
-
 function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new DiagramUsageError(`diagram: --${option}: unknown ${option} ${quoted(value)} (one of ${allowed.join(', ')})`);
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`diagram: --${option}: unknown ${option} ${quoted(value)} (one of ${allowed.join(', ')})`);
   return value as T;
 }
 
@@ -47,25 +40,22 @@ export const DIAGRAM = command<DiagramValues>({
 });
 
 export async function runDiagram(values: DiagramValues, positionals: readonly string[] = []): Promise<number> {
-  if (positionals.length > 0) throw new DiagramUsageError(`diagram: unexpected argument ${quoted(positionals[0]!)} (write the file with --out)`);
-  const variant = values.variant ?? 'linux';
-  if (!isVariantName(variant)) throw new DiagramUsageError(`diagram: --variant: unknown variant ${quoted(variant)} (one of ${VARIANT_NAMES.join(', ')})`);
-  const coverage = values.coverage === undefined ? undefined : CONFIGS[values.coverage];
-  if (values.coverage !== undefined && !coverage)
-    throw new DiagramUsageError(`diagram: --coverage: unknown configuration ${quoted(values.coverage)} (one of ${Object.keys(CONFIGS).join(', ')})`);
+  if (positionals.length > 0) throw new UsageError(`diagram: unexpected argument ${quoted(positionals[0]!)} (write the file with --out)`);
+  const variant = variantOption('diagram', values.variant ?? 'linux');
+  const coverage = values.coverage === undefined ? undefined : configOption('diagram', values.coverage, 'coverage');
   const machine = oneOf('machine', values.machine ?? 'task', DIAGRAM_MACHINES);
-  if (coverage && machine === 'system') throw new DiagramUsageError('diagram: --coverage paints a chart: use --machine task or process');
+  if (coverage && machine === 'system') throw new UsageError('diagram: --coverage paints a chart: use --machine task or process');
   const format = oneOf('format', values.format ?? 'svg', DIAGRAM_FORMATS);
   // Some 80 KB of markup is no use on a screen, and it can leave the terminal in a strange state.
   if (values.out === undefined && format === 'svg' && process.stdout.isTTY)
-    throw new DiagramUsageError('diagram: not writing SVG to a terminal: give --out FILE, redirect standard output (> FILE), or use --format dot or mermaid');
-  if (values.out === '') throw new DiagramUsageError('diagram: --out: empty file name');
+    throw new UsageError('diagram: not writing SVG to a terminal: give --out FILE, redirect standard output (> FILE), or use --format dot or mermaid');
+  if (values.out === '') throw new UsageError('diagram: --out: empty file name');
   if (values.out !== undefined) {
     // Before the work: a bad --out is one line at once.
     try {
       prepareOutputFile(values.out);
     } catch (e) {
-      if (e instanceof OutputPathError) throw new DiagramOutputError(`diagram: cannot write ${values.out}: ${e.code}`);
+      if (e instanceof OutputPathError) throw new UsageError(`diagram: cannot write ${values.out}: ${e.code}`);
       throw e;
     }
   }
@@ -87,7 +77,7 @@ export async function runDiagram(values: DiagramValues, positionals: readonly st
   try {
     writeFileSync(values.out, body);
   } catch (e) {
-    throw new DiagramOutputError(`diagram: cannot write ${values.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`diagram: cannot write ${values.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return 0;
 }

@@ -6,8 +6,6 @@ import { KernelUnavailableError } from '../kernel/executor.js';
 import { EXIT, UsageError } from './exit.js';
 import { QUIET_OPTION, formatSeconds, withProgressSync } from './progress.js';
 
-export class ExecLeakUsageError extends UsageError {}
-
 interface ExecLeakValues extends OptionValues {
   execs: string;
   json: boolean;
@@ -28,7 +26,7 @@ export const EXEC_LEAK = command<ExecLeakValues>({
 export function runExecLeak(values: ExecLeakValues): number {
   const execs = Number(values.execs);
   if (!/^[0-9]+$/.test(values.execs ?? '') || execs < 1 || execs > MAX_EXECS)
-    throw new ExecLeakUsageError(`exec-leak: --execs: expected 1 to ${MAX_EXECS} (each leaked buffer stays until reboot), got ${JSON.stringify(values.execs)}`);
+    throw new UsageError(`exec-leak: --execs: expected 1 to ${MAX_EXECS} (each leaked buffer stays until reboot), got ${JSON.stringify(values.execs)}`);
   const predictions = { linux: predictedLeaks('linux', execs), 'linux-fixed': predictedLeaks('linux-fixed', execs) };
   const measured = withProgressSync('exec-leak', values.quiet, (progress) => {
     progress.update(`measuring ${execs} touch+exec children and ${execs} touch+exit controls (the first run builds the executor)`);

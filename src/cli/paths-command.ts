@@ -3,11 +3,8 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { command, CONFIG_OPTION, PLATFORM_OPTION, VARIANT_OPTION, type OptionValues } from './command.js';
-import { isVariantName, type VariantName } from '../../machines/variants.js';
-import { ALL_VARIANTS } from '../check/check.js';
+import { command, CONFIG_OPTION, configOption, PLATFORM_OPTION, VARIANT_OPTION, variantOption, type OptionValues } from './command.js';
 import { summarise } from '../coverage/coverage.js';
-import { CONFIGS } from '../explore/config.js';
 import { CRITERIA, generateSuite, type Criterion } from '../paths/suite.js';
 import { modelFor } from '../simulate/simulate.js';
 import { EXIT, UsageError } from './exit.js';
@@ -20,23 +17,25 @@ import { litmusCases } from '../conform/inputs.js';
 import { emitKselftest, KSELFTEST_PLATFORMS } from '../kselftest/emit.js';
 import { toScenario } from '../scenario/format.js';
 
-export class PathsUsageError extends UsageError {}
+/** --criterion C: what each generated scenario is the shortest way to. */
+function criterionOption(name: string | undefined): Criterion {
+  const criterion = name ?? 'transition';
+  if (!(CRITERIA as readonly string[]).includes(criterion)) throw new UsageError(`paths: --criterion: unknown criterion ${quoted(criterion)} (one of ${CRITERIA.join(', ')})`);
+  return criterion as Criterion;
+}
 
 /** --emit kselftest --out DIR: the suite (and the litmus corpus) as kernel selftests in C. */
 function emitSelftests(values: { emit?: string; out?: string; variant?: string; config?: string; criterion?: string; platform?: string; json?: boolean; quiet?: boolean }): number {
-  if (values.emit !== 'kselftest') throw new PathsUsageError(`paths: --emit: unknown format ${quoted(String(values.emit))} (one of kselftest)`);
-  if (values.out === undefined || values.out === '') throw new PathsUsageError('paths: --emit kselftest needs --out DIR, the folder to write the selftests into');
+  if (values.emit !== 'kselftest') throw new UsageError(`paths: --emit: unknown format ${quoted(String(values.emit))} (one of kselftest)`);
+  if (values.out === undefined || values.out === '') throw new UsageError('paths: --emit kselftest needs --out DIR, the folder to write the selftests into');
   // The selftests hold the kernel to the merged design, on an AMX machine and on one without.
-  if ((values.variant ?? 'linux') !== 'linux') throw new PathsUsageError('paths: --emit kselftest: the kernel is the linux variant; --variant must be linux');
-  if (values.platform !== undefined) throw new PathsUsageError(`paths: --emit kselftest carries predictions for ${KSELFTEST_PLATFORMS.map((p) => p.name).join(' and ')}; --platform does not apply`);
-  const config = CONFIGS[values.config ?? 'default'];
-  if (!config) throw new PathsUsageError(`paths: --config: unknown configuration ${quoted(String(values.config))} (one of ${Object.keys(CONFIGS).join(', ')})`);
-  const criterion = values.criterion ?? 'transition';
-  if (!(CRITERIA as readonly string[]).includes(criterion))
-    throw new PathsUsageError(`paths: --criterion: unknown criterion ${quoted(criterion)} (one of ${CRITERIA.join(', ')})`);
+  if ((values.variant ?? 'linux') !== 'linux') throw new UsageError('paths: --emit kselftest: the kernel is the linux variant; --variant must be linux');
+  if (values.platform !== undefined) throw new UsageError(`paths: --emit kselftest carries predictions for ${KSELFTEST_PLATFORMS.map((p) => p.name).join(' and ')}; --platform does not apply`);
+  const config = configOption('paths', values.config);
+  const criterion = criterionOption(values.criterion);
   prepareOut(values.out);
   const generated = withProgressSync('paths', values.quiet, (progress) => {
-    const tests = generateSuite('linux', config, criterion as Criterion, undefined, { onProgress: progress.explorer(`exploring linux/${config.name}`) }).tests;
+    const tests = generateSuite('linux', config, criterion, undefined, { onProgress: progress.explorer(`exploring linux/${config.name}`) }).tests;
     progress.done(`linux/${config.name}: ${tests.length} scenarios (criterion ${criterion}) in ${formatSeconds(progress.elapsed())}`);
     return tests.map((t) => ({ id: t.scenario.header.id, scenario: toScenario(t.scenario) }));
   });
@@ -47,7 +46,7 @@ function emitSelftests(values: { emit?: string; out?: string; variant?: string; 
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === undefined) throw e;
-    throw new PathsUsageError(`paths: cannot write into ${values.out}: ${code}`);
+    throw new UsageError(`paths: cannot write into ${values.out}: ${code}`);
   }
   process.stdout.write(`wrote ${count} kernel selftests (${generated.length} generated, ${count - generated.length} litmus) into ${values.out}: build and run them there with make && ./amx_model_test\n`);
   return EXIT.ok;
@@ -66,11 +65,11 @@ interface PathsValues extends OptionValues {
 
 /** --out DIR, checked (and created) before the search: a bad folder is one line, not a wasted run. */
 function prepareOut(out: string): void {
-  if (out === '') throw new PathsUsageError('paths: --out: empty folder name');
+  if (out === '') throw new UsageError('paths: --out: empty folder name');
   try {
     prepareOutputDir(out);
   } catch (e) {
-    if (e instanceof OutputPathError) throw new PathsUsageError(`paths: cannot write into ${out}: ${e.code}`);
+    if (e instanceof OutputPathError) throw new UsageError(`paths: cannot write into ${out}: ${e.code}`);
     throw e;
   }
 }
@@ -93,18 +92,14 @@ export const PATHS = command<PathsValues>({
 
 export function runPaths(values: PathsValues): number {
   if (values.emit !== undefined) return emitSelftests(values);
-  const variant = values.variant ?? 'linux';
-  if (!isVariantName(variant)) throw new PathsUsageError(`paths: --variant: unknown variant ${quoted(variant)} (one of ${ALL_VARIANTS.join(', ')})`);
-  const config = CONFIGS[values.config ?? 'default'];
-  if (!config) throw new PathsUsageError(`paths: --config: unknown configuration ${quoted(String(values.config))} (one of ${Object.keys(CONFIGS).join(', ')})`);
-  const criterion = values.criterion ?? 'transition';
-  if (!(CRITERIA as readonly string[]).includes(criterion))
-    throw new PathsUsageError(`paths: --criterion: unknown criterion ${quoted(criterion)} (one of ${CRITERIA.join(', ')})`);
+  const variant = variantOption('paths', values.variant ?? 'linux');
+  const config = configOption('paths', values.config);
+  const criterion = criterionOption(values.criterion);
   const platform = values.platform !== undefined ? platformOption('paths', values.platform) : DEFAULT_PLATFORM;
   if (values.out !== undefined) prepareOut(values.out);
   const label = `${variant}/${config.name}`;
   const suite = withProgressSync('paths', values.quiet, (progress) => {
-    const generated = generateSuite(variant as VariantName, config, criterion as Criterion, platform, { onProgress: progress.explorer(`exploring ${label}`) });
+    const generated = generateSuite(variant, config, criterion, platform, { onProgress: progress.explorer(`exploring ${label}`) });
     progress.done(`${label}: ${generated.tests.length} scenarios (criterion ${criterion}) in ${formatSeconds(progress.elapsed())}`);
     return generated;
   });
@@ -113,7 +108,7 @@ export function runPaths(values: PathsValues): number {
     try {
       for (const t of suite.tests) writeFileSync(join(values.out, `${t.scenario.header.id}.json`), `${JSON.stringify(t.scenario, null, 2)}\n`);
     } catch (e) {
-      throw new PathsUsageError(`paths: cannot write into ${values.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(`paths: cannot write into ${values.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
   if (values.json) {

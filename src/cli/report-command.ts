@@ -3,8 +3,7 @@
 // has AMX, and the conformance runs recorded under docs/conformance/; the rest is the same on every machine.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { command, CONFIG_OPTION, PLATFORM_OPTION, type OptionValues } from './command.js';
-import { CONFIGS } from '../explore/config.js';
+import { command, CONFIG_OPTION, configOption, PLATFORM_OPTION, type OptionValues } from './command.js';
 import { reportHtml } from '../report/html.js';
 import { gatherReport } from '../report/model.js';
 import { coverageFigures } from '../report/coverage-figures.js';
@@ -16,11 +15,6 @@ import { platformOption } from '../platform/resolve.js';
 import { ALL_VARIANTS } from '../check/check.js';
 import { quoted } from './quote.js';
 import { QUIET_OPTION, formatSeconds, withProgress } from './progress.js';
-
-export class ReportUsageError extends UsageError {}
-
-/** Writing the report failed: a path that cannot be created or written. */
-export class ReportOutputError extends UsageError {}
 
 /** Where the report goes without --out: this path under the project root, wherever the command runs from. */
 export const DEFAULT_REPORT_PATH = 'docs/report.html';
@@ -66,17 +60,16 @@ export const REPORT = command<ReportValues>({
 });
 
 export async function runReport(values: ReportValues, positionals: readonly string[] = []): Promise<number> {
-  if (positionals.length > 0) throw new ReportUsageError(`report: unexpected argument ${quoted(positionals[0]!)} (name the file with --out)`);
-  const config = CONFIGS[values.config ?? 'default'];
-  if (!config) throw new ReportUsageError(`report: --config: unknown configuration ${quoted(String(values.config))} (one of ${Object.keys(CONFIGS).join(', ')})`);
+  if (positionals.length > 0) throw new UsageError(`report: unexpected argument ${quoted(positionals[0]!)} (name the file with --out)`);
+  const config = configOption('report', values.config);
   const platform = values.platform !== undefined ? platformOption('report', values.platform) : undefined;
   const out = values.out ?? defaultReportPath();
-  if (out === '') throw new ReportUsageError('report: --out: empty file name');
+  if (out === '') throw new UsageError('report: --out: empty file name');
   // Before minutes of work: the folder exists (or is made), is a folder, and may be written in.
   try {
     prepareOutputFile(out);
   } catch (e) {
-    if (e instanceof OutputPathError) throw new ReportOutputError(`report: cannot write ${out}: ${e.code}`);
+    if (e instanceof OutputPathError) throw new UsageError(`report: cannot write ${out}: ${e.code}`);
     throw e;
   }
   const html = await withProgress('report', values.quiet, async (progress) => {
@@ -100,7 +93,7 @@ export async function runReport(values: ReportValues, positionals: readonly stri
   try {
     writeFileSync(out, html);
   } catch (e) {
-    throw new ReportOutputError(`report: cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`report: cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const shown = values.out ?? shownPath(out);
   process.stdout.write(`amxstate report: wrote ${shown} (${Buffer.byteLength(html)} bytes, configuration "${config.name}")\n`);

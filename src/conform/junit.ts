@@ -1,28 +1,25 @@
 // A conformance run as JUnit XML, for CI systems that draw test results.
 
 import type { CaseResult } from './conform.js';
-
-function attr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
-}
+import { escapeXml } from '../xml.js';
 
 export function junitXml(results: readonly CaseResult[], suiteName: string, wallMs: number): string {
   const failures = results.filter((r) => r.status === 'diverge').length;
   const cases = results.map((r) => {
-    const head = `  <testcase classname="amxstate.conform" name="${attr(r.id)}" time="${(r.wallMs / 1000).toFixed(3)}">`;
+    const head = `  <testcase classname="amxstate.conform" name="${escapeXml(r.id)}" time="${(r.wallMs / 1000).toFixed(3)}">`;
     const body: string[] = [];
     if (r.divergence) {
       const d = r.divergence;
       body.push(
-        `    <failure message="${attr(`step ${d.step} diverges in ${d.fields.join(', ')}`)}">${attr(`model:  ${JSON.stringify(d.model)}\nkernel: ${JSON.stringify(d.kernel)}`)}</failure>`,
+        `    <failure message="${escapeXml(`step ${d.step} diverges in ${d.fields.join(', ')}`)}">${escapeXml(`model:  ${JSON.stringify(d.model)}\nkernel: ${JSON.stringify(d.kernel)}`)}</failure>`,
       );
     }
-    if (r.modelOnly) body.push(`    <system-out>${attr(`steps ${r.modelOnly.step}..${r.steps} are model-only: ${r.modelOnly.op}: ${r.modelOnly.why}`)}</system-out>`);
+    if (r.modelOnly) body.push(`    <system-out>${escapeXml(`steps ${r.modelOnly.step}..${r.steps} are model-only: ${r.modelOnly.op}: ${r.modelOnly.why}`)}</system-out>`);
     return body.length === 0 ? `${head}</testcase>` : [head, ...body, '  </testcase>'].join('\n');
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuite name="${attr(suiteName)}" tests="${results.length}" failures="${failures}" errors="0" skipped="0" time="${(wallMs / 1000).toFixed(3)}">`,
+    `<testsuite name="${escapeXml(suiteName)}" tests="${results.length}" failures="${failures}" errors="0" skipped="0" time="${(wallMs / 1000).toFixed(3)}">`,
     ...cases,
     '</testsuite>',
     '',

@@ -12,6 +12,7 @@
 import { allStates, type ChartGraph, type GraphState, type GraphTransition } from '../model/chart-graph.js';
 import { actionsText, triggerText } from './labels.js';
 import { DEFAULT_LEGEND, kindsUsed, type Mark, type Marks } from './marks.js';
+import { escapeXml } from '../xml.js';
 
 export interface DotOptions {
   /** Printed above the diagram. */
@@ -35,10 +36,6 @@ const MARK_STYLE: Readonly<Record<Mark, { color: string; penwidth: string; dashe
 /** A DOT quoted string: backslashes and quotes escaped, so `\N`-style escapes never fire. */
 export function quote(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n')}"`;
-}
-
-function html(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** Splits text into lines of at most `width` characters at spaces (longer words stay whole). */
@@ -103,15 +100,15 @@ function marked(text: string, mark: Mark | undefined): string {
 
 function transitionText(t: GraphTransition, withActions: boolean, align: string): string {
   const br = `<BR${align}/>`;
-  const trigger = wrap(triggerText(t)).map(html).join(br);
+  const trigger = wrap(triggerText(t)).map(escapeXml).join(br);
   const actions = withActions ? actionsText(t) : '';
-  return actions === '' ? trigger : `${trigger}${br}<FONT POINT-SIZE="8">${wrap(actions).map(html).join(br)}</FONT>`;
+  return actions === '' ? trigger : `${trigger}${br}<FONT POINT-SIZE="8">${wrap(actions).map(escapeXml).join(br)}</FONT>`;
 }
 
 /** A state's HTML label: its name, then one row per internal (targetless) transition. */
 function stateLabel(s: GraphState, ctx: Context, title: string): string {
   const rows = (ctx.internal.get(s.id) ?? []).map(
-    (t) => `<TR><TD ALIGN="LEFT" BALIGN="LEFT" ID="t:${html(t.id)}" TOOLTIP="${html(t.id)}">${marked(transitionText(t, ctx.withActions, ' ALIGN="LEFT"'), ctx.marks.get(t.id))}</TD></TR>`,
+    (t) => `<TR><TD ALIGN="LEFT" BALIGN="LEFT" ID="t:${escapeXml(t.id)}" TOOLTIP="${escapeXml(t.id)}">${marked(transitionText(t, ctx.withActions, ' ALIGN="LEFT"'), ctx.marks.get(t.id))}</TD></TR>`,
   );
   if (rows.length === 0) return `<${title}>`;
   return `<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD>${title}</TD></TR><HR/>${rows.join('')}</TABLE>>`;
@@ -124,7 +121,7 @@ function stateLines(s: GraphState, ctx: Context, regionOfParallel: boolean, inde
     return [
       `${indent}${quote(s.id)}${attrs({
         id: `s:${s.id}`,
-        label: stateLabel(s, ctx, marked(html(s.key), mark)),
+        label: stateLabel(s, ctx, marked(escapeXml(s.key), mark)),
         shape: final ? 'doublecircle' : s.type === 'history' ? 'circle' : 'box',
         ...withoutFontcolor(markAttrs(mark, final ? [] : ['rounded'])),
       })};`,
@@ -132,7 +129,7 @@ function stateLines(s: GraphState, ctx: Context, regionOfParallel: boolean, inde
   }
   const inner = `${indent}  `;
   // The mark colours the title, not the whole label: the internal transitions below carry their own marks.
-  const title = marked(`<B>${html(s.key)}</B>${s.type === 'parallel' ? '<BR/><FONT POINT-SIZE="8">parallel</FONT>' : ''}`, mark);
+  const title = marked(`<B>${escapeXml(s.key)}</B>${s.type === 'parallel' ? '<BR/><FONT POINT-SIZE="8">parallel</FONT>' : ''}`, mark);
   const lines = [
     `${indent}subgraph ${quote(clusterName(s.id))} {`,
     ...statements({ id: `c:${s.id}`, label: '', ...markAttrs(mark, [regionOfParallel ? 'dashed' : 'solid', 'rounded']) }, inner),

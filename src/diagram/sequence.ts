@@ -7,6 +7,7 @@ import type { Observation } from '../model/observation.js';
 import type { Scenario } from '../scenario/format.js';
 import { mermaidText } from './mermaid.js';
 import { observationText } from '../model/observation-text.js';
+import { escapeXml } from '../xml.js';
 
 /** The step to highlight (1-based) and what to say about it, e.g. a property name or "diverges from kernel". */
 export interface SequenceMark {
@@ -100,11 +101,6 @@ export function sequenceMermaid(scenario: Scenario, observations: readonly Obser
   return `${lines.join('\n')}\n`;
 }
 
-/** Text safe in SVG character data and attribute values. */
-export function xml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
-
 const FONT_SIZE = 12;
 /** Width of one character of the monospace font at FONT_SIZE, generously rounded up. */
 const CHAR = 7.4;
@@ -162,7 +158,7 @@ export function sequenceSvg(scenario: Scenario, observations: readonly Observati
     '</defs>',
     `<rect x="0" y="0" width="${width}" height="${height}" fill="white"/>`,
   ];
-  if (model.title) out.push(`<text x="${MARGIN}" y="${MARGIN + FONT_SIZE}" font-weight="bold">${xml(model.title)}</text>`);
+  if (model.title) out.push(`<text x="${MARGIN}" y="${MARGIN + FONT_SIZE}" font-weight="bold">${escapeXml(model.title)}</text>`);
   // The marked band goes first so that arrows and text draw over it.
   for (const { m, y: rowY } of rows) {
     if (model.mark?.step !== m.step) continue;
@@ -171,18 +167,18 @@ export function sequenceSvg(scenario: Scenario, observations: readonly Observati
     out.push(
       `<g class="marked" data-step="${m.step}">`,
       `<rect x="${MARGIN / 2}" y="${bandTop}" width="${width - MARGIN}" height="${bandH}" rx="4" fill="${MARK_FILL}" stroke="${MARK_STROKE}"/>`,
-      `<text x="${MARGIN}" y="${rowY - 8}" fill="${MARK_STROKE}" font-weight="bold">${xml(model.mark.label)}</text>`,
+      `<text x="${MARGIN}" y="${rowY - 8}" fill="${MARK_STROKE}" font-weight="bold">${escapeXml(model.mark.label)}</text>`,
       '</g>',
     );
   }
   model.participants.forEach((p, i) => {
     const cx = xs[i]!;
     const w = boxW[i]!;
-    out.push(`<g class="participant" data-name="${xml(p)}">`);
+    out.push(`<g class="participant" data-name="${escapeXml(p)}">`);
     out.push(`<line x1="${cx}" y1="${top + BOX_H}" x2="${cx}" y2="${bottom}" stroke="#adb5bd" stroke-dasharray="4 4"/>`);
     for (const by of [top, bottom]) {
       out.push(`<rect x="${cx - w / 2}" y="${by}" width="${w}" height="${BOX_H}" rx="4" fill="#f1f3f5" stroke="#495057"/>`);
-      out.push(`<text x="${cx}" y="${by + BOX_H / 2 + FONT_SIZE / 3}" text-anchor="middle">${xml(p)}</text>`);
+      out.push(`<text x="${cx}" y="${by + BOX_H / 2 + FONT_SIZE / 3}" text-anchor="middle">${escapeXml(p)}</text>`);
     }
     out.push('</g>');
   });
@@ -191,7 +187,7 @@ export function sequenceSvg(scenario: Scenario, observations: readonly Observati
     const fromX = xs[m.from]!;
     out.push(
       `<g class="call" data-step="${m.step}">`,
-      `<text x="${fromX + 10}" y="${rowY + ROW - 10}">${xml(m.call)}</text>`,
+      `<text x="${fromX + 10}" y="${rowY + ROW - 10}">${escapeXml(m.call)}</text>`,
       `<line x1="${fromX}" y1="${rowY + ROW - 4}" x2="${kernelX}" y2="${rowY + ROW - 4}" stroke="#212529" marker-end="url(#call-head)"/>`,
       '</g>',
     );
@@ -199,7 +195,7 @@ export function sequenceSvg(scenario: Scenario, observations: readonly Observati
       const ry = rowY + ROW;
       out.push(
         `<g class="reply" data-step="${m.step}">`,
-        `<text x="${fromX + 10}" y="${ry + ROW - 10}" fill="#343a40">${xml(m.reply)}</text>`,
+        `<text x="${fromX + 10}" y="${ry + ROW - 10}" fill="#343a40">${escapeXml(m.reply)}</text>`,
         `<line x1="${kernelX}" y1="${ry + ROW - 4}" x2="${fromX}" y2="${ry + ROW - 4}" stroke="#495057" stroke-dasharray="5 3" marker-end="url(#reply-head)"/>`,
         '</g>',
       );

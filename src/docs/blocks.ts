@@ -1,7 +1,7 @@
 // Named blocks of a doc. `<!-- BEGIN generated: NAME -->` ... `<!-- END generated: NAME -->` holds a
 // text that npm run docs makes from the code (the README's verdict matrix, the ops table); `<!-- BEGIN
 // checked: NAME -->` ... `<!-- END checked: NAME -->` holds a text written by hand whose names
-// docs:check compares with the code (the guard tables).
+// docs:check compares with the code (the guard and action tables, the state trees).
 
 const GENERATED = /<!-- BEGIN generated: ([a-z-]+) -->\n([\s\S]*?)\n?<!-- END generated: \1 -->/g;
 const CHECKED = /<!-- BEGIN checked: ([a-z-]+) -->\n([\s\S]*?)\n?<!-- END checked: \1 -->/g;

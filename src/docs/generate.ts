@@ -7,7 +7,9 @@
 //   - `<!-- BEGIN output: COMMAND -->` console blocks in README.md and docs/*.md, whose output is
 //     what their `$` lines print now (outputs.ts, shell.ts; run through dist/, rebuilt when stale);
 //   - `<!-- BEGIN checked: NAME -->` text written by hand whose names must match the code (the guard
-//     tables, the command synopses and option tables; tables.ts).
+//     and action tables and the state trees of the charts, the command synopses and option tables;
+//     tables.ts). The other chart names docs/model.md and docs/variants.md give in backticks are held
+//     to the charts and the code by test/docs/chart-names.test.ts.
 // Nothing here depends on time or machine, so a clean tree regenerates byte for byte.
 //
 //   tsx src/docs/generate.ts [--check] [--from-source] [DOC.md ...]
@@ -18,7 +20,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { VARIANT_NAMES, type VariantName } from '../../machines/variants.js';
-import { ALL_VARIANTS, checkVariant, compareWithManifest, loadManifest, type VariantCheck } from '../check/check.js';
+import { ALL_VARIANTS, checkVariant, compareWithManifest, loadManifest, shownCell, VACUOUS_MEANING, verdictWords, type VariantCheck } from '../check/check.js';
 import { diagramText } from '../diagram/request.js';
 import { makeParents, projectRoot } from '../files.js';
 import { generateSuite } from '../paths/suite.js';
@@ -33,7 +35,7 @@ import { regenerateOutputs } from './outputs.js';
 import { distRunner, memoisedRunner, ensureBuilt, sourceRunner } from './runner.js';
 import type { Runner } from './shell.js';
 import { COMMANDS } from '../cli/program.js';
-import { chartGuards, checkGuardTable, checkOptionsTable, checkSynopsis, commandOptions, opsTable, propertiesTable, routingTable, variantsTable } from './tables.js';
+import { chartNames, checkChartBlock, checkOptionsTable, checkSynopsis, commandOptions, opsTable, propertiesTable, routingTable, variantsTable } from './tables.js';
 
 const ROOT = projectRoot();
 
@@ -47,11 +49,11 @@ interface Generated {
 }
 
 function matrixMarkdown(results: readonly VariantCheck[]): string {
+  // A violated cell is bold, so that the few stand out among the holds.
   const cell = (r: VariantCheck, property: string) => {
     const c = r.cells[property];
-    if (!c) return '-';
-    if (c.verdict === 'violated') return `**violated (${c.counterexample?.steps.length ?? '?'})**`;
-    return c.vacuous ? 'holds*' : 'holds';
+    const words = verdictWords(c && shownCell(c, r.stats.complete));
+    return c?.verdict === 'violated' ? `**${words}**` : words;
   };
   const lines = [
     `| property | ${results.map((r) => `\`${r.variant}\``).join(' | ')} |`,
@@ -62,7 +64,7 @@ function matrixMarkdown(results: readonly VariantCheck[]): string {
   const notes = [
     `Configuration \`default\` (${CONFIGS['default']!.description}); distinct states: ${states}.`,
     '',
-    'violated (N): the shortest counterexample has N steps. holds*: vacuously, the configuration has none of the ops that could break it.',
+    `violated (N): the shortest counterexample has N steps. holds*: vacuously, ${VACUOUS_MEANING}.`,
   ];
   return [...lines, '', ...notes].join('\n');
 }
@@ -126,10 +128,10 @@ function committedDiagrams(dir: string): string[] {
 
 /** Checks one checked block by its name. */
 function checkBlock(name: string, body: string): string | undefined {
-  if (name.endsWith('-guards')) return checkGuardTable(name, body, chartGuards());
+  if (/^(task|process)-/.test(name)) return checkChartBlock(name, body, chartNames().get('linux')!);
   if (name === 'synopsis' || name.startsWith('synopsis-')) return checkSynopsis(name, body, commandOptions(COMMANDS));
   if (name.startsWith('options-')) return checkOptionsTable(name, body, commandOptions(COMMANDS));
-  return `nothing checks a block "${name}" (task-guards, process-guards, synopsis, synopsis-COMMAND, options-COMMAND)`;
+  return `nothing checks a block "${name}" (task-guards, process-guards, task-actions, task-states, process-states, synopsis, synopsis-COMMAND, options-COMMAND)`;
 }
 
 /** README.md and docs/*.md, relative to the root. */

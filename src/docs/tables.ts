@@ -1,14 +1,13 @@
 // Tables of the docs made from the code (`<!-- BEGIN generated: NAME -->` blocks), and text written
 // by hand whose names are checked against the code (`<!-- BEGIN checked: NAME -->` blocks): the
-// guard tables of docs/model.md name exactly the guards of the charts, and the command synopses and
-// option tables exactly the options of the commands.
+// guard and action tables and the state trees of docs/model.md name exactly the guards, actions and
+// states of the charts, and the command synopses and option tables exactly the options of the commands.
 
 import { OPS, ROUTES, type FieldSpec } from '../../machines/kernel-events.js';
 import { ROUTE_RULES, SHARED_RULES } from '../model/rules.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
-import { createProcessMachine } from '../../machines/process.js';
-import { createTaskMachine } from '../../machines/task.js';
-import { buildVariants, VARIANT_NAMES } from '../../machines/variants.js';
+import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import { buildVariants, VARIANT_NAMES, type VariantName } from '../../machines/variants.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 import type { CommandSpec } from '../cli/command.js';
 
@@ -76,38 +75,101 @@ export function propertiesTable(): string {
   ].join('\n');
 }
 
-/** The named guards of each chart, as its setup() declares them. */
-export function chartGuards(): ReadonlyMap<string, readonly string[]> {
-  const names = (guards: object | undefined) => Object.keys(guards ?? {}).sort();
-  return new Map([
-    ['task-guards', names(createTaskMachine(DEFAULT_PLATFORM).implementations.guards)],
-    ['process-guards', names(createProcessMachine(DEFAULT_PLATFORM).implementations.guards)],
-  ]);
+/** The names a chart gives: its named guards and actions, as its setup() declares them, and its states' keys. */
+export interface ChartNames {
+  readonly guards: readonly string[];
+  readonly actions: readonly string[];
+  readonly states: readonly string[];
 }
 
-/** The names a guard table gives in its first column: each backticked name, without its parameters. */
+export type ChartName = 'task' | 'process';
+
+function namesOf(machine: AnyStateMachine): ChartNames {
+  const keys = (node: AnyStateNode): string[] => [node.key, ...Object.values(node.states).flatMap(keys)];
+  return {
+    guards: Object.keys(machine.implementations.guards).sort(),
+    actions: Object.keys(machine.implementations.actions).sort(),
+    states: [...new Set(keys(machine.root))].sort(),
+  };
+}
+
+/**
+ * The names of each chart of every variant, read from the machines buildVariants() builds; a variant
+ * replaces guards and actions under the names `linux` gives them.
+ */
+export function chartNames(): ReadonlyMap<VariantName, ReadonlyMap<ChartName, ChartNames>> {
+  const variants = buildVariants(DEFAULT_PLATFORM);
+  return new Map(VARIANT_NAMES.map((v) => [v, new Map<ChartName, ChartNames>([['task', namesOf(variants[v].task)], ['process', namesOf(variants[v].process)]])]));
+}
+
+/** Every guard, action and state name that some chart of some variant gives. */
+export function everyChartName(names: ReadonlyMap<VariantName, ReadonlyMap<ChartName, ChartNames>> = chartNames()): ReadonlySet<string> {
+  return new Set([...names.values()].flatMap((charts) => [...charts.values()].flatMap((c) => [...c.guards, ...c.actions, ...c.states])));
+}
+
+/** The names a guard or action table gives in its first column: each backticked name, without its parameters. */
 export function namesInFirstColumn(table: string): string[] {
   const names: string[] = [];
   for (const row of table.split('\n')) {
-    if (!row.startsWith('|') || /^\|\s*(Guard|-+)\s*\|/.test(row)) continue;
+    if (!row.startsWith('|') || /^\|\s*(Guard|Action|-+)\s*\|/.test(row)) continue;
     const first = row.split(/(?<!\\)\|/)[1] ?? '';
     for (const m of first.matchAll(/`([A-Za-z0-9_]+)(?:\([^`]*\))?`/g)) names.push(m[1]!);
   }
   return names;
 }
 
-/** What a checked block gets wrong against the code: names it lacks and names the code does not have. */
-export function checkGuardTable(name: string, table: string, guards: ReadonlyMap<string, readonly string[]>): string | undefined {
-  const expected = guards.get(name);
-  if (!expected) return `nothing checks a block "${name}" (known: ${[...guards.keys()].join(', ')})`;
-  const listed = new Set(namesInFirstColumn(table));
-  const missing = expected.filter((g) => !listed.has(g));
-  const unknown = [...listed].filter((g) => !expected.includes(g));
+/**
+ * The state names of a state tree as docs/model.md draws it: each line's state, and the children a
+ * line lists after it (`choosing → none | small`, `init | live | lost`, `handling.{onThreadStack, onAltstack}`).
+ */
+export function namesInStateTree(tree: string): string[] {
+  const names: string[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^[│├└─\s]*([A-Za-z][A-Za-z0-9]*)(?:\s+\((?:parallel|final)\))?(?:\s+(.*))?$/.exec(line);
+    if (!m) continue;
+    names.push(m[1]!);
+    // A description that is not a list of children ("the thread called exit") names no state.
+    const children = m[2]?.replace(/\s*\(all final\)$/, '').replace(/^choosing → /, 'choosing | ');
+    if (children === undefined || !children.includes(' | ')) continue;
+    for (const child of children.split(' | ')) {
+      const nested = /^([A-Za-z0-9]+)\.\{(.*)\}$/.exec(child.trim());
+      names.push(...(nested ? [nested[1]!, ...nested[2]!.split(',').map((n) => n.trim())] : [child.trim()]));
+    }
+  }
+  return names;
+}
+
+const CHECKED_CHART_BLOCK = /^(task|process)-(guards|actions|states)$/;
+
+/**
+ * What a checked block of chart names (`task-guards`, `process-guards`, `task-actions`,
+ * `task-states`, `process-states`) gets wrong against the chart of `linux`: names it lacks and
+ * names the chart does not have.
+ */
+export function checkChartBlock(name: string, body: string, names: ReadonlyMap<ChartName, ChartNames>): string | undefined {
+  const m = CHECKED_CHART_BLOCK.exec(name);
+  if (!m) return `nothing checks a block "${name}" (CHART-guards, CHART-actions or CHART-states, CHART being task or process)`;
+  const kind = m[2] as keyof ChartNames;
+  const expected = names.get(m[1] as ChartName)![kind];
+  const listed = new Set(kind === 'states' ? namesInStateTree(body) : namesInFirstColumn(body));
+  const missing = expected.filter((n) => !listed.has(n));
+  const unknown = [...listed].filter((n) => !expected.includes(n));
+  const what = kind.slice(0, -1);
   const problems = [
-    ...(missing.length > 0 ? [`lacks the guard(s) ${missing.join(', ')}`] : []),
+    ...(missing.length > 0 ? [`lacks the ${what}(s) ${missing.join(', ')}`] : []),
     ...(unknown.length > 0 ? [`names ${unknown.join(', ')}, which the chart does not have`] : []),
   ];
   return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+/**
+ * The camelCase names a doc gives in backticks (`killedBy(by)` counts as `killedBy`) that are not in
+ * `known`: in docs/model.md and docs/variants.md such a name is a guard, an action or a state of the
+ * charts, or a name of the code; one that is neither went stale when the code was renamed.
+ */
+export function unknownBacktickedNames(markdown: string, known: ReadonlySet<string>): string[] {
+  const names = [...markdown.matchAll(/`([a-z][a-z0-9]*[A-Z][A-Za-z0-9]*)(?:\([^`]*\))?`/g)].map((m) => m[1]!);
+  return [...new Set(names)].filter((n) => !known.has(n));
 }
 
 /** The long options each command declares (src/cli/*-command.ts), without --help. */

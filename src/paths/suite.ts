@@ -4,26 +4,17 @@
 // generated suite a conformance run executes, and its coverage is what the coverage overlay paints.
 
 import type { VariantName } from '../../machines/variants.js';
-import { DEFAULT_PLATFORM, PLATFORMS, type PlatformProfile } from '../../machines/platform.js';
+import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { CoverageRecorder, type Coverage, type FreshCoverage } from '../coverage/coverage.js';
 import type { ExploreConfig } from '../explore/config.js';
 import { explore, MAIN_TASK, type ExploredTransition } from '../explore/explore.js';
 import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
 import type { SystemState } from '../model/state.js';
-import { stepToJson, type Step, type StepValue } from '../scenario/format.js';
+import { scenarioPlatform, stepToJson, type ScenarioFile, type Step } from '../scenario/format.js';
 import { modelFor } from '../simulate/simulate.js';
 
-/** A scenario in the format `amxstate simulate` reads. */
-export interface GeneratedScenario {
-  readonly variant: VariantName;
-  /** The platform, when it is a named one other than the default: `simulate` runs it there. */
-  readonly platform?: string;
-  readonly header: { readonly id: string; readonly question: string; readonly expected: string; readonly source: string };
-  readonly steps: readonly Record<string, StepValue>[];
-}
-
 export interface GeneratedTest {
-  readonly scenario: GeneratedScenario;
+  readonly scenario: ScenarioFile;
   /**
    * What this path is the shortest way to: chart transitions (`task:<id>`, `process:<id>`) under the
    * `transition` criterion, abstract states (`task:<state value JSON>`) under `state`.
@@ -109,7 +100,6 @@ export function generateSuite(
   options: { readonly onProgress?: (states: number, depth: number) => void } = {},
 ): Suite {
   const model = modelFor(variant, platform);
-  const named = platform !== DEFAULT_PLATFORM && PLATFORMS[platform.name] === platform;
   const recorder = new CoverageRecorder(model.variant);
   // What starting the first process and thread takes, every test takes: the first test claims it.
   const targets = (fresh: FreshCoverage) => (criterion === 'state' ? fresh.configurations : fresh.transitions);
@@ -137,9 +127,9 @@ export function generateSuite(
   });
   const tests = [...byPath.values()].map(({ steps, covers }, i): GeneratedTest => {
     const id = `${variant}--${platform === DEFAULT_PLATFORM ? '' : `${platform.name.replace(/[^A-Za-z0-9.-]+/g, '_')}--`}${config.name}--${criterion}--${String(i + 1).padStart(3, '0')}`;
-    const scenario: GeneratedScenario = {
+    const scenario: ScenarioFile = {
       variant,
-      ...(named ? { platform: platform.name } : {}),
+      ...scenarioPlatform(platform),
       header: {
         id,
         question:

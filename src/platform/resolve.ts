@@ -5,7 +5,7 @@
 import { PLATFORMS, profileFromMeasurement, type PlatformProfile } from '../../machines/platform.js';
 import { ownEntry } from '../own.js';
 import { describeValue } from '../scenario/describe.js';
-import { InputError, parseJson, readText, sourceName } from '../scenario/read.js';
+import { InputError, isJsonObject, parseJson, readText, sourceName } from '../scenario/read.js';
 import type { PlatformMeasurement } from '../../machines/measurement.js';
 import { measureHost } from '../kernel/measure.js';
 
@@ -14,19 +14,10 @@ export class PlatformUsageError extends Error {}
 
 export const HOST_PLATFORM = 'host';
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 type Kind = 'string' | 'number' | 'boolean';
 
-/** A field of a parsed object: its own only, never one every object inherits. */
-function own(o: Record<string, unknown>, name: string): unknown {
-  return Object.hasOwn(o, name) ? o[name] : undefined;
-}
-
 function field<T>(o: Record<string, unknown>, name: string, kind: Kind, where: string): T {
-  const v = own(o, name);
+  const v = ownEntry(o, name);
   if (typeof v !== kind || (kind === 'number' && !Number.isFinite(v as number)))
     throw new PlatformUsageError(`${where}: field "${name}" must be a ${kind}, got ${describeValue(v)}`);
   return v as T;
@@ -39,15 +30,15 @@ function hexField(o: Record<string, unknown>, name: string, where: string): stri
 }
 
 function component(o: Record<string, unknown>, name: string, where: string): { size: number; offset: number } | null {
-  const v = own(o, name);
+  const v = ownEntry(o, name);
   if (v === null) return null;
-  if (!isRecord(v)) throw new PlatformUsageError(`${where}: field "cpuidXsave.${name}" must be null or {size, offset}, got ${describeValue(v)}`);
+  if (!isJsonObject(v)) throw new PlatformUsageError(`${where}: field "cpuidXsave.${name}" must be null or {size, offset}, got ${describeValue(v)}`);
   return { size: field<number>(v, 'size', 'number', `${where}: cpuidXsave.${name}`), offset: field<number>(v, 'offset', 'number', `${where}: cpuidXsave.${name}`) };
 }
 
 function xsave(m: Record<string, unknown>, where: string): PlatformMeasurement['cpuidXsave'] {
-  const x = own(m, 'cpuidXsave');
-  if (!isRecord(x)) throw new PlatformUsageError(`${where}: field "cpuidXsave" must be an object, got ${describeValue(x)}`);
+  const x = ownEntry(m, 'cpuidXsave');
+  if (!isJsonObject(x)) throw new PlatformUsageError(`${where}: field "cpuidXsave" must be an object, got ${describeValue(x)}`);
   const at = `${where}: cpuidXsave`;
   return {
     xcr0: hexField(x, 'xcr0', at),
@@ -61,9 +52,9 @@ function xsave(m: Record<string, unknown>, where: string): PlatformMeasurement['
 
 /** Checks a parsed JSON value as a PlatformMeasurement, field by field; `where` prefixes the errors. */
 export function measurementFromJson(json: unknown, where: string): PlatformMeasurement {
-  const inner = isRecord(json) ? own(json, 'measurement') : undefined;
-  const m = isRecord(inner) ? inner : json;
-  if (!isRecord(m)) throw new PlatformUsageError(`${where}: expected a platform measurement (what amxstate platform --json prints) as a JSON object`);
+  const inner = isJsonObject(json) ? ownEntry(json, 'measurement') : undefined;
+  const m = isJsonObject(inner) ? inner : json;
+  if (!isJsonObject(m)) throw new PlatformUsageError(`${where}: expected a platform measurement (what amxstate platform --json prints) as a JSON object`);
   return {
     kernel: field(m, 'kernel', 'string', where),
     cpu: field(m, 'cpu', 'string', where),

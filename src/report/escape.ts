@@ -1,17 +1,16 @@
-// Making foreign text safe to inline in one HTML document: escaping for text and attribute values,
-// and scoping the ids of an inlined SVG so that several pictures with the same ids can share a page.
+// Making foreign text safe to inline in one HTML document: JSON for a `<pre>` block (text and
+// attribute values are src/xml.ts's escapeXml), and scoping the ids of an inlined SVG so that several
+// pictures with the same ids can share a page.
 
-/** Text safe both as character data and inside a double- or single-quoted attribute value. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+import { escapeXml } from '../xml.js';
+
 
 /**
  * JSON text for a `<pre>` block: escaped like any text, so a `</pre>` or `<script>` inside a string
  * stays text.
  */
 export function escapeJson(value: unknown): string {
-  return escapeHtml(JSON.stringify(value, null, 2));
+  return escapeXml(JSON.stringify(value, null, 2));
 }
 
 /**

@@ -1,11 +1,13 @@
 // The report as one self-contained HTML page: inline CSS, inline SVG, no script, and a content
 // security policy that forbids every fetch. Pure: the same ReportData gives the same bytes.
 
+import { VACUOUS_MEANING, verdictWords } from '../check/check.js';
 import { stripProlog } from '../diagram/render.js';
 import { hex, type PlatformProfile } from '../../machines/platform.js';
 import type { Observation } from '../model/observation.js';
 import { observationText } from '../model/observation-text.js';
-import { escapeHtml as e, escapeJson, scopeSvgIds } from './escape.js';
+import { escapeXml as e } from '../xml.js';
+import { escapeJson, scopeSvgIds } from './escape.js';
 import type { ConformanceInput, CounterexampleView, CoverageFigure, Figure, MatrixCell, ReportData, VariantColumn } from './model.js';
 
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -57,16 +59,13 @@ function svgFigure(f: Figure): string {
 
 function cellHtml(variant: string, property: string, c: MatrixCell | undefined): string {
   if (!c) return '<td class="missing">-</td>';
+  const words = e(verdictWords(c));
   const text =
-    c.verdict === 'violated'
-      ? c.anchor
-        ? `<a href="#${e(c.anchor)}">violated (${c.steps ?? '?'})</a>`
-        : 'violated'
-      : c.verdict === 'unknown'
-        ? 'unknown'
-        : c.vacuous
-          ? '<abbr title="holds vacuously: the configuration has none of the ops that could break it">holds*</abbr>'
-          : 'holds';
+    c.verdict === 'violated' && c.anchor
+      ? `<a href="#${e(c.anchor)}">${words}</a>`
+      : c.verdict === 'holds' && c.vacuous
+        ? `<abbr title="holds vacuously: ${VACUOUS_MEANING}">${words}</abbr>`
+        : words;
   const classes = [c.verdict, ...(c.vacuous ? ['vacuous'] : []), ...(c.expected !== null ? ['differs'] : [])];
   const expected = c.expected !== null ? `<span class="expected">manifest: ${e(c.expected)}</span>` : '';
   const agreement = c.expected === null ? 'matches machines/manifest.json' : `differs from machines/manifest.json, which expects ${c.expected}`;
@@ -258,7 +257,7 @@ export function reportHtml(data: ReportData): string {
       platformTable(data.platform),
     ]),
     section('verdicts', 'Verdict matrix', [
-      '<p><code>holds</code>: no transition within the configuration\'s bounds breaks the property. <code>holds*</code>: it holds vacuously, because the configuration has none of the ops that could break it. <code>violated (N)</code>: broken, with a shortest counterexample of N steps (follow the link). A red outline marks a cell that differs from <code>machines/manifest.json</code>.</p>',
+      `<p><code>holds</code>: no transition within the configuration's bounds breaks the property. <code>holds*</code>: it holds vacuously, because ${VACUOUS_MEANING}. <code>violated (N)</code>: broken, with a shortest counterexample of N steps (follow the link). A red outline marks a cell that differs from <code>machines/manifest.json</code>.</p>`,
       matrix(data),
       manifestVerdict(data),
       '<h3>The search, per variant</h3>',

@@ -11,10 +11,10 @@ import {
   compareWithManifest,
   hasManifestEntry,
   loadManifest,
-  type CounterexampleScenario,
+  shownCell,
   type Manifest,
   type Mismatch,
-  type Verdict,
+  type ShownCell,
 } from '../check/check.js';
 import { chartGraph } from '../model/chart-graph.js';
 import { toDot } from '../diagram/dot.js';
@@ -26,7 +26,7 @@ import type { ExploreConfig } from '../explore/config.js';
 import type { ExploreStats } from '../explore/explore.js';
 import type { Observation } from '../model/observation.js';
 import { PROPERTIES, propertyByName } from '../properties/catalogue.js';
-import { toScenario } from '../scenario/format.js';
+import { toScenario, type ScenarioFile } from '../scenario/format.js';
 import { modelFor, simulate } from '../simulate/simulate.js';
 
 /**
@@ -66,12 +66,8 @@ export interface ReportInput {
 }
 
 /** A cell of the verdict matrix, with what the manifest expects there. */
-export interface MatrixCell {
-  /** `unknown`: the search was cut off before it could prove a `holds`. */
-  readonly verdict: Verdict | 'unknown';
-  readonly vacuous: boolean;
-  /** The counterexample's length and the id of its section, for a violated cell. */
-  readonly steps?: number;
+export interface MatrixCell extends ShownCell {
+  /** The id of the counterexample's section, for a violated cell. */
   readonly anchor?: string;
   /** Null when the cell agrees with machines/manifest.json; else what the manifest expects. */
   readonly expected: string | null;
@@ -114,7 +110,7 @@ export interface CounterexampleView {
   readonly variant: VariantName;
   readonly property: PropertySummary;
   /** As `check --json` prints it: `simulate` replays it as it is. */
-  readonly scenario: CounterexampleScenario;
+  readonly scenario: ScenarioFile;
   readonly observations: readonly Observation[];
   /** 1-based: the step at which the property first breaks (the last one). */
   readonly firstBadStep: number;
@@ -186,7 +182,7 @@ async function diagrams(): Promise<Figure[]> {
   return figures;
 }
 
-function counterexampleView(variant: VariantName, property: string, scenario: CounterexampleScenario, platform: PlatformProfile): CounterexampleView {
+function counterexampleView(variant: VariantName, property: string, scenario: ScenarioFile, platform: PlatformProfile): CounterexampleView {
   const parsed = toScenario(scenario);
   const { observations } = simulate(parsed, modelFor(parsed.variant, platform));
   return {
@@ -220,11 +216,9 @@ export async function gatherReport(input: ReportInput): Promise<ReportData> {
     for (const p of PROPERTIES) {
       const c = r.cells[p.name];
       if (!c) continue;
-      const steps = c.counterexample?.steps.length;
       cells[p.name] = {
-        verdict: c.verdict === 'holds' && !r.stats.complete ? 'unknown' : c.verdict,
-        vacuous: c.vacuous === true,
-        ...(steps !== undefined ? { steps, anchor: counterexampleAnchor(r.variant, p.name) } : {}),
+        ...shownCell(c, r.stats.complete),
+        ...(c.counterexample ? { anchor: counterexampleAnchor(r.variant, p.name) } : {}),
         expected: expectedFor(r.variant, p.name),
       };
     }

@@ -2,12 +2,12 @@
 // parsing and validation, with errors that name the step and the field.
 
 import { opSpec, type FieldSpec } from '../../machines/kernel-events.js';
-import { DEFAULT_PLATFORM, PLATFORMS } from '../../machines/platform.js';
+import { DEFAULT_PLATFORM, PLATFORMS, type PlatformProfile } from '../../machines/platform.js';
 import { VARIANT_NAMES, isVariantName, type VariantName } from '../../machines/variants.js';
 import { ownEntry } from '../own.js';
 import { describeValue } from './describe.js';
 import { MAX_STEPS } from './limits.js';
-import { InputError, parseJson } from './read.js';
+import { InputError, isJsonObject, parseJson } from './read.js';
 
 export type StepValue = string | number | boolean;
 
@@ -35,6 +35,26 @@ export interface Scenario {
   readonly steps: readonly Step[];
 }
 
+/**
+ * A scenario file as amxstate writes one (check's counterexamples, paths' suite), which
+ * parseScenario reads back: the header's four fields always given, the steps as stepToJson() writes them.
+ */
+export interface ScenarioFile {
+  readonly variant: VariantName;
+  /** The platform, when it is a named one other than the default (scenarioPlatform): `simulate` runs it there. */
+  readonly platform?: string;
+  readonly header: { readonly id: string; readonly question: string; readonly expected: string; readonly source: string };
+  readonly steps: readonly Record<string, StepValue>[];
+}
+
+/**
+ * The `platform` field of a written scenario: a named profile other than the default; none for the
+ * default, and none for a measured host or a measurement file, which no name brings back.
+ */
+export function scenarioPlatform(platform: PlatformProfile): { readonly platform?: string } {
+  return platform !== DEFAULT_PLATFORM && PLATFORMS[platform.name] === platform ? { platform: platform.name } : {};
+}
+
 export class ScenarioError extends Error {
   constructor(
     message: string,
@@ -50,15 +70,6 @@ const STEP_META_FIELDS = new Set(['op', 'task', 'note']);
 const TOP_FIELDS = new Set(['variant', 'platform', 'header', 'steps']);
 /** The header fields the docs name, and their types; any other header field is free. */
 const HEADER_STRINGS = ['id', 'question', 'expected', 'source'] as const;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A field of a parsed object: only its own, never one every object inherits (`constructor`). */
-function own(o: Readonly<Record<string, unknown>>, key: string): unknown {
-  return Object.hasOwn(o, key) ? o[key] : undefined;
-}
 
 /** A field name as a message quotes it: `"palette"`, escaped and cut short however it is spelled. */
 const fieldName = (name: string): string => describeValue(name);
@@ -85,17 +96,17 @@ function checkField(value: unknown, spec: FieldSpec, at: number, name: string): 
 }
 
 export function parseStep(raw: unknown, at: number): Step {
-  if (!isRecord(raw)) throw new ScenarioError(`step ${at}: must be an object, got ${describeValue(raw)}`, at);
-  const op = own(raw, 'op');
+  if (!isJsonObject(raw)) throw new ScenarioError(`step ${at}: must be an object, got ${describeValue(raw)}`, at);
+  const op = ownEntry(raw, 'op');
   if (op === undefined) throw new ScenarioError(`step ${at}: field "op" is missing`, at, 'op');
   if (typeof op !== 'string') throw new ScenarioError(`step ${at}: field "op" must be a string, got ${describeValue(op)}`, at, 'op');
   const spec = opSpec(op);
   if (!spec) throw new ScenarioError(`step ${at}: field "op": unknown op ${describeValue(op)}`, at, 'op');
-  const task = own(raw, 'task');
+  const task = ownEntry(raw, 'task');
   if (task === undefined && spec.scope !== 'system') throw new ScenarioError(`step ${at}: field "task" is missing (op ${op} acts on a task)`, at, 'task');
   if (task !== undefined && (typeof task !== 'string' || task.length === 0))
     throw new ScenarioError(`step ${at}: field "task" must be a non-empty string, got ${describeValue(task)}`, at, 'task');
-  const note = own(raw, 'note');
+  const note = ownEntry(raw, 'note');
   if (note !== undefined && typeof note !== 'string') throw new ScenarioError(`step ${at}: field "note" must be a string, got ${describeValue(note)}`, at, 'note');
   for (const key of Object.keys(raw)) {
     if (!STEP_META_FIELDS.has(key) && !Object.hasOwn(spec.fields, key))
@@ -103,7 +114,7 @@ export function parseStep(raw: unknown, at: number): Step {
   }
   const fields: Record<string, StepValue> = {};
   for (const [name, fieldSpec] of Object.entries(spec.fields)) {
-    const value = own(raw, name);
+    const value = ownEntry(raw, name);
     if (value === undefined) {
       if (fieldSpec.required) throw new ScenarioError(`step ${at}: field ${fieldName(name)} is missing (op ${op} needs it)`, at, name);
       if (fieldSpec.default !== undefined) fields[name] = fieldSpec.default;
@@ -120,13 +131,13 @@ export function parseStep(raw: unknown, at: number): Step {
 }
 
 function checkHeader(header: unknown): ScenarioHeader {
-  if (!isRecord(header)) throw new ScenarioError(`scenario: field "header" must be an object, got ${describeValue(header)}`, undefined, 'header');
+  if (!isJsonObject(header)) throw new ScenarioError(`scenario: field "header" must be an object, got ${describeValue(header)}`, undefined, 'header');
   for (const name of HEADER_STRINGS) {
-    const v = own(header, name);
+    const v = ownEntry(header, name);
     if (v !== undefined && typeof v !== 'string')
       throw new ScenarioError(`scenario: field "header.${name}" must be a string, got ${describeValue(v)}`, undefined, `header.${name}`);
   }
-  const requires = own(header, 'requires');
+  const requires = ownEntry(header, 'requires');
   if (requires !== undefined && (!Array.isArray(requires) || !requires.every((r) => typeof r === 'string')))
     throw new ScenarioError(`scenario: field "header.requires" must be an array of strings, got ${describeValue(requires)}`, undefined, 'header.requires');
   return header as ScenarioHeader;
@@ -134,24 +145,24 @@ function checkHeader(header: unknown): ScenarioHeader {
 
 /** Validates a parsed JSON value as a scenario; `variantOverride` wins over the file's variant. */
 export function toScenario(json: unknown, variantOverride?: string): Scenario {
-  if (!isRecord(json)) throw new ScenarioError(`scenario: must be a JSON object with a "steps" array, got ${describeValue(json)}`);
+  if (!isJsonObject(json)) throw new ScenarioError(`scenario: must be a JSON object with a "steps" array, got ${describeValue(json)}`);
   for (const key of Object.keys(json))
     if (!TOP_FIELDS.has(key)) throw new ScenarioError(`scenario: field ${fieldName(key)} is not a scenario field (variant, platform, header, steps)`, undefined, key);
   // A null is not an absent field: it is reported, not replaced by the default.
-  const fileVariant = own(json, 'variant');
+  const fileVariant = ownEntry(json, 'variant');
   const variant = variantOverride ?? (fileVariant === undefined ? 'linux' : fileVariant);
   if (typeof variant !== 'string' || !isVariantName(variant))
     throw new ScenarioError(`scenario: field "variant": unknown variant ${describeValue(variant)} (one of ${VARIANT_NAMES.join(', ')})`, undefined, 'variant');
-  const filePlatform = own(json, 'platform');
+  const filePlatform = ownEntry(json, 'platform');
   const platform = filePlatform === undefined ? DEFAULT_PLATFORM.name : filePlatform;
   if (typeof platform !== 'string' || ownEntry(PLATFORMS, platform) === undefined)
     throw new ScenarioError(`scenario: field "platform": unknown platform ${describeValue(platform)} (one of ${Object.keys(PLATFORMS).join(', ')})`, undefined, 'platform');
-  const steps = own(json, 'steps');
+  const steps = ownEntry(json, 'steps');
   if (steps === undefined) throw new ScenarioError('scenario: field "steps" is missing', undefined, 'steps');
   if (!Array.isArray(steps)) throw new ScenarioError(`scenario: field "steps" must be an array, got ${describeValue(steps)}`, undefined, 'steps');
   if (steps.length > MAX_STEPS)
     throw new ScenarioError(`scenario: field "steps" has ${steps.length} steps; a scenario has at most ${MAX_STEPS}`, undefined, 'steps');
-  const header = own(json, 'header');
+  const header = ownEntry(json, 'header');
   return {
     variant,
     platform,

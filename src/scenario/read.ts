@@ -221,6 +221,11 @@ function lineAndColumn(text: string, at: number): string {
 }
 
 /** JSON.parse with its errors as one line: `malformed JSON at line 3, column 7: unexpected "x"`. */
+/** A JSON object, as parseJson gives `{...}`: not null, not an array. Read its fields with ownEntry (src/own.ts). */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 export function parseJson(text: string, name: string): unknown {
   try {
     return JSON.parse(text);

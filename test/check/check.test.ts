@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StateMachine, emit, enqueueActions, raise, type AnyStateMachine } from 'xstate';
 import { buildVariants, type Variant } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, NO_AMX_LINUX_6_18, profileFromMeasurement } from '../../machines/platform.js';
-import { ALL_VARIANTS, checkVariant, compareWithManifest, hasManifestEntry, loadManifest, type VariantCheck } from '../../src/check/check.js';
+import { ALL_VARIANTS, checkVariant, compareWithManifest, hasManifestEntry, loadManifest, shownCell, verdictWords, type VariantCheck } from '../../src/check/check.js';
 import { firstViolation } from '../../src/check/replay.js';
 import { CONFIGS, type ExploreConfig } from '../../src/explore/config.js';
 import { explore } from '../../src/explore/explore.js';
@@ -44,6 +44,25 @@ describe('the verdict matrix on the default configuration', () => {
     expect(cell('prealloc-at-permission', 'CloneNeverFailsForAmxBuffers')).toBe('violated');
     expect(cell('no-xfd', 'UnpermittedTouchIsSigill')).toBe('violated');
     expect(cell('no-xfd', 'TileDataIsNeverSilentlyLost')).toBe('violated');
+  });
+});
+
+describe('the words of a matrix cell', () => {
+  const linux = results[0]!;
+  const words = (r: VariantCheck, property: string) => verdictWords(shownCell(r.cells[property]!, r.stats.complete));
+
+  it('give a violation with its counterexample length, and tell a vacuous holds from a plain one', () => {
+    expect(words(linux, 'BuffersAreFreedOnExecAndExit')).toBe('violated (4)');
+    expect(words(linux, 'QueriesArePure')).toBe('holds*');
+    expect(words(linux, 'PermissionIsOneWay')).toBe('holds');
+    expect(verdictWords(undefined)).toBe('-');
+  });
+
+  it('call a holds of a search cut off at --max-states unknown, vacuous or not, and keep its violations', () => {
+    const cut = checkVariant('linux', CONFIGS['default']!, { maxStates: 50 });
+    expect(words(cut, 'PermissionIsOneWay')).toBe('unknown');
+    expect(words(cut, 'QueriesArePure')).toBe('unknown');
+    expect(words(cut, 'AltstackChecksAgree')).toBe('violated (2)');
   });
 });
 

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkNamed, regenerateNamed } from '../../src/docs/blocks.js';
 import { findOutputBlocks, machineDependence, regenerateOutputs } from '../../src/docs/outputs.js';
 import { column, paste, type Runner, type RunResult } from '../../src/docs/shell.js';
-import { chartGuards, checkGuardTable, checkSynopsis } from '../../src/docs/tables.js';
+import { chartNames, checkChartBlock, checkSynopsis, namesInStateTree } from '../../src/docs/tables.js';
 import { projectRoot } from '../../src/files.js';
 
 const ok = (stdout: string): RunResult => ({ stdout, stderr: '', status: 0 });
@@ -130,13 +130,48 @@ describe('generated and checked blocks', () => {
   });
 
   it('holds a guard table to the guards of its chart', () => {
-    const guards = chartGuards();
-    const task = guards.get('task-guards')!;
+    const linux = chartNames().get('linux')!;
+    const task = linux.get('task')!.guards;
     expect(task).toContain('inheritsPermission');
     const table = ['| Guard | Predicate |', '|---|---|', ...task.filter((g) => g !== 'inheritsPermission').map((g) => `| \`${g}\` | x |`), '| `regsetIsShort` | gone |'].join('\n');
-    expect(checkGuardTable('task-guards', table, guards)).toBe('lacks the guard(s) inheritsPermission; names regsetIsShort, which the chart does not have');
-    const errors = checkNamed('docs/model.md', `intro\n<!-- BEGIN checked: task-guards -->\n${table}\n<!-- END checked: task-guards -->\n`, (name, body) => checkGuardTable(name, body, guards));
+    expect(checkChartBlock('task-guards', table, linux)).toBe('lacks the guard(s) inheritsPermission; names regsetIsShort, which the chart does not have');
+    const errors = checkNamed('docs/model.md', `intro\n<!-- BEGIN checked: task-guards -->\n${table}\n<!-- END checked: task-guards -->\n`, (name, body) => checkChartBlock(name, body, linux));
     expect(errors).toEqual([expect.stringMatching(/^docs\/model\.md:2: checked block "task-guards" lacks the guard\(s\) inheritsPermission/)]);
+  });
+
+  it('holds an action table to the actions of its chart, parameters and shared rows included', () => {
+    const linux = chartNames().get('linux')!;
+    const [first, second, ...rest] = linux.get('task')!.actions;
+    const table = ['| Action | Effect |', '|---|---|', `| \`${first}\`, \`${second}(x)\` | y |`, ...rest.map((a) => `| \`${a}\` | y |`)].join('\n');
+    expect(checkChartBlock('task-actions', table, linux)).toBeUndefined();
+    expect(checkChartBlock('task-actions', table.replace(`\`${first}\``, '`raiseOldSignal`'), linux)).toBe(`lacks the action(s) ${first}; names raiseOldSignal, which the chart does not have`);
+    expect(checkChartBlock('task-chart', table, linux)).toMatch(/^nothing checks a block "task-chart"/);
+  });
+
+  it('holds a state tree to the states of its chart: each line, and the children it lists', () => {
+    const tree = [
+      'process (parallel)',
+      '├── hostPermission       choosing → unpermitted | permitted',
+      '├── guestPermission      choosing → unpermitted | permitted',
+      '├── guestPermissionLock  choosing → unlocked | locked',
+      '├── sigillDisposition    choosing → default | skip | requestPermission',
+      '└── sigsegvDisposition   choosing → default | skip',
+    ].join('\n');
+    const linux = chartNames().get('linux')!;
+    expect(checkChartBlock('process-states', tree, linux)).toBeUndefined();
+    expect(checkChartBlock('process-states', tree.replace('requestPermission', 'askPermission').replace('└── sigsegvDisposition   choosing → default | skip', ''), linux)).toBe(
+      'lacks the state(s) requestPermission, sigsegvDisposition; names askPermission, which the chart does not have',
+    );
+    expect(namesInStateTree('task\n└── signal        choosing → running | handling.{onThreadStack, onAltstack}\n└── exited (final)    the thread called exit')).toEqual([
+      'task',
+      'signal',
+      'choosing',
+      'running',
+      'handling',
+      'onThreadStack',
+      'onAltstack',
+      'exited',
+    ]);
   });
 
   it('holds a synopsis to the options of the commands', () => {

@@ -59,6 +59,29 @@ describe('the generated suite', () => {
     expect(generateSuite('no-xfd', CONFIGS['default']!).coverage.transitions.task.has('task.alive.tileData:tiles.dataLost:0')).toBe(true);
   });
 
+  it('is a set of shortest paths: each test is as long as the shortest path of the search that takes what it claims', () => {
+    const model = modelFor('linux');
+    const recorder = new CoverageRecorder(model.variant);
+    // What starting the first thread takes is claimed by the first test, whatever its length.
+    const atStart = new Set(recorder.record(model.initialTrace()).transitions);
+    // Over every transition of the breadth-first search, not only the first to take a chart transition:
+    // the fewest steps after which each chart transition is taken.
+    const fewest = new Map<string, number>();
+    explore(model, CONFIGS['default']!, {
+      onTransition: (t) => {
+        const steps = t.path().length;
+        for (const chartStep of t.trace)
+          for (const id of recorder.transitionsOf(chartStep)) {
+            const claim = `${chartStep.chart}:${id}`;
+            if (steps < (fewest.get(claim) ?? Number.POSITIVE_INFINITY)) fewest.set(claim, steps);
+          }
+      },
+    });
+    for (const t of linux.tests)
+      for (const claim of t.covers.filter((c) => !atStart.has(c))) expect(t.scenario.steps.length, `${t.scenario.header.id}: ${claim}`).toBe(fewest.get(claim));
+    expect(linux.tests.flatMap((t) => t.covers).filter((c) => !atStart.has(c)).length).toBeGreaterThan(30);
+  });
+
   it('takes what each test claims first at its last step: no prefix of it takes a claim, and tests come shortest first', () => {
     const model = modelFor('linux');
     const initial = new CoverageRecorder(model.variant);

@@ -9,11 +9,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RecordedRun } from '../../src/conform/record.js';
 import { NO_AMX_LINUX_6_18 } from '../../machines/platform.js';
 import { ALL_VARIANTS } from '../../src/check/check.js';
-import { DEFAULT_REPORT_PATH, ReportOutputError, ReportUsageError, defaultReportPath, hostHasAmxTile, runReport } from '../../src/cli/report-command.js';
+import { DEFAULT_REPORT_PATH, defaultReportPath, hostHasAmxTile, runReport } from '../../src/cli/report-command.js';
+import { UsageError } from '../../src/cli/exit.js';
 import { projectRoot } from '../../src/files.js';
 import { CONFIGS } from '../../src/explore/config.js';
 import { PROPERTIES } from '../../src/properties/catalogue.js';
-import { escapeHtml, scopeSvgIds } from '../../src/report/escape.js';
+import { scopeSvgIds } from '../../src/report/escape.js';
+import { escapeXml } from '../../src/xml.js';
 import { MATRIX_ID, reportHtml } from '../../src/report/html.js';
 import { gatherReport, type ReportData } from '../../src/report/model.js';
 
@@ -106,7 +108,7 @@ describe('amxstate report, the page', () => {
     const start = html.indexOf(`<article class="counterexample" id="${cx.anchor}">`);
     const article = html.slice(start, html.indexOf('</article>', start));
     expect(article.match(/<tr class="first-bad" data-step="(\d+)">/)?.[1]).toBe(String(cx.scenario.steps.length));
-    expect(article).toContain(escapeHtml(cx.property.claim));
+    expect(article).toContain(escapeXml(cx.property.claim));
     expect(article).toContain(`<g class="marked" data-step="${cx.firstBadStep}">`);
     expect(article).toContain('<details><summary>Mermaid source');
     expect(article).toContain('sequenceDiagram');
@@ -149,8 +151,8 @@ describe('amxstate report, the page', () => {
     });
     expect(page).not.toContain(NASTY);
     expect(page).not.toContain('<script');
-    expect(page).toContain(escapeHtml(NASTY));
-    expect(escapeHtml(NASTY)).toBe('&lt;/pre&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39; &lt;b&gt;');
+    expect(page).toContain(escapeXml(NASTY));
+    expect(escapeXml(NASTY)).toBe('&lt;/pre&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39; &lt;b&gt;');
   });
 });
 
@@ -187,7 +189,7 @@ describe('amxstate report, the command', () => {
     [defaults, ['extra'], /^report: unexpected argument "extra"/],
     [{ ...defaults, out: '' }, [], /^report: --out: empty file name/],
   ])('refuses %j %j with one line', async (values, operands, message) => {
-    await expect(runReport(values, operands)).rejects.toThrow(ReportUsageError);
+    await expect(runReport(values, operands)).rejects.toThrow(UsageError);
     await expect(runReport(values, operands)).rejects.toThrow(message);
   });
 
@@ -201,7 +203,7 @@ describe('amxstate report, the command', () => {
     const started = performance.now();
     try {
       // The default configuration takes many seconds to check: failing at once means it was never started.
-      await expect(runReport({ config: 'default', out: path })).rejects.toThrow(ReportOutputError);
+      await expect(runReport({ config: 'default', out: path })).rejects.toThrow(UsageError);
       await expect(runReport({ config: 'default', out: path })).rejects.toThrow(`report: cannot write ${path}: ${code}`);
       expect(performance.now() - started).toBeLessThan(2000);
       // Not a word of progress either.
