@@ -87,6 +87,16 @@ export const CONFIGS: Readonly<Record<string, ExploreConfig>> = lookupTable({
     maxSignalDepth: 1,
     ops: [...CORE, ...FORK],
   },
+  lazy: {
+    name: 'lazy',
+    description:
+      '1 process x 2 threads, 1 exec, 1 signal handler at a time, core ops and a SIGILL handler that requests permission (the lazy-permission pattern of runtimes)',
+    maxProcesses: 1,
+    maxThreadsPerProcess: 2,
+    maxExecs: 1,
+    maxSignalDepth: 1,
+    ops: [...CORE, { op: 'SET_DISPOSITION', fields: { signal: 'SIGILL', handler: 'request-permission' } }],
+  },
   large: {
     name: 'large',
     description:

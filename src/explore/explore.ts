@@ -5,19 +5,19 @@
 import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
 import type { Observation } from '../model/observation.js';
 import type { SystemModel } from '../model/system.js';
-import { framesOf, isAlive, type SystemState } from '../model/state.js';
+import type { SystemState } from '../model/state.js';
 import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
-import { canonicalKey, processKey } from './canonical.js';
+import { candidateSteps } from './candidates.js';
+import { canonicalKey } from './canonical.js';
 import type { ExploreConfig } from './config.js';
-import type { Property, Transition } from './property.js';
+import { cycleOf } from './lasso.js';
+import type { LivenessProperty, Property, SafetyProperty, Transition } from './property.js';
 
 export const MAIN_TASK = 'main';
 
 /** How many states the search takes from its queue between two onProgress calls. */
 export const PROGRESS_EVERY = 1024;
-
-const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
 
 export interface ExploreStats {
   readonly states: number;
@@ -30,9 +30,14 @@ export interface ExploreStats {
 
 export interface Violation {
   readonly property: string;
-  /** The path from the initial state; the last step is the first bad one. */
+  /**
+   * The path from the initial state; the last step is the first bad one: for a property
+   * "eventually", the step that opened the obligation the cycle never meets.
+   */
   readonly steps: readonly Step[];
   readonly observation: Observation;
+  /** For a property "eventually": steps after `steps` that lead back to the same state, forever (a lasso). */
+  readonly cycle?: readonly Step[];
 }
 
 export interface ExploreResult {
@@ -88,48 +93,6 @@ function pathTo(nodes: readonly Node[], index: number): Step[] {
   return steps.reverse();
 }
 
-/** The steps the configuration allows from a node: one representative per symmetric choice. */
-export function candidateSteps(model: SystemModel, config: ExploreConfig, node: { state: SystemState; execs: number; nextId: number }): Step[] {
-  const s = node.state;
-  const out: Step[] = [];
-  if (config.ops.some((o) => o.op === 'OOM_BEGIN') && s.memory === 'available') out.push({ op: 'OOM_BEGIN', fields: {} });
-  if (config.ops.some((o) => o.op === 'OOM_END') && s.memory === 'exhausted') out.push({ op: 'OOM_END', fields: {} });
-  const liveProcesses = s.processes.filter((p) => p.tasks.some(isAlive));
-  const seenProcesses = new Set<string>();
-  for (const p of liveProcesses) {
-    const pk = processKey(model, p);
-    if (seenProcesses.has(pk)) continue;
-    seenProcesses.add(pk);
-    const live = p.tasks.filter(isAlive);
-    const seenTasks = new Set<number>();
-    for (const t of live) {
-      // A vfork parent waits. A task stuck in an endless SIGILL refault never gets past its
-      // instruction: that instruction, faulting again, is its one step (the cycle of a lasso).
-      if (t.suspended) continue;
-      if (t.stuckOn !== null) {
-        out.push({ op: t.stuckOn.op, task: t.name, fields: t.stuckOn.fields });
-        continue;
-      }
-      const tk = model.task.id(t.snapshot);
-      if (seenTasks.has(tk)) continue;
-      seenTasks.add(tk);
-      const frames = framesOf(t).length;
-      for (const choice of config.ops) {
-        const spec = opSpec(choice.op);
-        if (spec === undefined || spec.scope === 'system' || !model.hasOp(choice.op)) continue;
-        if (spec.creates === 'thread' && live.length >= config.maxThreadsPerProcess) continue;
-        if (spec.creates === 'process' && liveProcesses.length >= config.maxProcesses) continue;
-        if (choice.op === 'VFORK' && s.processes.some((q) => q.vforkParent !== null)) continue;
-        if (choice.op === 'EXEC' && choice.fields?.['fails'] !== true && node.execs >= config.maxExecs) continue;
-        if (choice.op === 'SIGNAL' && frames >= config.maxSignalDepth) continue;
-        const fields = spec.creates !== undefined ? { ...choice.fields, child: `t${node.nextId}` } : (choice.fields ?? NO_FIELDS);
-        out.push({ op: choice.op, task: t.name, fields });
-      }
-    }
-  }
-  return out;
-}
-
 /** A violation found on the step out of node `i`, with the observation simulate would print for it. */
 function violation(model: SystemModel, nodes: readonly Node[], i: number, p: Property, step: Step): Violation {
   const steps = [...pathTo(nodes, i), step];
@@ -139,11 +102,25 @@ function violation(model: SystemModel, nodes: readonly Node[], i: number, p: Pro
   return { property: p.name, steps, observation: replayed.observation };
 }
 
+/**
+ * A cycle that keeps an obligation of `p` open forever from `node`, for the first task with one that
+ * has such a cycle. Judged on each state once, when the search first reaches it: its prefix is then
+ * a shortest one.
+ */
+function lassoFrom(model: SystemModel, config: ExploreConfig, p: LivenessProperty, node: { state: SystemState; execs: number; nextId: number }): Step[] | undefined {
+  for (const task of p.open(node.state)) {
+    const cycle = cycleOf(model, config, node, task, (s) => p.open(s).includes(task));
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
 export function explore(model: SystemModel, config: ExploreConfig, options: ExploreOptions = {}): ExploreResult {
   const started = performance.now();
   const properties = options.properties ?? [];
-  const stepProperties = properties.filter((p) => p.kind === 'step');
-  const stateProperties = properties.filter((p) => p.kind === 'state');
+  const stepProperties = properties.filter((p): p is SafetyProperty => p.kind === 'step');
+  const stateProperties = properties.filter((p): p is SafetyProperty => p.kind === 'state');
+  const livenessProperties = properties.filter((p): p is LivenessProperty => p.kind === 'eventually');
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const initial = model.initial(MAIN_TASK);
   const nodes: Node[] = [{ state: initial, parent: -1, step: null, depth: 0, execs: 0, nextId: 1 }];
@@ -184,6 +161,11 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       // An invariant depends on the state alone, and isomorphic states agree on it: judging each state
       // once, on the BFS-first path that reaches it, keeps its counterexample shortest.
       for (const p of stateProperties) if (!violations.has(p.name) && !p.holds(transition)) violations.set(p.name, violation(model, nodes, i, p, step));
+      for (const p of livenessProperties) {
+        if (violations.has(p.name)) continue;
+        const lasso = lassoFrom(model, config, p, { state: r.state, execs, nextId: node.nextId + created });
+        if (lasso) violations.set(p.name, { ...violation(model, nodes, i, p, step), cycle: lasso });
+      }
       if (nodes.length >= maxStates) {
         options.onTransition?.(explored(undefined));
         complete = false;

@@ -10,7 +10,7 @@ import type { SystemState } from '../model/state.js';
 import type { Step } from '../scenario/format.js';
 import { canonicalKey } from './canonical.js';
 import type { ExploreConfig } from './config.js';
-import { candidateSteps } from './explore.js';
+import { candidateSteps } from './candidates.js';
 
 /** How many states the cycle search visits at most from one state. */
 const CYCLE_SEARCH_LIMIT = 10_000;

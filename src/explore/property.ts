@@ -16,18 +16,37 @@ export interface Transition {
   readonly model: SystemModel;
 }
 
-export interface Property {
+interface PropertyBase {
   readonly name: string;
   readonly claim: string;
   readonly source: string;
-  readonly kind: 'state' | 'step';
   /**
    * Ops a configuration must offer for this property to be able to fail: every group needs one of its
    * ops. A configuration without them proves it only vacuously, and the matrix says so.
    */
   readonly needs?: readonly (readonly string[])[];
+}
+
+/** An invariant of the states reached (`state`), or a property of each transition (`step`). */
+export interface SafetyProperty extends PropertyBase {
+  readonly kind: 'state' | 'step';
   holds(t: Transition): boolean;
 }
+
+/**
+ * A property of infinite behaviour: every obligation a task opens is eventually met. Violated by a
+ * lasso, a path to a state and a cycle back to it that keeps an obligation open forever while its task
+ * keeps running (src/explore/lasso.ts).
+ */
+export interface LivenessProperty extends PropertyBase {
+  readonly kind: 'eventually';
+  /** The fairness the verdict assumes, in words (the docs and the report print it). */
+  readonly fairness: string;
+  /** The tasks whose obligation is open in the state, by name. */
+  open(state: SystemState): readonly string[];
+}
+
+export type Property = SafetyProperty | LivenessProperty;
 
 /** True when the configuration offers none of the ops that could break the property. */
 export function vacuousUnder(property: Property, ops: readonly string[]): boolean {

@@ -9,7 +9,8 @@ import type { SystemState } from '../model/state.js';
 import type { Step } from '../scenario/format.js';
 import { canonicalKey } from './canonical.js';
 import type { ExploreConfig } from './config.js';
-import { MAIN_TASK, candidateSteps } from './explore.js';
+import { candidateSteps } from './candidates.js';
+import { MAIN_TASK } from './explore.js';
 
 /** What the explorer keeps per node beyond the system state: execs taken, the next fresh task number. */
 export interface ExplorerContext {

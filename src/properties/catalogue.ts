@@ -229,6 +229,20 @@ export const PROPERTIES: readonly Property[] = [
       return t.model.platform.altstackBytes[size as AltstackClass] >= permissionRequestAltstackMinimum(t.model.platform);
     },
   },
+  // A property of infinite behaviour (TLA+'s <>, SPIN's acceptance cycles): violated by a lasso.
+  {
+    name: 'FaultingInstructionEventuallyCompletes',
+    claim: 'A faulting instruction eventually completes, or its thread dies: no thread retries it forever.',
+    source:
+      'observed 2d (the handler ran 1,000,000 times); no-amx N14, N15; traps.c:handle_xfd_event (a handler that returns runs the instruction again)',
+    kind: 'eventually',
+    fairness:
+      'weak fairness for the faulting thread alone: a thread whose instruction is retried keeps being scheduled; the other threads may stop for good, as blocked threads of a real program do',
+    needs: [['SET_DISPOSITION'], ['TOUCH', 'LDTILECFG', 'XRSTOR']],
+    // The model completes a retried instruction within the step that faulted, unless it faults again
+    // with nothing changed: then the task is stuck on it, and that is the only open obligation there is.
+    open: (s) => s.processes.flatMap((p) => p.tasks.filter((t) => isAlive(t) && t.stuckOn !== null).map((t) => t.name)),
+  },
 ];
 
 export function propertyByName(name: string): Property | undefined {

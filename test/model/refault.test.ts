@@ -8,7 +8,7 @@ import { test as fcTest, fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { CONFIGS } from '../../src/explore/config.js';
 import { canonicalKey } from '../../src/explore/canonical.js';
-import { candidateSteps } from '../../src/explore/explore.js';
+import { candidateSteps } from '../../src/explore/candidates.js';
 import { instructionOf, type SystemState } from '../../src/model/state.js';
 import { observationText } from '../../src/model/observation-text.js';
 import { renderTable } from '../../src/cli/table.js';

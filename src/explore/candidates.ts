@@ -1,0 +1,53 @@
+// The steps a configuration allows from a state of the search: one representative per symmetric
+// choice, each op's fields as the configuration (from the op table) chooses them.
+
+import { opSpec } from '../../machines/kernel-events.js';
+import { framesOf, isAlive, type SystemState } from '../model/state.js';
+import type { SystemModel } from '../model/system.js';
+import type { Step } from '../scenario/format.js';
+import { processKey } from './canonical.js';
+import type { ExploreConfig } from './config.js';
+
+const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
+
+/** The steps the configuration allows from a node: one representative per symmetric choice. */
+export function candidateSteps(model: SystemModel, config: ExploreConfig, node: { state: SystemState; execs: number; nextId: number }): Step[] {
+  const s = node.state;
+  const out: Step[] = [];
+  if (config.ops.some((o) => o.op === 'OOM_BEGIN') && s.memory === 'available') out.push({ op: 'OOM_BEGIN', fields: {} });
+  if (config.ops.some((o) => o.op === 'OOM_END') && s.memory === 'exhausted') out.push({ op: 'OOM_END', fields: {} });
+  const liveProcesses = s.processes.filter((p) => p.tasks.some(isAlive));
+  const seenProcesses = new Set<string>();
+  for (const p of liveProcesses) {
+    const pk = processKey(model, p);
+    if (seenProcesses.has(pk)) continue;
+    seenProcesses.add(pk);
+    const live = p.tasks.filter(isAlive);
+    const seenTasks = new Set<number>();
+    for (const t of live) {
+      // A vfork parent waits. A task stuck in an endless SIGILL refault never gets past its
+      // instruction: that instruction, faulting again, is its one step (the cycle of a lasso).
+      if (t.suspended) continue;
+      if (t.stuckOn !== null) {
+        out.push({ op: t.stuckOn.op, task: t.name, fields: t.stuckOn.fields });
+        continue;
+      }
+      const tk = model.task.id(t.snapshot);
+      if (seenTasks.has(tk)) continue;
+      seenTasks.add(tk);
+      const frames = framesOf(t).length;
+      for (const choice of config.ops) {
+        const spec = opSpec(choice.op);
+        if (spec === undefined || spec.scope === 'system' || !model.hasOp(choice.op)) continue;
+        if (spec.creates === 'thread' && live.length >= config.maxThreadsPerProcess) continue;
+        if (spec.creates === 'process' && liveProcesses.length >= config.maxProcesses) continue;
+        if (choice.op === 'VFORK' && s.processes.some((q) => q.vforkParent !== null)) continue;
+        if (choice.op === 'EXEC' && choice.fields?.['fails'] !== true && node.execs >= config.maxExecs) continue;
+        if (choice.op === 'SIGNAL' && frames >= config.maxSignalDepth) continue;
+        const fields = spec.creates !== undefined ? { ...choice.fields, child: `t${node.nextId}` } : (choice.fields ?? NO_FIELDS);
+        out.push({ op: choice.op, task: t.name, fields });
+      }
+    }
+  }
+  return out;
+}
