@@ -4,32 +4,8 @@
 
 import { and, emit, setup, stateIn, type MachineContext } from 'xstate';
 import { XFEATURE_XTILE_DATA, hex, type PlatformProfile } from './platform.js';
-import type { Errno, Memory, TaskOutcome } from './task.js';
-
-export type SigillHandler = 'default' | 'skip' | 'request-permission';
-export type SigsegvHandler = 'default' | 'skip';
-
-/** What fork copies (fpu_inherit_perms, copy_sighand); a fresh process passes nothing. */
-export interface ProcessInput {
-  readonly hostPermitted: boolean;
-  readonly guestPermitted: boolean;
-  readonly guestLocked: boolean;
-  readonly sigill: SigillHandler;
-  readonly sigsegv: SigsegvHandler;
-}
-
-export type ProcessEvent =
-  | { type: 'GET_SUPP' }
-  | { type: 'GET_PERM' }
-  | { type: 'REQ_PERM'; feature: number; smallAltstackInProcess: boolean; memory: Memory }
-  | { type: 'GET_GUEST_PERM' }
-  | { type: 'REQ_GUEST_PERM'; feature: number }
-  | { type: 'VCPU_CREATE' }
-  | { type: 'SET_DISPOSITION'; signal: 'SIGILL'; handler: SigillHandler }
-  | { type: 'SET_DISPOSITION'; signal: 'SIGSEGV'; handler: SigsegvHandler }
-  | { type: 'EXEC' };
-
-export type ProcessEmitted = { type: 'outcome'; outcome: TaskOutcome } | { type: 'permissionGranted' };
+import type { ProcessEmitted, ProcessEvent, ProcessInput, SigillHandler, SigsegvHandler } from './process-types.js';
+import type { Errno, TaskOutcome } from './task-types.js';
 
 function report(outcome: TaskOutcome) {
   return emit<MachineContext, ProcessEvent, undefined, ProcessEvent, ProcessEmitted>({ type: 'outcome', outcome });

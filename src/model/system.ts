@@ -3,9 +3,9 @@
 // is memoised per (snapshot, event), so exploration runs the charts once per distinct local step.
 
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import type { ProcessEvent, ProcessInput, SigillHandler, SigsegvHandler } from '../../machines/process.js';
+import type { ProcessEvent, ProcessInput, SigillHandler, SigsegvHandler } from '../../machines/process-types.js';
 import { permissionRequestAltstackMinimum, type PlatformProfile, type AltstackClass } from '../../machines/platform.js';
-import type { BufferChange, Memory, SiCode, TaskContext, TaskEvent, TaskInput, TaskOutcome, XrstorTileBits } from '../../machines/task.js';
+import type { BufferChange, Memory, SiCode, TaskContext, TaskEvent, TaskInput, TaskOutcome, XrstorTileBits } from '../../machines/task-types.js';
 import type { ProcessMachine, TaskMachine, Variant } from '../../machines/variants.js';
 import type { Step } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';
