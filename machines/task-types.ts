@@ -4,6 +4,11 @@
 
 import type { AltstackClass } from './platform.js';
 
+/** What a state or transition of the charts may say about itself: the kernel source or observation it follows. */
+export interface ChartMeta {
+  readonly source: string;
+}
+
 export type Memory = 'available' | 'exhausted';
 export type Errno = 'EINVAL' | 'EOPNOTSUPP' | 'ENOSPC' | 'ENOMEM' | 'EBUSY' | 'EFAULT' | 'EPERM' | 'ENOENT';
 export type SignalName = 'SIGILL' | 'SIGSEGV';
