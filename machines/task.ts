@@ -82,8 +82,32 @@ function bytesOnAltstack(frames: readonly SignalFrame[], p: PlatformProfile): nu
     .reduce((sum, f) => sum + p.frameBytes[f.size] + p.handlerStackBytes, 0);
 }
 
-/** Builds the task chart of the merged Linux design for one platform profile; variants provide() over it. */
-export function createTaskMachine(p: PlatformProfile) {
+/** What createTaskMachine() adds to the merged chart for a variant that has more than a provide() can give. */
+export interface TaskChartOptions {
+  /** The per-thread PREALLOC call of the prealloc-syscall variant; the merged ABI has no such call. */
+  readonly preallocSyscall?: boolean;
+}
+
+/**
+ * Builds the task chart of the merged Linux design for one platform profile. Variants provide() over
+ * it, or build it with the options that add what only they have (machines/variants.ts).
+ */
+export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions = {}) {
+  // prealloc-syscall: PREALLOC is EPERM without permission, allocates the buffer now (or fails with
+  // ENOMEM) with it, and does nothing more once the buffer is large. Without the option no state
+  // takes the event: the merged ABI has no such call, and the composition sends it only to a variant
+  // that lists it in extraOps.
+  const preallocSyscall = options.preallocSyscall === true;
+  const preallocWhenUnpermitted = preallocSyscall ? ({ PREALLOC: { actions: 'reportEperm' } } as const) : {};
+  const preallocWhenPermitted = preallocSyscall
+    ? ({
+        PREALLOC: [
+          { guard: 'memoryExhausted', actions: 'reportEnomem' },
+          { target: 'allocated', actions: ['allocateLargeBuffer', 'reportOk'] },
+        ],
+      } as const)
+    : {};
+  const preallocWhenAllocated = preallocSyscall ? ({ PREALLOC: { actions: 'reportOk' } } as const) : {};
   return setup({
     types: {
       context: {} as TaskContext,
@@ -313,7 +337,7 @@ export function createTaskMachine(p: PlatformProfile) {
                     { guard: 'xrstorLoadsTileConfig', actions: ['loadTileConfig', 'initTileData', 'reportOk'] },
                     { actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
                   ],
-                  PREALLOC: { actions: 'reportEperm' },
+                  ...preallocWhenUnpermitted,
                 },
               },
               permitted: {
@@ -344,10 +368,7 @@ export function createTaskMachine(p: PlatformProfile) {
                     { guard: 'xrstorLoadsTileConfig', actions: ['loadTileConfig', 'initTileData', 'reportOk'] },
                     { actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
                   ],
-                  PREALLOC: [
-                    { guard: 'memoryExhausted', actions: 'reportEnomem' },
-                    { target: 'allocated', actions: ['allocateLargeBuffer', 'reportOk'] },
-                  ],
+                  ...preallocWhenPermitted,
                 },
               },
               allocated: {
@@ -364,7 +385,7 @@ export function createTaskMachine(p: PlatformProfile) {
                     { guard: 'xrstorLoadsTileConfig', actions: ['loadTileConfig', 'initTileData', 'reportOk'] },
                     { actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
                   ],
-                  PREALLOC: { actions: 'reportOk' },
+                  ...preallocWhenAllocated,
                 },
               },
             },

@@ -5,7 +5,7 @@
 
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { OPS } from '../../machines/kernel-events.js';
-import { buildVariants } from '../../machines/variants.js';
+import { VARIANT_NAMES, buildVariants } from '../../machines/variants.js';
 import { chartGraph, type ChartGraph, type GraphState } from './chart-graph.js';
 import { quote, wrap } from './dot.js';
 import { mermaidText } from './mermaid.js';
@@ -126,9 +126,12 @@ function regionNames(state: GraphState | undefined): string {
   return state ? state.children.map((c) => c.key).join(' | ') : '';
 }
 
-/** Ops of one scope that a chart takes as the event of the same name, no rule needed. */
-function directOps(scope: 'task' | 'process', graph: ChartGraph): string[] {
-  const events = new Set(graph.transitions.map((t) => t.event));
+/**
+ * Ops of one scope that a chart takes as the event of the same name, no rule needed: in the chart of
+ * some variant (PREALLOC is only in prealloc-syscall's), since the composition routes them all alike.
+ */
+function directOps(scope: 'task' | 'process', graphs: readonly ChartGraph[]): string[] {
+  const events = new Set(graphs.flatMap((g) => g.transitions.map((t) => t.event)));
   const special = new Set(COMPOSITION_RULES.filter((r) => r.from === 'step').flatMap((r) => r.ops));
   return OPS.filter((o) => o.scope === scope && events.has(o.op) && !special.has(o.op)).map((o) => o.op);
 }
@@ -138,6 +141,7 @@ export function systemPicture(): SystemPicture {
   const variants = buildVariants(DEFAULT_PLATFORM);
   const task = chartGraph(variants.linux.task);
   const process = chartGraph(variants.linux.process);
+  const everyVariant = VARIANT_NAMES.map((v) => variants[v]);
   const alive = task.root.children.find((c) => c.type === 'parallel');
   const taskRegions = regionNames(alive);
   const labels: Record<SystemNode, string> = {
@@ -151,8 +155,8 @@ export function systemPicture(): SystemPicture {
     memory: 'memory (environment)\navailable | exhausted',
   };
   const edges = [
-    { from: 'step' as const, to: 'thread' as const, label: `${directOps('task', task).join(', ')}: the event of the same name`, dashed: false },
-    { from: 'step' as const, to: 'process' as const, label: `${directOps('process', process).join(', ')}: the event of the same name`, dashed: false },
+    { from: 'step' as const, to: 'thread' as const, label: `${directOps('task', everyVariant.map((v) => chartGraph(v.task))).join(', ')}: the event of the same name`, dashed: false },
+    { from: 'step' as const, to: 'process' as const, label: `${directOps('process', everyVariant.map((v) => chartGraph(v.process))).join(', ')}: the event of the same name`, dashed: false },
     ...COMPOSITION_RULES.flatMap((r) =>
       r.to.map((to) => ({ from: r.from, to, label: r.from === 'memory' ? r.text : `${r.ops.join(', ')}: ${r.text}`, dashed: r.from === 'memory' })),
     ),
