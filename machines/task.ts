@@ -108,6 +108,7 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
       } as const)
     : {};
   const preallocWhenAllocated = preallocSyscall ? ({ PREALLOC: { actions: 'reportOk' } } as const) : {};
+
   return setup({
     types: {
       context: {} as TaskContext,
@@ -178,8 +179,8 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
       altstackIsWindow: stateIn({ alive: { altstack: 'window' } }),
       altstackIsLarge: stateIn({ alive: { altstack: 'large' } }),
 
-      // Kernel rules made of the facts above. A guard that a variant replaces is never hidden in one of
-      // these, so that a diagram of the variant marks each transition it changes (src/diagram/variant-diff.ts).
+      // Kernel rules made of the named guards above, so that a diagram prints the rule's name. A guard
+      // that a variant replaces stays in the transitions themselves, where its diagram shows it by name.
       // #UD: no AMX at all, or a tile data instruction with no tile configuration; it wins over XFD (row 2h).
       touchIsInvalidOpcode: or([not('tileInstructionsExist'), not('tileConfigLoaded')]),
       // switch_fpu(): XSAVES with RFBM = fpstate->xfeatures keeps tile data only if the buffer has room.

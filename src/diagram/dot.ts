@@ -108,10 +108,11 @@ function transitionTooltip(t: GraphTransition): string {
   return t.reference === undefined ? t.id : `${t.id}; source: ${t.reference}`;
 }
 
-/** A state's tooltip: its description and the source it cites; none when it has neither. */
+/** A state's tooltip: its description, then the source it cites; none when it has neither. */
 function stateTooltip(s: GraphState): string | undefined {
-  const parts = [s.description, s.reference === undefined ? undefined : `source: ${s.reference}`].filter((p): p is string => p !== undefined);
-  return parts.length === 0 ? undefined : parts.join('; ');
+  const description = s.description === undefined ? undefined : /[.!?]$/.test(s.description) ? s.description : `${s.description}.`;
+  const parts = [description, s.reference === undefined ? undefined : `Source: ${s.reference}`].filter((p): p is string => p !== undefined);
+  return parts.length === 0 ? undefined : parts.join(' ');
 }
 
 function transitionText(t: GraphTransition, withActions: boolean, align: string): string {

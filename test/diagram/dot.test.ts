@@ -59,7 +59,7 @@ describe('sources as tooltips', () => {
   it('give an edge, a row and a state the source it cites, beside its id or description', () => {
     expect(line('id="t:task.alive:EXEC:0"')).toContain('tooltip="task.alive:EXEC:0; source: fs/exec.c:begin_new_exec');
     expect(line('"task.alive.signal" [id="s:task.alive.signal"')).toMatch(/TOOLTIP="task\.alive\.signal:SIGNAL:0; source: arch\/x86\/kernel\/signal\.c:get_sigframe/);
-    expect(line('[id="s:task.alive.buffer.allocated"')).toContain('; source: arch/x86/kernel/fpu/xstate.c:fpstate_realloc"');
+    expect(line('[id="s:task.alive.buffer.allocated"')).toContain('tooltip="Large vmalloc buffer with room for XTILEDATA, XFD disarmed: tile instructions run natively. Source: arch/x86/kernel/fpu/xstate.c:fpstate_realloc"');
   });
 
   it('leave a transition that cites nothing with its id alone, and a bare state with none', () => {
