@@ -4,32 +4,8 @@
 
 import { and, emit, setup, stateIn, type MachineContext } from 'xstate';
 import { XFEATURE_XTILE_DATA, hex, type PlatformProfile } from './platform.js';
-import type { Errno, Memory, TaskOutcome } from './task.js';
-
-export type SigillHandler = 'default' | 'skip' | 'request-permission';
-export type SigsegvHandler = 'default' | 'skip';
-
-/** What fork copies (fpu_inherit_perms, copy_sighand); a fresh process passes nothing. */
-export interface ProcessInput {
-  readonly hostPermitted: boolean;
-  readonly guestPermitted: boolean;
-  readonly guestLocked: boolean;
-  readonly sigill: SigillHandler;
-  readonly sigsegv: SigsegvHandler;
-}
-
-export type ProcessEvent =
-  | { type: 'GET_SUPP' }
-  | { type: 'GET_PERM' }
-  | { type: 'REQ_PERM'; feature: number; smallAltstackInProcess: boolean; memory: Memory }
-  | { type: 'GET_GUEST_PERM' }
-  | { type: 'REQ_GUEST_PERM'; feature: number }
-  | { type: 'VCPU_CREATE' }
-  | { type: 'SET_DISPOSITION'; signal: 'SIGILL'; handler: SigillHandler }
-  | { type: 'SET_DISPOSITION'; signal: 'SIGSEGV'; handler: SigsegvHandler }
-  | { type: 'EXEC' };
-
-export type ProcessEmitted = { type: 'outcome'; outcome: TaskOutcome } | { type: 'permissionGranted' };
+import type { ProcessEmitted, ProcessEvent, ProcessInput, SigillHandler, SigsegvHandler } from './process-types.js';
+import type { ChartMeta, Errno, TaskOutcome } from './task-types.js';
 
 function report(outcome: TaskOutcome) {
   return emit<MachineContext, ProcessEvent, undefined, ProcessEvent, ProcessEmitted>({ type: 'outcome', outcome });
@@ -50,6 +26,7 @@ export function createProcessMachine(p: PlatformProfile) {
       events: {} as ProcessEvent,
       input: {} as ProcessInput | undefined,
       emitted: {} as ProcessEmitted,
+      meta: {} as ChartMeta,
     },
     guards: {
       inheritsHostPermission: ({ event }) => initInput(event)?.hostPermitted === true,
@@ -73,6 +50,8 @@ export function createProcessMachine(p: PlatformProfile) {
         event.type === 'SET_DISPOSITION' && event.signal === 'SIGILL' && event.handler === params.handler,
       setsSigsegv: ({ event }, params: { handler: SigsegvHandler }) =>
         event.type === 'SET_DISPOSITION' && event.signal === 'SIGSEGV' && event.handler === params.handler,
+      // FPU_GUEST_PERM_LOCKED: the first vCPU froze the guest permissions.
+      guestPermissionLocked: stateIn({ guestPermissionLock: 'locked' }),
     },
     actions: {
       reportOk: report({ result: 'ok' }),
@@ -92,8 +71,8 @@ export function createProcessMachine(p: PlatformProfile) {
     type: 'parallel',
     on: {
       GET_SUPP: { actions: 'reportSupported' },
-      // begin_new_exec() -> fpu_flush_thread(): permissions, the guest lock and handlers back to defaults.
-      EXEC: { target: '#process', reenter: true },
+      // Exec puts permissions, the guest lock and the handlers back to their defaults.
+      EXEC: { target: '#process', reenter: true, meta: { source: 'fs/exec.c:begin_new_exec -> arch/x86/kernel/fpu/core.c:fpu_flush_thread' } },
     },
     states: {
       hostPermission: {
@@ -106,9 +85,9 @@ export function createProcessMachine(p: PlatformProfile) {
             on: {
               GET_PERM: { actions: 'reportDefaultPermission' },
               REQ_PERM: [
-                { guard: 'featureBeyondXfeatureMax', actions: 'refuseEinval' },
-                { guard: 'featureNotDynamic', actions: 'refuseEopnotsupp' },
-                { guard: 'someThreadHasSmallAltstack', actions: 'refuseEnospc' },
+                { guard: 'featureBeyondXfeatureMax', actions: 'refuseEinval', meta: { source: 'arch/x86/kernel/fpu/xstate.c:xstate_request_perm; row 1e, N9' } },
+                { guard: 'featureNotDynamic', actions: 'refuseEopnotsupp', meta: { source: 'arch/x86/kernel/fpu/xstate.c:xstate_request_perm; E3, N8, N10, N16' } },
+                { guard: 'someThreadHasSmallAltstack', actions: 'refuseEnospc', meta: { source: 'arch/x86/kernel/fpu/xstate.c:validate_sigaltstack; rows 5a, 5b' } },
                 { guard: and(['permissionAllocatesBuffers', 'memoryExhausted']), actions: 'refuseEnomem' },
                 { target: 'permitted', actions: ['grantPermission', 'reportOk'] },
               ],
@@ -120,8 +99,8 @@ export function createProcessMachine(p: PlatformProfile) {
               REQ_PERM: [
                 { guard: 'featureBeyondXfeatureMax', actions: 'refuseEinval' },
                 { guard: 'featureNotDynamic', actions: 'refuseEopnotsupp' },
-                // Already permitted: the lock-free fast path returns 0 with no check (p01 1b).
-                { actions: 'reportOk' },
+                // Already permitted: the lock-free fast path returns 0 with no check.
+                { actions: 'reportOk', meta: { source: 'arch/x86/kernel/fpu/xstate.c:xstate_request_perm (fast path); row 1b' } },
               ],
             },
           },
@@ -139,8 +118,7 @@ export function createProcessMachine(p: PlatformProfile) {
               REQ_GUEST_PERM: [
                 { guard: 'featureBeyondXfeatureMax', actions: 'refuseEinval' },
                 { guard: 'featureNotDynamic', actions: 'refuseEopnotsupp' },
-                // FPU_GUEST_PERM_LOCKED: the first vCPU froze the guest permissions (p01b 1j).
-                { guard: stateIn({ guestPermissionLock: 'locked' }), actions: 'refuseEbusy' },
+                { guard: 'guestPermissionLocked', actions: 'refuseEbusy', meta: { source: 'arch/x86/kernel/fpu/xstate.c:__xstate_request_perm (FPU_GUEST_PERM_LOCKED); row 1j' } },
                 { target: 'permitted', actions: 'reportOk' },
               ],
             },

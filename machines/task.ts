@@ -1,13 +1,17 @@
 // The per-task (thread) AMX lifecycle of Linux 5.16+ as measured on 6.18: XFD arming, the lazy
 // large fpstate buffer, tile register contents, the sigaltstack and signal frames.
 //
+// Written to be read as data: every guard is named after the kernel rule it encodes (setup() below
+// defines each, the facts about other regions as stateIn() too), every transition is written out, and
+// the kernel source or observation a state or transition follows is its `meta.source`, which the
+// diagrams show (src/diagram). Comments say why.
+//
 // Process-wide facts (permission, signal dispositions, memory) reach the task as events sent by the
 // composition in src/model/system.ts; the task reports what it observed with emitted `outcome` events
 // and changes to kernel memory with emitted `buffer` events. Nothing here has side effects.
 
 import { and, assign, emit, enqueueActions, not, or, raise, setup, stateIn } from 'xstate';
 import {
-  ALTSTACK_CLASSES,
   XTILE_CFG_MASK,
   XTILE_DATA_MASK,
   hex,
@@ -15,100 +19,26 @@ import {
   type AltstackClass,
   type PlatformProfile,
 } from './platform.js';
-
-export type Memory = 'available' | 'exhausted';
-export type Errno = 'EINVAL' | 'EOPNOTSUPP' | 'ENOSPC' | 'ENOMEM' | 'EBUSY' | 'EFAULT' | 'EPERM' | 'ENOENT';
-export type SignalName = 'SIGILL' | 'SIGSEGV';
-export type SiCode = 'ILL_ILLOPC' | 'ILL_ILLOPN' | 'SI_KERNEL';
-export type TileDataState = 'init' | 'live' | 'lost';
-/** The tile bits of XSTATE_BV in a user XRSTOR's image (RFBM = XCR0): none, the config (17), or config and data (17, 18). */
-export type XrstorTileBits = 'none' | 'config' | 'data';
-/** What a signal handler does to the tile bits of its frame's XSTATE_BV before returning. */
-export type SigreturnTileBits = 'keep' | 'forge' | 'clear';
-export type FrameSize = 'default' | 'large';
-
-/** A signal frame on the task's stack: how big it is, where it is, and what it saved. */
-export interface SignalFrame {
-  readonly size: FrameSize;
-  readonly onAltstack: boolean;
-  readonly savedConfig: boolean;
-  readonly savedTiles: TileDataState;
-}
-
-export interface TaskContext {
-  /** Signal frames of the handlers now running, innermost last. */
-  readonly frames: readonly SignalFrame[];
-}
-
-/** How a task starts: what clone/fork copies into it (E15-E17). */
-export interface TaskInput {
-  readonly permitted: boolean;
-  readonly altstack: AltstackClass | 'none';
-  readonly tileConfig: boolean;
-  readonly memory: Memory;
-  /** fork() copies the whole thread, a handler's frames included: a child forked in a handler runs in it. */
-  readonly frames: readonly SignalFrame[];
-}
-
-export type TaskEvent =
-  | { type: 'PERMISSION_GRANTED'; memory: Memory }
-  | { type: 'LDTILECFG'; palette: number }
-  | { type: 'TOUCH'; memory: Memory }
-  | { type: 'XRSTOR'; tileBits: XrstorTileBits; memory: Memory }
-  | { type: 'TILERELEASE' }
-  | { type: 'CHECK_TILES' }
-  | { type: 'SIGALTSTACK'; size: AltstackClass | 'disable' }
-  | { type: 'SIGNAL'; onstack: boolean }
-  | { type: 'SIGRETURN'; tileBits: SigreturnTileBits; xsaveHeader?: 'intact' | 'corrupt' }
-  | { type: 'PTRACE_GETREGSET' }
-  | { type: 'CONTEXT_SWITCH' }
-  | { type: 'PREALLOC'; memory: Memory }
-  | { type: 'EXEC' }
-  | { type: 'EXIT' }
-  | { type: 'KILLED'; by: SignalName | 'exec' }
-  | RegisterEvent;
-
-/** Raised inside the chart: the tile registers changing under the regions that track them. */
-export type RegisterEvent =
-  | { type: 'tiles.configLoaded' }
-  | { type: 'tiles.configCleared' }
-  | { type: 'tiles.dataLoaded' }
-  | { type: 'tiles.dataInit' }
-  | { type: 'tiles.dataLost' };
-
-/** What the task saw. `fault` marks a synchronous forced signal whose fate the process disposition decides. */
-export interface TaskOutcome {
-  readonly result: 'ok' | Errno | SignalName;
-  readonly si_code?: SiCode;
-  readonly fault?: boolean;
-  readonly fatal?: boolean;
-  readonly bitmap?: string;
-  readonly frameHasTiles?: boolean;
-}
-
-export type BufferChange = 'allocated' | 'freed' | 'orphaned';
-
-export type TaskEmitted = { type: 'outcome'; outcome: TaskOutcome } | { type: 'buffer'; change: BufferChange };
-
-const allocated = stateIn({ alive: { buffer: 'allocated' } });
-const configured = stateIn({ alive: { tileConfig: 'configured' } });
-const tilesLive = stateIn({ alive: { tileData: 'live' } });
-const tilesLost = stateIn({ alive: { tileData: 'lost' } });
-const onAltstackNow = stateIn({ alive: { signal: { handling: 'onAltstack' } } });
-const noAltstack = stateIn({ alive: { altstack: 'none' } });
-const unpermitted = stateIn({ alive: { buffer: 'unpermitted' } });
+import type {
+  BufferChange,
+  ChartMeta,
+  FrameSize,
+  RegisterEvent,
+  SignalFrame,
+  SignalName,
+  TaskContext,
+  TaskEmitted,
+  TaskEvent,
+  TaskInput,
+  TaskOutcome,
+  TileDataState,
+} from './task-types.js';
 
 /** The input of the init event: what the new task inherits. Later events carry none. */
 function initInput(event: unknown): TaskInput | undefined {
   const e = event as { type?: string; input?: TaskInput };
   return e.type === 'xstate.init' ? e.input : undefined;
 }
-
-const KILLERS = [
-  { by: 'SIGILL', state: 'bySigill' },
-  { by: 'SIGSEGV', state: 'bySigsegv' },
-  { by: 'exec', state: 'byExecInAnotherThread' },
-] as const;
 
 function report(outcome: TaskOutcome) {
   return emit<TaskContext, TaskEvent, undefined, TaskEvent, TaskEmitted>({ type: 'outcome', outcome });
@@ -118,12 +48,15 @@ function bufferChange(change: BufferChange) {
   return emit<TaskContext, TaskEvent, undefined, TaskEvent, TaskEmitted>({ type: 'buffer', change });
 }
 
+/** The named guards about other regions that an action reads while it runs. */
+type RegionFact = 'largeBufferAllocated' | 'tileConfigLoaded' | 'tileDataLive' | 'tileDataLost' | 'frameGoesOnAltstack';
+
 type InspectingArgs = {
   context: TaskContext;
   event: TaskEvent;
   enqueue: { assign(a: Partial<TaskContext>): void; emit(e: TaskEmitted): void; raise(e: RegisterEvent): void };
-  /** Whether another region is in a state (stateIn), read while the action runs. */
-  holds(predicate: ReturnType<typeof stateIn>): boolean;
+  /** Whether a named guard about other regions holds, read while the action runs. */
+  holds(fact: RegionFact): boolean;
 };
 
 /** An action that reads the other regions while it runs; typed here, outside setup(). */
@@ -134,7 +67,7 @@ function inspecting(collect: (args: InspectingArgs) => void) {
         context,
         event,
         enqueue: { assign: (a) => enqueue.assign(a), emit: (e) => enqueue.emit(e), raise: (e) => enqueue.raise(e) },
-        holds: (predicate) => check(predicate as never),
+        holds: (fact) => check(fact as never),
       }),
   );
 }
@@ -149,10 +82,32 @@ function bytesOnAltstack(frames: readonly SignalFrame[], p: PlatformProfile): nu
     .reduce((sum, f) => sum + p.frameBytes[f.size] + p.handlerStackBytes, 0);
 }
 
-/** Builds the task chart of the merged Linux design for one platform profile; variants provide() over it. */
-export function createTaskMachine(p: PlatformProfile) {
-  // get_sigframe(): an SA_ONSTACK handler uses the altstack, and a task already on it stays on it.
-  const frameGoesOnAltstack = or([and(['handlerAsksForAltstack', not(noAltstack)]), onAltstackNow]);
+/** What createTaskMachine() adds to the merged chart for a variant that has more than a provide() can give. */
+export interface TaskChartOptions {
+  /** The per-thread PREALLOC call of the prealloc-syscall variant; the merged ABI has no such call. */
+  readonly preallocSyscall?: boolean;
+}
+
+/**
+ * Builds the task chart of the merged Linux design for one platform profile. Variants provide() over
+ * it, or build it with the options that add what only they have (machines/variants.ts).
+ */
+export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions = {}) {
+  // prealloc-syscall: PREALLOC is EPERM without permission, allocates the buffer now (or fails with
+  // ENOMEM) with it, and does nothing more once the buffer is large. Without the option no state
+  // takes the event: the merged ABI has no such call, and the composition sends it only to a variant
+  // that lists it in extraOps.
+  const preallocSyscall = options.preallocSyscall === true;
+  const preallocWhenUnpermitted = preallocSyscall ? ({ PREALLOC: { actions: 'reportEperm' } } as const) : {};
+  const preallocWhenPermitted = preallocSyscall
+    ? ({
+        PREALLOC: [
+          { guard: 'memoryExhausted', actions: 'reportEnomem' },
+          { target: 'allocated', actions: ['allocateLargeBuffer', 'reportOk'] },
+        ],
+      } as const)
+    : {};
+  const preallocWhenAllocated = preallocSyscall ? ({ PREALLOC: { actions: 'reportOk' } } as const) : {};
 
   return setup({
     types: {
@@ -160,6 +115,7 @@ export function createTaskMachine(p: PlatformProfile) {
       events: {} as TaskEvent,
       input: {} as TaskInput,
       emitted: {} as TaskEmitted,
+      meta: {} as ChartMeta,
     },
     guards: {
       // Copied at clone: the permission lives in the group leader (xstate_get_group_perm).
@@ -186,8 +142,7 @@ export function createTaskMachine(p: PlatformProfile) {
       paletteIsValid: ({ event }) => event.type === 'LDTILECFG' && event.palette === 1,
       paletteIsZero: ({ event }) => event.type === 'LDTILECFG' && event.palette === 0,
       requestedDisable: ({ event }) => event.type === 'SIGALTSTACK' && event.size === 'disable',
-      // sigaltstack_size_valid(): without a dynamic feature permitted and without strict mode, any
-      // size >= MINSIGSTKSZ is accepted; with AMX permitted the size must exceed the AMX threshold.
+      requestedAltstack: ({ event }, params: { size: AltstackClass }) => event.type === 'SIGALTSTACK' && event.size === params.size,
       altstackFitsAmxFrame: ({ event }) =>
         event.type === 'SIGALTSTACK' &&
         event.size !== 'disable' &&
@@ -207,6 +162,34 @@ export function createTaskMachine(p: PlatformProfile) {
       handlerForgesTileBits: ({ event }) => event.type === 'SIGRETURN' && event.tileBits === 'forge',
       handlerCorruptsXsaveHeader: ({ event }) => event.type === 'SIGRETURN' && event.xsaveHeader === 'corrupt',
       killedBy: ({ event }, params: { by: SignalName | 'exec' }) => event.type === 'KILLED' && event.by === params.by,
+
+      // What the other regions say, read by guards and by actions while they run (RegionFact).
+      // fpstate_realloc() gave the task the large buffer, and XFD is disarmed for it.
+      largeBufferAllocated: stateIn({ alive: { buffer: 'allocated' } }),
+      // The process holds no permission for a dynamic feature (fpu->perm.__state_perm).
+      amxNotPermitted: stateIn({ alive: { buffer: 'unpermitted' } }),
+      tileConfigLoaded: stateIn({ alive: { tileConfig: 'configured' } }),
+      tileDataLive: stateIn({ alive: { tileData: 'live' } }),
+      tileDataLost: stateIn({ alive: { tileData: 'lost' } }),
+      // on_sig_stack(): the task runs a handler on its altstack now.
+      runningOnAltstack: stateIn({ alive: { signal: { handling: 'onAltstack' } } }),
+      // sas_ss_flags() is SS_DISABLE: no altstack installed.
+      noAltstackInstalled: stateIn({ alive: { altstack: 'none' } }),
+      altstackIsSmall: stateIn({ alive: { altstack: 'small' } }),
+      altstackIsWindow: stateIn({ alive: { altstack: 'window' } }),
+      altstackIsLarge: stateIn({ alive: { altstack: 'large' } }),
+
+      // Kernel rules made of the named guards above, so that a diagram prints the rule's name. A guard
+      // that a variant replaces stays in the transitions themselves, where its diagram shows it by name.
+      // #UD: no AMX at all, or a tile data instruction with no tile configuration; it wins over XFD (row 2h).
+      touchIsInvalidOpcode: or([not('tileInstructionsExist'), not('tileConfigLoaded')]),
+      // switch_fpu(): XSAVES with RFBM = fpstate->xfeatures keeps tile data only if the buffer has room.
+      tileDataOutgrowsBuffer: and(['tileDataLive', not('largeBufferAllocated')]),
+      // sigaltstack_size_valid(): without a dynamic feature permitted (and without strict mode) any size
+      // of at least MINSIGSTKSZ is accepted; with AMX permitted the size must exceed the AMX threshold.
+      altstackSizeValid: or(['amxNotPermitted', 'altstackFitsAmxFrame']),
+      // get_sigframe(): an SA_ONSTACK handler uses an installed altstack, and a task already on it stays on it.
+      frameGoesOnAltstack: or([and(['handlerAsksForAltstack', not('noAltstackInstalled')]), 'runningOnAltstack']),
     },
     actions: {
       reportOk: report({ result: 'ok' }),
@@ -237,17 +220,16 @@ export function createTaskMachine(p: PlatformProfile) {
       loseTileData: registers('tiles.dataLost'),
       reportRegset: inspecting(({ enqueue, holds }) => {
         // regset.c:xstateregs_get(): XSTATE_BV is the tracee's in-use features; bit 18 needs the large buffer.
-        const bits = (holds(configured) ? XTILE_CFG_MASK : 0) | (holds(and([allocated, tilesLive])) ? XTILE_DATA_MASK : 0);
+        const bits =
+          (holds('tileConfigLoaded') ? XTILE_CFG_MASK : 0) | (holds('largeBufferAllocated') && holds('tileDataLive') ? XTILE_DATA_MASK : 0);
         enqueue.emit({ type: 'outcome', outcome: { result: 'ok', bitmap: hex(bits) } });
       }),
       // fpu/signal.c:copy_fpstate_to_sigframe(): the frame is sized by the buffer, and holds tile data only
       // when the buffer has room for it; the handler then starts with AMX in INIT (fpu__clear_user_states).
-      pushSignalFrame: inspecting(({ enqueue, holds, context, event }) => {
-        const size: FrameSize = holds(allocated) ? 'large' : 'default';
-        const savedTiles: TileDataState = holds(tilesLive) ? (size === 'large' ? 'live' : 'lost') : holds(tilesLost) ? 'lost' : 'init';
-        // get_sigframe(): SA_ONSTACK uses an installed altstack, and a handler already on it stays on it.
-        const onAltstack = holds(onAltstackNow) || (event.type === 'SIGNAL' && event.onstack && !holds(noAltstack));
-        const frame: SignalFrame = { size, onAltstack, savedConfig: holds(configured), savedTiles };
+      pushSignalFrame: inspecting(({ enqueue, holds, context }) => {
+        const size: FrameSize = holds('largeBufferAllocated') ? 'large' : 'default';
+        const savedTiles: TileDataState = holds('tileDataLive') ? (size === 'large' ? 'live' : 'lost') : holds('tileDataLost') ? 'lost' : 'init';
+        const frame: SignalFrame = { size, onAltstack: holds('frameGoesOnAltstack'), savedConfig: holds('tileConfigLoaded'), savedTiles };
         enqueue.assign({ frames: [...context.frames, frame] });
         enqueue.emit({ type: 'outcome', outcome: { result: 'ok', frameHasTiles: savedTiles === 'live' } });
         enqueue.raise({ type: 'tiles.configCleared' });
@@ -269,6 +251,7 @@ export function createTaskMachine(p: PlatformProfile) {
     states: {
       spawning: {
         description: 'clone()/fork() creating the task; copy_process() -> fpu_clone().',
+        meta: { source: 'kernel/fork.c:copy_process, arch/x86/kernel/fpu/core.c:fpu_clone' },
         always: [
           {
             guard: and(['cloneAllocatesBuffer', 'inheritsPermission', 'memoryExhaustedAtClone']),
@@ -285,22 +268,42 @@ export function createTaskMachine(p: PlatformProfile) {
       alive: {
         type: 'parallel',
         on: {
-          PTRACE_GETREGSET: { actions: 'reportRegset' },
+          PTRACE_GETREGSET: { actions: 'reportRegset', meta: { source: 'arch/x86/kernel/fpu/regset.c:xstateregs_get; E29, row 10c' } },
+          // Exec resets the FPU: the default fpstate, XFD armed, no altstack, no frames. The large
+          // buffer is not freed but orphaned (the exec leak, S2).
           EXEC: [
-            // begin_new_exec() -> fpu_flush_thread(): default fpstate, armed XFD, no altstack, no frames.
-            { guard: allocated, target: '#task.alive', reenter: true, actions: ['dropLargeBufferAtExec', 'forgetFrames'] },
-            { target: '#task.alive', reenter: true, actions: 'forgetFrames' },
+            {
+              guard: 'largeBufferAllocated',
+              target: '#task.alive',
+              reenter: true,
+              actions: ['dropLargeBufferAtExec', 'forgetFrames'],
+              meta: { source: 'fs/exec.c:begin_new_exec -> arch/x86/kernel/fpu/core.c:fpu_flush_thread; S2, row 9c' },
+            },
+            { target: '#task.alive', reenter: true, actions: 'forgetFrames', meta: { source: 'fs/exec.c:begin_new_exec -> arch/x86/kernel/fpu/core.c:fpu_flush_thread' } },
           ],
           EXIT: [
-            // arch_release_task_struct() -> fpstate_free() frees a vmalloc'd buffer.
-            { guard: allocated, target: '#task.exited', actions: ['freeLargeBuffer', 'reportOk'] },
+            {
+              guard: 'largeBufferAllocated',
+              target: '#task.exited',
+              actions: ['freeLargeBuffer', 'reportOk'],
+              meta: { source: 'arch/x86/kernel/process.c:arch_release_task_struct -> arch/x86/kernel/fpu/xstate.c:fpstate_free; E19, row 9b' },
+            },
             { target: '#task.exited', actions: 'reportOk' },
           ],
           // The process died, or another thread's exec ran de_thread(); the buffer goes with the task.
-          KILLED: KILLERS.flatMap(({ by, state }) => [
-            { guard: and([{ type: 'killedBy' as const, params: { by } }, allocated]), target: `#task.killed.${state}`, actions: 'freeLargeBuffer' as const },
-            { guard: { type: 'killedBy' as const, params: { by } }, target: `#task.killed.${state}` },
-          ]),
+          KILLED: [
+            { guard: and([{ type: 'killedBy', params: { by: 'SIGILL' } as const }, 'largeBufferAllocated']), target: '#task.killed.bySigill', actions: 'freeLargeBuffer' },
+            { guard: { type: 'killedBy', params: { by: 'SIGILL' } }, target: '#task.killed.bySigill' },
+            { guard: and([{ type: 'killedBy', params: { by: 'SIGSEGV' } as const }, 'largeBufferAllocated']), target: '#task.killed.bySigsegv', actions: 'freeLargeBuffer' },
+            { guard: { type: 'killedBy', params: { by: 'SIGSEGV' } }, target: '#task.killed.bySigsegv' },
+            {
+              guard: and([{ type: 'killedBy', params: { by: 'exec' } as const }, 'largeBufferAllocated']),
+              target: '#task.killed.byExecInAnotherThread',
+              actions: 'freeLargeBuffer',
+              meta: { source: 'fs/exec.c:de_thread' },
+            },
+            { guard: { type: 'killedBy', params: { by: 'exec' } }, target: '#task.killed.byExecInAnotherThread', meta: { source: 'fs/exec.c:de_thread' } },
+          ],
         },
         states: {
           buffer: {
@@ -323,19 +326,19 @@ export function createTaskMachine(p: PlatformProfile) {
                     { target: 'permitted' },
                   ],
                   TOUCH: [
-                    { guard: or([not('tileInstructionsExist'), not(configured)]), actions: 'raiseInvalidOpcode' },
+                    { guard: 'touchIsInvalidOpcode', actions: 'raiseInvalidOpcode' },
                     { guard: not('tileDataAccessTraps'), actions: ['loadTileData', 'reportOk'] },
-                    { actions: 'raiseXfdSigill' },
+                    { actions: 'raiseXfdSigill', meta: { source: 'arch/x86/kernel/traps.c:handle_xfd_event; E8, rows 2b, 2c' } },
                   ],
-                  // A user XRSTOR with XSTATE_BV[18] set is a tile data access like any other (p14 13b).
+                  // A user XRSTOR with XSTATE_BV[18] set is a tile data access like any other.
                   XRSTOR: [
-                    { guard: and(['xrstorSetsTileBits', not('tileBitsInXcr0')]), actions: 'raiseGeneralProtection' },
+                    { guard: and(['xrstorSetsTileBits', not('tileBitsInXcr0')]), actions: 'raiseGeneralProtection', meta: { source: 'Intel SDM, XRSTOR: #GP for XSTATE_BV bits outside XCR0; N20' } },
                     { guard: and(['xrstorLoadsTileData', not('tileDataAccessTraps')]), actions: ['loadTileConfig', 'loadTileData', 'reportOk'] },
-                    { guard: 'xrstorLoadsTileData', actions: 'raiseXfdSigill' },
+                    { guard: 'xrstorLoadsTileData', actions: 'raiseXfdSigill', meta: { source: 'arch/x86/kernel/traps.c:handle_xfd_event; row 13b' } },
                     { guard: 'xrstorLoadsTileConfig', actions: ['loadTileConfig', 'initTileData', 'reportOk'] },
                     { actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
                   ],
-                  PREALLOC: { actions: 'reportEperm' },
+                  ...preallocWhenUnpermitted,
                 },
               },
               permitted: {
@@ -343,24 +346,30 @@ export function createTaskMachine(p: PlatformProfile) {
                 meta: { source: 'arch/x86/kernel/fpu/xstate.c:__xstate_request_perm' },
                 on: {
                   TOUCH: [
-                    { guard: or([not('tileInstructionsExist'), not(configured)]), actions: 'raiseInvalidOpcode' },
+                    { guard: 'touchIsInvalidOpcode', actions: 'raiseInvalidOpcode' },
                     { guard: not('tileDataAccessTraps'), actions: ['loadTileData', 'reportOk'] },
-                    { guard: 'memoryExhausted', actions: 'raiseAllocationFailureSigsegv' },
-                    { target: 'allocated', actions: ['allocateLargeBuffer', 'loadTileData', 'reportOk'] },
+                    { guard: 'memoryExhausted', actions: 'raiseAllocationFailureSigsegv', meta: { source: 'arch/x86/kernel/traps.c:handle_xfd_event -> arch/x86/kernel/fpu/xstate.c:fpstate_realloc; E10' } },
+                    {
+                      target: 'allocated',
+                      actions: ['allocateLargeBuffer', 'loadTileData', 'reportOk'],
+                      meta: { source: 'arch/x86/kernel/traps.c:handle_xfd_event -> arch/x86/kernel/fpu/xstate.c:fpstate_realloc; E9' },
+                    },
                   ],
-                  // The XFD #NM of an XRSTOR expands the buffer silently; the XRSTOR then loads config and data (p14 13b).
+                  // The XFD #NM of an XRSTOR expands the buffer silently; the XRSTOR then loads config and data.
                   XRSTOR: [
-                    { guard: and(['xrstorSetsTileBits', not('tileBitsInXcr0')]), actions: 'raiseGeneralProtection' },
+                    { guard: and(['xrstorSetsTileBits', not('tileBitsInXcr0')]), actions: 'raiseGeneralProtection', meta: { source: 'Intel SDM, XRSTOR: #GP for XSTATE_BV bits outside XCR0; N20' } },
                     { guard: and(['xrstorLoadsTileData', not('tileDataAccessTraps')]), actions: ['loadTileConfig', 'loadTileData', 'reportOk'] },
-                    { guard: and(['xrstorLoadsTileData', 'memoryExhausted']), actions: 'raiseAllocationFailureSigsegv' },
-                    { guard: 'xrstorLoadsTileData', target: 'allocated', actions: ['allocateLargeBuffer', 'loadTileConfig', 'loadTileData', 'reportOk'] },
+                    { guard: and(['xrstorLoadsTileData', 'memoryExhausted']), actions: 'raiseAllocationFailureSigsegv', meta: { source: 'arch/x86/kernel/traps.c:handle_xfd_event; E10' } },
+                    {
+                      guard: 'xrstorLoadsTileData',
+                      target: 'allocated',
+                      actions: ['allocateLargeBuffer', 'loadTileConfig', 'loadTileData', 'reportOk'],
+                      meta: { source: 'arch/x86/kernel/traps.c:handle_xfd_event; row 13b' },
+                    },
                     { guard: 'xrstorLoadsTileConfig', actions: ['loadTileConfig', 'initTileData', 'reportOk'] },
                     { actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
                   ],
-                  PREALLOC: [
-                    { guard: 'memoryExhausted', actions: 'reportEnomem' },
-                    { target: 'allocated', actions: ['allocateLargeBuffer', 'reportOk'] },
-                  ],
+                  ...preallocWhenPermitted,
                 },
               },
               allocated: {
@@ -369,7 +378,7 @@ export function createTaskMachine(p: PlatformProfile) {
                 on: {
                   PERMISSION_GRANTED: {},
                   TOUCH: [
-                    { guard: or([not('tileInstructionsExist'), not(configured)]), actions: 'raiseInvalidOpcode' },
+                    { guard: 'touchIsInvalidOpcode', actions: 'raiseInvalidOpcode' },
                     { actions: ['loadTileData', 'reportOk'] },
                   ],
                   XRSTOR: [
@@ -377,7 +386,7 @@ export function createTaskMachine(p: PlatformProfile) {
                     { guard: 'xrstorLoadsTileConfig', actions: ['loadTileConfig', 'initTileData', 'reportOk'] },
                     { actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
                   ],
-                  PREALLOC: { actions: 'reportOk' },
+                  ...preallocWhenAllocated,
                 },
               },
             },
@@ -392,11 +401,10 @@ export function createTaskMachine(p: PlatformProfile) {
             },
             on: {
               LDTILECFG: [
-                // No AMX: LDTILECFG is #UD whatever the palette (observed-no-amx N12, N13).
-                { guard: not('tileInstructionsExist'), actions: 'raiseInvalidOpcode' },
+                { guard: not('tileInstructionsExist'), actions: 'raiseInvalidOpcode', meta: { source: 'Intel SDM, LDTILECFG: #UD without AMX-TILE; N12, N13' } },
                 { guard: 'paletteIsValid', actions: ['loadTileConfig', 'initTileData', 'reportOk'] },
                 { guard: 'paletteIsZero', actions: ['clearTileConfig', 'initTileData', 'reportOk'] },
-                { actions: 'raiseGeneralProtection' },
+                { actions: 'raiseGeneralProtection', meta: { source: 'Intel SDM, LDTILECFG: #GP for a reserved palette; row 2i' } },
               ],
               TILERELEASE: [
                 { guard: not('tileInstructionsExist'), actions: 'raiseInvalidOpcode' },
@@ -420,8 +428,7 @@ export function createTaskMachine(p: PlatformProfile) {
               'tiles.dataLost': { target: '.lost' },
               CHECK_TILES: { actions: 'reportOk' },
               CONTEXT_SWITCH: [
-                // switch_fpu(): XSAVES with RFBM = fpstate->xfeatures keeps tile data only if the buffer has room.
-                { guard: and([tilesLive, not(allocated)]), actions: ['loseTileData', 'reportOk'] },
+                { guard: 'tileDataOutgrowsBuffer', actions: ['loseTileData', 'reportOk'], meta: { source: 'switch_fpu() -> arch/x86/kernel/fpu/core.c:save_fpregs_to_fpstate' } },
                 { actions: 'reportOk' },
               ],
             },
@@ -433,7 +440,9 @@ export function createTaskMachine(p: PlatformProfile) {
             states: {
               choosing: {
                 always: [
-                  ...ALTSTACK_CLASSES.map((size) => ({ guard: { type: 'inheritsAltstack' as const, params: { size } }, target: size })),
+                  { guard: { type: 'inheritsAltstack', params: { size: 'small' } }, target: 'small' },
+                  { guard: { type: 'inheritsAltstack', params: { size: 'window' } }, target: 'window' },
+                  { guard: { type: 'inheritsAltstack', params: { size: 'large' } }, target: 'large' },
                   { target: 'none' },
                 ],
               },
@@ -444,18 +453,13 @@ export function createTaskMachine(p: PlatformProfile) {
             },
             on: {
               SIGALTSTACK: [
-                { guard: onAltstackNow, actions: 'reportEperm' },
+                { guard: 'runningOnAltstack', actions: 'reportEperm', meta: { source: 'kernel/signal.c:do_sigaltstack (on_sig_stack: EPERM)' } },
                 { guard: 'requestedDisable', target: '.none', actions: 'reportOk' },
-                { guard: not('altstackAtLeastMinimum'), actions: 'reportEnomem' },
-                ...ALTSTACK_CLASSES.map((size) => ({
-                  guard: and([
-                    ({ event }: { event: TaskEvent }) => event.type === 'SIGALTSTACK' && event.size === size,
-                    or([unpermitted, 'altstackFitsAmxFrame']),
-                  ]),
-                  target: `.${size}`,
-                  actions: 'reportOk' as const,
-                })),
-                { actions: 'reportEnomem' },
+                { guard: not('altstackAtLeastMinimum'), actions: 'reportEnomem', meta: { source: 'kernel/signal.c:do_sigaltstack (ss_size < MINSIGSTKSZ: ENOMEM); row 5e' } },
+                { guard: and([{ type: 'requestedAltstack', params: { size: 'small' } as const }, 'altstackSizeValid']), target: '.small', actions: 'reportOk' },
+                { guard: and([{ type: 'requestedAltstack', params: { size: 'window' } as const }, 'altstackSizeValid']), target: '.window', actions: 'reportOk' },
+                { guard: and([{ type: 'requestedAltstack', params: { size: 'large' } as const }, 'altstackSizeValid']), target: '.large', actions: 'reportOk' },
+                { actions: 'reportEnomem', meta: { source: 'arch/x86/kernel/signal.c:sigaltstack_size_valid; row 5f' } },
               ],
             },
           },
@@ -463,8 +467,9 @@ export function createTaskMachine(p: PlatformProfile) {
             description: 'Whether the task runs a signal handler, and on which stack; the frames are in context.',
             initial: 'choosing',
             states: {
-              // A child forked inside a handler is inside it too, on the same stack (copy_process copies the thread).
+              // A child forked inside a handler is inside it too, on the same stack.
               choosing: {
+                meta: { source: 'kernel/fork.c:copy_process (the child is a copy of the thread, its signal frames included)' },
                 always: [
                   { guard: 'inheritsHandlerOnAltstack', target: 'handling.onAltstack' },
                   { guard: 'inheritsHandlerFrames', target: 'handling.onThreadStack' },
@@ -486,53 +491,96 @@ export function createTaskMachine(p: PlatformProfile) {
                   },
                 },
                 on: {
-                  // fpu__restore_sig(): what comes back depends on the frame, the handler's edits and the buffer.
+                  // What comes back depends on the frame, the handler's edits and the buffer.
                   SIGRETURN: [
-                    // E26, p07 6i: a default-size frame read by an expanded task has no MAGIC2 where the task
-                    // expects it, so only FP/SSE are restored; the tile config and data come back INIT.
-                    { guard: and([allocated, 'innermostFrameIsDefaultSize']), target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
-                    // check_xstate_in_sigframe(): a frame whose xstate_size exceeds the task's user_size (an
-                    // AMX frame inherited by a fork child, whose buffer is the default one) is restored FX-only:
-                    // the tile config and data come back INIT (p06 7e).
-                    { guard: and([not(allocated), 'innermostFrameIsLarge']), target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
-                    // XRSTOR of the frame faults (#GP) when bytes 8-23 of its XSAVE header are not zero: a bad
-                    // frame, SIGSEGV (the xstate selftest's corrupt-header case; measured in docs/findings.md).
+                    // A default-size frame read by an expanded task has no MAGIC2 where the task expects
+                    // it, so only FP/SSE are restored; the tile config and data come back INIT.
+                    {
+                      guard: and(['largeBufferAllocated', 'innermostFrameIsDefaultSize']),
+                      target: '.returning',
+                      actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'],
+                      meta: { source: 'arch/x86/kernel/fpu/signal.c:fpu__restore_sig; E26, row 6i' },
+                    },
+                    // A frame whose xstate_size exceeds the task's user_size (an AMX frame inherited by a
+                    // fork child, whose buffer is the default one) is restored FX-only: the tile config
+                    // and data come back INIT.
+                    {
+                      guard: and([not('largeBufferAllocated'), 'innermostFrameIsLarge']),
+                      target: '.returning',
+                      actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'],
+                      meta: { source: 'arch/x86/kernel/fpu/signal.c:check_xstate_in_sigframe; row 7e' },
+                    },
+                    // XRSTOR of the frame faults (#GP) when bytes 8-23 of its XSAVE header are not zero:
+                    // a bad frame, SIGSEGV (the xstate selftest's corrupt-header case; docs/findings.md).
                     {
                       guard: 'handlerCorruptsXsaveHeader',
                       target: '.returning',
                       actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'raiseBadFrameSigsegv'],
+                      meta: { source: 'arch/x86/kernel/fpu/signal.c:fpu__restore_sig -> arch/x86/kernel/signal.c:signal_fault' },
                     },
-                    { guard: 'handlerClearsTileBits', target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
+                    { guard: 'handlerClearsTileBits', target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'], meta: { source: 'E25, row 7c' } },
                     // Forged tile bits outside XCR0: a bad frame. The registers were restored, the FPU
-                    // state is reset (fpu__clear_user_states) and SIGSEGV is forced (no-amx N20).
+                    // state is reset (fpu__clear_user_states) and SIGSEGV is forced.
                     {
                       guard: and(['handlerForgesTileBits', not('tileBitsInXcr0')]),
                       target: '.returning',
                       actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'raiseBadFrameSigsegv'],
+                      meta: { source: 'arch/x86/kernel/fpu/xstate.c:validate_user_xstate_header; N20' },
                     },
-                    // restore_fpregs_from_user(): xfeatures & user_xfeatures; bit 18 only counts for an expanded task (p06 7a/7b).
-                    { guard: and(['handlerForgesTileBits', allocated]), target: '.returning', actions: ['loadTileConfig', 'loadTileData', 'popSignalFrame', 'reportOk'] },
-                    { guard: 'handlerForgesTileBits', target: '.returning', actions: ['loadTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'] },
-                    { target: '.returning', actions: ['restoreTilesFromFrame', 'popSignalFrame', 'reportOk'] },
+                    // xfeatures & user_xfeatures: bit 18 only counts for an expanded task.
+                    {
+                      guard: and(['handlerForgesTileBits', 'largeBufferAllocated']),
+                      target: '.returning',
+                      actions: ['loadTileConfig', 'loadTileData', 'popSignalFrame', 'reportOk'],
+                      meta: { source: 'arch/x86/kernel/fpu/signal.c:restore_fpregs_from_user; row 6f' },
+                    },
+                    {
+                      guard: 'handlerForgesTileBits',
+                      target: '.returning',
+                      actions: ['loadTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'],
+                      meta: { source: 'arch/x86/kernel/fpu/signal.c:restore_fpregs_from_user; rows 7a, 7b' },
+                    },
+                    { target: '.returning', actions: ['restoreTilesFromFrame', 'popSignalFrame', 'reportOk'], meta: { source: 'arch/x86/kernel/fpu/signal.c:fpu__restore_sig; E24, row 6e' } },
                   ],
                 },
               },
             },
             on: {
+              // An altstack frame that does not fit below the altstack's top is an overflow, one
+              // transition per altstack size class and frame size (the frame is large in a large buffer).
               SIGNAL: [
-                ...ALTSTACK_CLASSES.flatMap((altstack) =>
-                  (['default', 'large'] as const).map((frame) => ({
-                    guard: and([
-                      frameGoesOnAltstack,
-                      stateIn({ alive: { altstack } }),
-                      frame === 'large' ? allocated : not(allocated),
-                      { type: 'frameOverflowsAltstack' as const, params: { altstack, frame } },
-                    ]),
-                    actions: 'killByAltstackOverflow' as const,
-                  })),
-                ),
-                { guard: frameGoesOnAltstack, target: '.handling.onAltstack', actions: 'pushSignalFrame' },
-                { target: '.handling.onThreadStack', actions: 'pushSignalFrame' },
+                {
+                  guard: and(['frameGoesOnAltstack', 'altstackIsSmall', not('largeBufferAllocated'), { type: 'frameOverflowsAltstack', params: { altstack: 'small', frame: 'default' } as const }]),
+                  actions: 'killByAltstackOverflow',
+                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h' },
+                },
+                {
+                  guard: and(['frameGoesOnAltstack', 'altstackIsSmall', 'largeBufferAllocated', { type: 'frameOverflowsAltstack', params: { altstack: 'small', frame: 'large' } as const }]),
+                  actions: 'killByAltstackOverflow',
+                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h' },
+                },
+                {
+                  guard: and(['frameGoesOnAltstack', 'altstackIsWindow', not('largeBufferAllocated'), { type: 'frameOverflowsAltstack', params: { altstack: 'window', frame: 'default' } as const }]),
+                  actions: 'killByAltstackOverflow',
+                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h' },
+                },
+                {
+                  guard: and(['frameGoesOnAltstack', 'altstackIsWindow', 'largeBufferAllocated', { type: 'frameOverflowsAltstack', params: { altstack: 'window', frame: 'large' } as const }]),
+                  actions: 'killByAltstackOverflow',
+                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h' },
+                },
+                {
+                  guard: and(['frameGoesOnAltstack', 'altstackIsLarge', not('largeBufferAllocated'), { type: 'frameOverflowsAltstack', params: { altstack: 'large', frame: 'default' } as const }]),
+                  actions: 'killByAltstackOverflow',
+                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h' },
+                },
+                {
+                  guard: and(['frameGoesOnAltstack', 'altstackIsLarge', 'largeBufferAllocated', { type: 'frameOverflowsAltstack', params: { altstack: 'large', frame: 'large' } as const }]),
+                  actions: 'killByAltstackOverflow',
+                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h' },
+                },
+                { guard: 'frameGoesOnAltstack', target: '.handling.onAltstack', actions: 'pushSignalFrame', meta: { source: 'arch/x86/kernel/fpu/signal.c:copy_fpstate_to_sigframe; E22, rows 6a-6d' } },
+                { target: '.handling.onThreadStack', actions: 'pushSignalFrame', meta: { source: 'arch/x86/kernel/fpu/signal.c:copy_fpstate_to_sigframe; E22, rows 6a-6d' } },
               ],
             },
           },

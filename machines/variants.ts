@@ -1,5 +1,6 @@
 // The designs argued in 2021, each the merged chart with a few named guards or actions replaced
-// (machine.provide()). docs/variants.md tells who argued for each and what it changes.
+// (machine.provide()), or, for a call the merged ABI lacks (PREALLOC), the chart built with the
+// transitions that take it. docs/variants.md tells who argued for each and what it changes.
 
 import { emit } from 'xstate';
 import type { PlatformProfile } from './platform.js';
@@ -20,7 +21,7 @@ export interface Variant {
   readonly changes: string;
   /** The named guards and actions it replaces, by machine. */
   readonly replaces: { readonly task: readonly string[]; readonly process: readonly string[] };
-  /** Ops this variant has beyond the merged ABI: the op table's `onlyIn`. */
+  /** Ops this variant has beyond the merged ABI (the op table's `onlyIn`); its charts have the transitions that take them. */
   readonly extraOps: readonly string[];
   readonly task: TaskMachine;
   readonly process: ProcessMachine;
@@ -64,7 +65,7 @@ export function buildVariants(p: PlatformProfile): Readonly<Record<VariantName, 
       changes: 'A per-thread PREALLOC call allocates the buffer synchronously (ENOMEM on failure); lazy allocation stays.',
       replaces: { task: [], process: [] },
       extraOps: extraOpsOf('prealloc-syscall'),
-      task,
+      task: createTaskMachine(p, { preallocSyscall: true }),
       process,
     },
     'no-xfd': {

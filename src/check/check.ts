@@ -170,18 +170,30 @@ export function loadManifest(path = manifestPath()): Manifest {
   }
 }
 
+/**
+ * A violation as a scenario `simulate` replays. A lasso's cycle follows its prefix once, and the
+ * header's `loopsFrom` says that those steps repeat forever.
+ */
 export function counterexample(variant: VariantName, property: Property, v: Violation, platform: PlatformProfile = DEFAULT_PLATFORM): ScenarioFile {
   const bad = v.steps.length;
+  const cycle = v.cycle ?? [];
+  const lasso = cycle.length > 0;
   return {
     variant,
     ...scenarioPlatform(platform),
     header: {
       id: `${variant}--${property.name}`,
       question: property.claim,
-      expected: `violates ${property.name} at step ${bad}`,
+      expected: lasso
+        ? `violates ${property.name}: step ${bad} opens an obligation that ${cycle.length === 1 ? `step ${bad + 1}` : `steps ${bad + 1}-${bad + cycle.length}`}, repeated forever, never meets`
+        : `violates ${property.name} at step ${bad}`,
       source: property.source,
+      ...(lasso ? { loopsFrom: bad + 1 } : {}),
     },
-    steps: v.steps.map((s, i) => ({ ...stepToJson(s), ...(i === bad - 1 ? { note: `first bad step: ${property.name} is broken here` } : {}) })),
+    steps: [
+      ...v.steps.map((s, i) => ({ ...stepToJson(s), ...(i === bad - 1 ? { note: `first bad step: ${property.name} is broken here` } : {}) })),
+      ...cycle.map((s) => ({ ...stepToJson(s), note: 'cycle: repeats forever' })),
+    ],
   };
 }
 

@@ -30,11 +30,14 @@ function renderCounterexamples(results: readonly VariantCheck[]): string {
     .flatMap((r) =>
       Object.entries(r.cells).flatMap(([name, c]) => {
         if (!c.counterexample) return [];
+        const loopsFrom = c.counterexample.header.loopsFrom;
         const steps = c.counterexample.steps.map((s, i) => {
           const { note, ...step } = s;
-          return `  ${String(i + 1).padStart(2)}. ${JSON.stringify(step)}${note !== undefined ? '   <- first bad step' : ''}`;
+          const mark = loopsFrom !== undefined && i + 1 >= loopsFrom ? '   <- cycle: repeats forever' : note !== undefined ? '   <- first bad step' : '';
+          return `  ${String(i + 1).padStart(2)}. ${JSON.stringify(step)}${mark}`;
         });
-        return [`${r.variant}: ${name} violated in ${steps.length} step${steps.length === 1 ? "" : "s"}`, ...steps];
+        const shape = loopsFrom === undefined ? `in ${steps.length} step${steps.length === 1 ? '' : 's'}` : `by a lasso: ${loopsFrom - 1} steps, then steps ${loopsFrom}-${steps.length} forever`;
+        return [`${r.variant}: ${name} violated ${shape}`, ...steps];
       }),
     )
     .join('\n');

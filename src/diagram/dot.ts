@@ -7,7 +7,9 @@
 // end lies outside, so they read "from anywhere in this state". Edge labels are `EVENT [guard]` with the
 // actions on a second, smaller line: for the many targetless transitions (a TOUCH that raises SIGILL,
 // a SIGNAL that kills) the actions are all that says what happens, and a variant's changed action
-// (dropLargeBufferAtExec) must be visible where it is marked.
+// (dropLargeBufferAtExec) must be visible where it is marked. The kernel source a state or transition
+// cites (its `meta.source`) is its tooltip, with the transition's id or the state's description: in
+// an SVG it shows on hover, and the picture stays as readable as without it.
 
 import { allStates, type ChartGraph, type GraphState, type GraphTransition } from '../model/chart-graph.js';
 import { actionsText, triggerText } from './labels.js';
@@ -98,6 +100,18 @@ function marked(text: string, mark: Mark | undefined): string {
   return mark === 'changed' ? `<B>${coloured}</B>` : coloured;
 }
 
+/** A transition's tooltip: its id, and the source it cites. */
+function transitionTooltip(t: GraphTransition): string {
+  return t.reference === undefined ? t.id : `${t.id}; source: ${t.reference}`;
+}
+
+/** A state's tooltip: its description, then the source it cites; none when it has neither. */
+function stateTooltip(s: GraphState): string | undefined {
+  const description = s.description === undefined ? undefined : /[.!?]$/.test(s.description) ? s.description : `${s.description}.`;
+  const parts = [description, s.reference === undefined ? undefined : `Source: ${s.reference}`].filter((p): p is string => p !== undefined);
+  return parts.length === 0 ? undefined : parts.join(' ');
+}
+
 function transitionText(t: GraphTransition, withActions: boolean, align: string): string {
   const br = `<BR${align}/>`;
   const trigger = wrap(triggerText(t)).map(escapeXml).join(br);
@@ -108,7 +122,7 @@ function transitionText(t: GraphTransition, withActions: boolean, align: string)
 /** A state's HTML label: its name, then one row per internal (targetless) transition. */
 function stateLabel(s: GraphState, ctx: Context, title: string): string {
   const rows = (ctx.internal.get(s.id) ?? []).map(
-    (t) => `<TR><TD ALIGN="LEFT" BALIGN="LEFT" ID="t:${escapeXml(t.id)}" TOOLTIP="${escapeXml(t.id)}">${marked(transitionText(t, ctx.withActions, ' ALIGN="LEFT"'), ctx.marks.get(t.id))}</TD></TR>`,
+    (t) => `<TR><TD ALIGN="LEFT" BALIGN="LEFT" ID="t:${escapeXml(t.id)}" TOOLTIP="${escapeXml(transitionTooltip(t))}">${marked(transitionText(t, ctx.withActions, ' ALIGN="LEFT"'), ctx.marks.get(t.id))}</TD></TR>`,
   );
   if (rows.length === 0) return `<${title}>`;
   return `<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD>${title}</TD></TR><HR/>${rows.join('')}</TABLE>>`;
@@ -122,6 +136,7 @@ function stateLines(s: GraphState, ctx: Context, regionOfParallel: boolean, inde
       `${indent}${quote(s.id)}${attrs({
         id: `s:${s.id}`,
         label: stateLabel(s, ctx, marked(escapeXml(s.key), mark)),
+        tooltip: stateTooltip(s),
         shape: final ? 'doublecircle' : s.type === 'history' ? 'circle' : 'box',
         ...withoutFontcolor(markAttrs(mark, final ? [] : ['rounded'])),
       })};`,
@@ -136,6 +151,7 @@ function stateLines(s: GraphState, ctx: Context, regionOfParallel: boolean, inde
     `${inner}${quote(s.id)}${attrs({
       id: `s:${s.id}`,
       label: stateLabel(s, ctx, title),
+      tooltip: stateTooltip(s),
       shape: 'plaintext',
     })};`,
   ];
@@ -166,6 +182,7 @@ function edgeLines(t: GraphTransition, ctx: Context): string[] {
     return `  ${quote(t.source)} -> ${quote(target)}${attrs({
       id: t.targets.length === 1 ? `t:${t.id}` : `t:${t.id}/${k}`,
       label: `<${transitionText(t, ctx.withActions, '')}>`,
+      tooltip: transitionTooltip(t),
       ltail: clipTail ? clusterName(t.source) : undefined,
       lhead: clipHead ? clusterName(target) : undefined,
       ...markAttrs(mark, []),

@@ -31,6 +31,8 @@ interface SequenceModel {
   readonly tasks: number;
   readonly messages: readonly Message[];
   readonly mark: SequenceMark | null;
+  /** A lasso's cycle: the steps from this one to the last repeat forever (the scenario's `header.loopsFrom`). */
+  readonly loopsFrom: number | null;
 }
 
 const KERNEL = 'kernel';
@@ -68,12 +70,14 @@ export function sequenceModel(scenario: Scenario, observations: readonly Observa
     };
   });
   const chosen = mark ?? markFromNotes(scenario);
+  const loopsFrom = scenario.header?.loopsFrom;
   return {
     title: scenario.header?.id ?? null,
     participants,
     tasks: tasks.length,
     messages,
     mark: chosen && chosen.step >= 1 && chosen.step <= messages.length ? chosen : null,
+    loopsFrom: loopsFrom !== undefined && loopsFrom <= messages.length ? loopsFrom : null,
   };
 }
 
@@ -89,7 +93,9 @@ export function sequenceMermaid(scenario: Scenario, observations: readonly Obser
   for (const m of model.messages) {
     const from = ids[m.from]!;
     const marked = model.mark?.step === m.step;
-    const indent = marked ? '    ' : '  ';
+    const looping = model.loopsFrom !== null && m.step >= model.loopsFrom;
+    if (m.step === model.loopsFrom) lines.push('  loop repeats forever');
+    const indent = marked || looping ? '    ' : '  ';
     if (marked) {
       lines.push('  rect rgb(255, 224, 214)');
       lines.push(`    Note over ${first},${KERNEL}: ${mermaidText(model.mark!.label)}`);
@@ -98,6 +104,7 @@ export function sequenceMermaid(scenario: Scenario, observations: readonly Obser
     if (m.reply !== null) lines.push(`${indent}${KERNEL}-->>${from}: ${mermaidText(m.reply)}`);
     if (marked) lines.push('  end');
   }
+  if (model.loopsFrom !== null) lines.push('  end');
   return `${lines.join('\n')}\n`;
 }
 
@@ -109,6 +116,7 @@ const BOX_H = 28;
 const MARGIN = 20;
 const MARK_FILL = '#ffe0d6';
 const MARK_STROKE = '#d9480f';
+const LOOP_STROKE = '#1864ab';
 
 function textWidth(s: string): number {
   return Math.ceil(s.length * CHAR);
@@ -142,7 +150,7 @@ export function sequenceSvg(scenario: Scenario, observations: readonly Observati
   const rows: { m: Message; y: number }[] = [];
   let y = firstRow;
   for (const m of model.messages) {
-    if (model.mark?.step === m.step) y += ROW;
+    if (model.mark?.step === m.step || model.loopsFrom === m.step) y += ROW;
     rows.push({ m, y });
     y += m.reply === null ? ROW : 2 * ROW;
   }
@@ -168,6 +176,19 @@ export function sequenceSvg(scenario: Scenario, observations: readonly Observati
       `<g class="marked" data-step="${m.step}">`,
       `<rect x="${MARGIN / 2}" y="${bandTop}" width="${width - MARGIN}" height="${bandH}" rx="4" fill="${MARK_FILL}" stroke="${MARK_STROKE}"/>`,
       `<text x="${MARGIN}" y="${rowY - 8}" fill="${MARK_STROKE}" font-weight="bold">${escapeXml(model.mark.label)}</text>`,
+      '</g>',
+    );
+  }
+  // A lasso's cycle in a dashed frame, labelled as repeating forever (UML's loop fragment).
+  const looped = rows.filter(({ m }) => model.loopsFrom !== null && m.step >= model.loopsFrom);
+  if (looped.length > 0) {
+    const frameTop = looped[0]!.y - ROW - 4;
+    const last = looped.at(-1)!;
+    const frameBottom = last.y + (last.m.reply === null ? 1 : 2) * ROW + 4;
+    out.push(
+      `<g class="loop" data-from="${model.loopsFrom}">`,
+      `<rect x="${MARGIN / 2}" y="${frameTop}" width="${width - MARGIN}" height="${frameBottom - frameTop}" rx="4" fill="none" stroke="${LOOP_STROKE}" stroke-dasharray="6 3"/>`,
+      `<text x="${MARGIN}" y="${looped[0]!.y - 8}" fill="${LOOP_STROKE}" font-weight="bold">loop: repeats forever</text>`,
       '</g>',
     );
   }

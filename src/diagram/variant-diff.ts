@@ -1,7 +1,8 @@
 // What a variant changes in a chart, as marks against `linux`: every transition whose guard or actions
-// name something the variant replaces (machine.provide()), every transition triggered by an op only
-// the variant has (extraOps), and every state or transition the variant has and `linux` has not, or
-// has with other guards, actions or targets. Pure: builds the charts and compares their graphs.
+// name something the variant replaces (machine.provide()), also inside a named guard that composes
+// others, every transition triggered by an op only the variant has (extraOps), and every state or
+// transition the variant has and `linux` has not, or has with other guards, actions or targets. Pure:
+// builds the charts and compares their graphs.
 
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { buildVariants, isVariantName, type Variant, type VariantName } from '../../machines/variants.js';
@@ -26,9 +27,12 @@ function shape(t: GraphTransition): string {
   return JSON.stringify([t.targets, t.reenter, t.guard ? guardText(t.guard) : null, t.actions]);
 }
 
-/** The names a transition uses: its guards (inside compositions too) and its actions. */
-export function namesUsed(t: GraphTransition): string[] {
-  return [...guardNames(t.guard), ...t.actions];
+/**
+ * The names a transition uses: its guards (inside compositions too, and inside the named compositions
+ * of `definitions`, a chart's guardDefinitions) and its actions.
+ */
+export function namesUsed(t: GraphTransition, definitions: ChartGraph['guardDefinitions'] = new Map()): string[] {
+  return [...guardNames(t.guard, definitions), ...t.actions];
 }
 
 /** Marks of `changed` on `graph` for what differs from `base`, given the replaced names and new events. */
@@ -39,7 +43,7 @@ export function diffMarks(graph: ChartGraph, base: ChartGraph, replaced: readonl
   const baseTransitions = new Map(base.transitions.map((t) => [t.id, shape(t)]));
   for (const t of graph.transitions) {
     const changed =
-      namesUsed(t).some((n) => replaced.includes(n)) ||
+      namesUsed(t, graph.guardDefinitions).some((n) => replaced.includes(n)) ||
       newEvents.includes(t.event) ||
       baseTransitions.get(t.id) !== shape(t);
     if (changed) marks.set(t.id, 'changed');

@@ -90,12 +90,15 @@ export const CONFIGS: Readonly<Record<string, ExploreConfig>> = lookupTable({
   lazy: {
     name: 'lazy',
     description:
-      '1 process x 2 threads, 1 exec, 1 signal handler at a time, core ops and a SIGILL handler that requests permission (the lazy-permission pattern of runtimes)',
+      '1 process x 2 threads, 1 exec, the lazy-permission pattern of runtimes: a SIGILL handler that requests permission, with tile use, altstacks, clone, exit and exec (no OOM, no asynchronous signals)',
     maxProcesses: 1,
     maxThreadsPerProcess: 2,
     maxExecs: 1,
     maxSignalDepth: 1,
-    ops: [...CORE, { op: 'SET_DISPOSITION', fields: { signal: 'SIGILL', handler: 'request-permission' } }],
+    ops: [
+      ...choicesOf(['REQ_PERM', 'LDTILECFG', 'TOUCH', 'TILERELEASE', 'CLONE_THREAD', 'EXIT', 'EXEC', 'SIGALTSTACK']),
+      { op: 'SET_DISPOSITION', fields: { signal: 'SIGILL', handler: 'request-permission' } },
+    ],
   },
   large: {
     name: 'large',

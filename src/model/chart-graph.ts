@@ -1,5 +1,6 @@
 // Walks an XState v5 machine's state nodes into a neutral graph: the state tree and every transition
-// with its trigger, targets, guard expression and action names, in document (priority) order.
+// with its trigger, targets, guard expression, action names and cited source (`meta.source`), in
+// document (priority) order, and what each named guard that composes others stands for.
 // Pure and deterministic: the same machine definition gives the same graph, ids included. It sits with
 // the model, not the diagrams, because coverage, the generated suite and the report read it too.
 
@@ -15,6 +16,8 @@ export interface GraphState {
   /** The id of the initial child of a compound state; null for every other type. */
   readonly initial: string | null;
   readonly description?: string;
+  /** The kernel source or observation the state follows: its `meta.source`. */
+  readonly reference?: string;
   readonly children: readonly GraphState[];
 }
 
@@ -41,6 +44,8 @@ export interface GraphTransition {
   readonly reenter: boolean;
   readonly guard: GuardExpr | null;
   readonly actions: readonly string[];
+  /** The kernel source or observation the transition follows: its `meta.source`. */
+  readonly reference?: string;
 }
 
 export interface ChartGraph {
@@ -48,6 +53,11 @@ export interface ChartGraph {
   readonly machine: string;
   readonly root: GraphState;
   readonly transitions: readonly GraphTransition[];
+  /**
+   * What each named guard that setup() defines as a composition (`stateIn`, `and`, `or`, `not`) stands
+   * for, by name; a guard written as a function has no entry. Its names are those a transition uses too.
+   */
+  readonly guardDefinitions: ReadonlyMap<string, GuardExpr>;
 }
 
 /** The key under which `transitionId` files eventless transitions. */
@@ -106,12 +116,19 @@ export function guardExpr(guard: unknown): GuardExpr | null {
   return f.name && f.name !== 'guard' ? { kind: 'named', name: f.name, params: [] } : { kind: 'inline' };
 }
 
-/** The named guards a guard expression refers to, each once, in the order they appear. */
-export function guardNames(expr: GuardExpr | null): string[] {
+/**
+ * The named guards a guard expression refers to, each once, in the order they appear; with the
+ * definitions of a chart, also the names inside each named composition it uses, after that name.
+ */
+export function guardNames(expr: GuardExpr | null, definitions: ReadonlyMap<string, GuardExpr> = new Map()): string[] {
   if (!expr) return [];
   const names: string[] = [];
   const visit = (e: GuardExpr): void => {
-    if (e.kind === 'named' && !names.includes(e.name)) names.push(e.name);
+    if (e.kind === 'named' && !names.includes(e.name)) {
+      names.push(e.name);
+      const definition = definitions.get(e.name);
+      if (definition) visit(definition);
+    }
     if (e.kind === 'not') visit(e.arg);
     if (e.kind === 'and' || e.kind === 'or') e.args.forEach(visit);
   };
@@ -131,7 +148,20 @@ function actionName(action: unknown): string {
   return 'inline';
 }
 
-type TransitionDef = { eventType: string; target?: readonly AnyStateNode[] | undefined; reenter?: boolean; guard?: unknown; actions: readonly unknown[] };
+/** The `meta.source` of a state node or transition, if it gives one as a string. */
+function referenceOf(meta: unknown): { reference: string } | Record<string, never> {
+  const source = typeof meta === 'object' && meta !== null ? (meta as { source?: unknown }).source : undefined;
+  return typeof source === 'string' ? { reference: source } : {};
+}
+
+type TransitionDef = {
+  eventType: string;
+  target?: readonly AnyStateNode[] | undefined;
+  reenter?: boolean;
+  guard?: unknown;
+  actions: readonly unknown[];
+  meta?: unknown;
+};
 
 function toTransition(
   source: AnyStateNode,
@@ -151,6 +181,7 @@ function toTransition(
     reenter: def.reenter === true,
     guard: guardExpr(def.guard),
     actions: def.actions.map(actionName),
+    ...referenceOf(def.meta),
   };
 }
 
@@ -175,6 +206,7 @@ function toState(node: AnyStateNode): GraphState {
     type: node.type,
     initial: initialTarget ? stateId(initialTarget) : null,
     ...(node.description !== undefined ? { description: node.description } : {}),
+    ...referenceOf(node.meta),
     children,
   };
 }
@@ -183,12 +215,25 @@ function nodesOf(node: AnyStateNode): AnyStateNode[] {
   return [node, ...Object.values(node.states as Record<string, AnyStateNode>).flatMap(nodesOf)];
 }
 
+/** The named guards of a machine that are compositions, as expressions, in the order setup() declares them. */
+function guardDefinitionsOf(machine: AnyStateMachine): Map<string, GuardExpr> {
+  const definitions = new Map<string, GuardExpr>();
+  for (const [name, guard] of Object.entries((machine.implementations.guards ?? {}) as Record<string, unknown>)) {
+    // XState's guard helpers carry a `check`; a guard written as a function does not.
+    if (typeof guard !== 'function' || !('check' in guard)) continue;
+    const expr = guardExpr(guard);
+    if (expr) definitions.set(name, expr);
+  }
+  return definitions;
+}
+
 /** The neutral graph of a machine: its state tree and all its transitions, states in document order. */
 export function chartGraph(machine: AnyStateMachine): ChartGraph {
   return {
     machine: machine.id,
     root: toState(machine.root),
     transitions: nodesOf(machine.root).flatMap(transitionsOf),
+    guardDefinitions: guardDefinitionsOf(machine),
   };
 }
 

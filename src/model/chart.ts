@@ -2,8 +2,8 @@
 // (snapshot, event) and interned, so exploration runs XState once per distinct local step.
 
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import type { ProcessEvent } from '../../machines/process.js';
-import type { BufferChange, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
+import type { ProcessEvent } from '../../machines/process-types.js';
+import type { BufferChange, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task-types.js';
 import type { ProcessMachine, TaskMachine } from '../../machines/variants.js';
 
 /** Where a chart step came from: a start with its input, or an event sent to a snapshot. */

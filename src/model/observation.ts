@@ -2,8 +2,8 @@
 // state fields the op's row of the op table lists, read from the step's task after the step.
 
 import { opSpec } from '../../machines/kernel-events.js';
-import type { SigillHandler, SigsegvHandler } from '../../machines/process.js';
-import type { SiCode, TaskOutcome } from '../../machines/task.js';
+import type { SigillHandler, SigsegvHandler } from '../../machines/process-types.js';
+import type { SiCode, TaskOutcome } from '../../machines/task-types.js';
 import { bufferOf, tilesOf, type TaskSnapshot, type TilesReport } from './state.js';
 
 /** One line of `simulate --json`: what a step did, as the kernel would show it. */

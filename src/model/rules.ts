@@ -6,8 +6,8 @@
 
 import { opSpec, type OpSpec, type OpsRoutedTo, type Route } from '../../machines/kernel-events.js';
 import { permissionRequestAltstackMinimum, type AltstackClass } from '../../machines/platform.js';
-import type { ProcessEvent, ProcessInput } from '../../machines/process.js';
-import type { SigreturnTileBits, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
+import type { ProcessEvent, ProcessInput } from '../../machines/process-types.js';
+import type { SigreturnTileBits, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task-types.js';
 import { describeValue } from '../scenario/describe.js';
 import type { Step } from '../scenario/format.js';
 import type { RuleResult } from './observation.js';

@@ -2,8 +2,8 @@
 // and the readers that name what a chart snapshot means in kernel terms.
 
 import type { SnapshotFrom } from 'xstate';
-import type { SigillHandler, SigsegvHandler } from '../../machines/process.js';
-import type { Memory, TaskContext } from '../../machines/task.js';
+import type { SigillHandler, SigsegvHandler } from '../../machines/process-types.js';
+import type { Memory, TaskContext } from '../../machines/task-types.js';
 import type { ProcessMachine, TaskMachine } from '../../machines/variants.js';
 
 export type TaskSnapshot = SnapshotFrom<TaskMachine>;

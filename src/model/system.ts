@@ -4,7 +4,7 @@
 
 import { opSpec, variantHasOp } from '../../machines/kernel-events.js';
 import type { PlatformProfile } from '../../machines/platform.js';
-import type { TaskInput } from '../../machines/task.js';
+import type { TaskInput } from '../../machines/task-types.js';
 import type { ProcessMachine, TaskMachine, Variant } from '../../machines/variants.js';
 import type { Step } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';

@@ -2,8 +2,8 @@
 // only place that mutates, and only its own arrays; every chart step it takes is traced, and every
 // buffer a chart allocates or frees is counted.
 
-import type { ProcessEvent, ProcessInput } from '../../machines/process.js';
-import type { BufferChange, Memory, SignalName, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task.js';
+import type { ProcessEvent, ProcessInput } from '../../machines/process-types.js';
+import type { BufferChange, Memory, SignalName, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task-types.js';
 import type { ChartStep, ChartStepTrace, TraceOwner } from './chart.js';
 import { isAlive, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import type { SystemModel } from './system.js';

@@ -26,6 +26,8 @@ export interface ScenarioHeader {
   readonly expected?: string;
   readonly requires?: readonly string[];
   readonly source?: string;
+  /** A lasso: the steps from this one (1-based) to the last repeat forever. */
+  readonly loopsFrom?: number;
 }
 
 export interface Scenario {
@@ -43,7 +45,7 @@ export interface ScenarioFile {
   readonly variant: VariantName;
   /** The platform, when it is a named one other than the default (scenarioPlatform): `simulate` runs it there. */
   readonly platform?: string;
-  readonly header: { readonly id: string; readonly question: string; readonly expected: string; readonly source: string };
+  readonly header: { readonly id: string; readonly question: string; readonly expected: string; readonly source: string; readonly loopsFrom?: number };
   readonly steps: readonly Record<string, StepValue>[];
 }
 
@@ -140,6 +142,9 @@ function checkHeader(header: unknown): ScenarioHeader {
   const requires = ownEntry(header, 'requires');
   if (requires !== undefined && (!Array.isArray(requires) || !requires.every((r) => typeof r === 'string')))
     throw new ScenarioError(`scenario: field "header.requires" must be an array of strings, got ${describeValue(requires)}`, undefined, 'header.requires');
+  const loopsFrom = ownEntry(header, 'loopsFrom');
+  if (loopsFrom !== undefined && (typeof loopsFrom !== 'number' || !Number.isSafeInteger(loopsFrom) || loopsFrom < 1))
+    throw new ScenarioError(`scenario: field "header.loopsFrom" must be a step number (1 or more), got ${describeValue(loopsFrom)}`, undefined, 'header.loopsFrom');
   return header as ScenarioHeader;
 }
 

@@ -51,6 +51,27 @@ describe.each(graphs.map((g) => [g.machine, g] as const))('toDot: the %s chart',
   });
 });
 
+describe('sources as tooltips', () => {
+  const graph = graphs[0]!;
+  const dot = toDot(graph);
+  const line = (needle: string) => dot.split('\n').find((l) => l.includes(needle)) ?? '';
+
+  it('give an edge, a row and a state the source it cites, beside its id or description', () => {
+    expect(line('id="t:task.alive:EXEC:0"')).toContain('tooltip="task.alive:EXEC:0; source: fs/exec.c:begin_new_exec');
+    expect(line('"task.alive.signal" [id="s:task.alive.signal"')).toMatch(/TOOLTIP="task\.alive\.signal:SIGNAL:0; source: arch\/x86\/kernel\/signal\.c:get_sigframe/);
+    expect(line('[id="s:task.alive.buffer.allocated"')).toContain('tooltip="Large vmalloc buffer with room for XTILEDATA, XFD disarmed: tile instructions run natively. Source: arch/x86/kernel/fpu/xstate.c:fpstate_realloc"');
+  });
+
+  it('leave a transition that cites nothing with its id alone, and a bare state with none', () => {
+    expect(line('"task.alive.buffer.allocated" [id=')).toContain('TOOLTIP="task.alive.buffer.allocated:TOUCH:1"');
+    expect(line('"task.alive.tileData.init" [id=')).not.toContain('tooltip');
+  });
+
+  it('reach the SVG', async () => {
+    expect(await renderSvg(dot)).toContain('source: arch/x86/kernel/signal.c:get_sigframe');
+  });
+});
+
 describe('marks', () => {
   const graph = graphs[0]!;
   const marks: Marks = new Map([

@@ -123,7 +123,7 @@ describe('Mermaid marks', () => {
     expect(text).toMatch(/^ {2}classDef covered /m);
     expect(p.classes.get('covered')).toContain('task_alive_buffer_permitted');
     expect(p.classes.get('uncovered')).toContain('task_alive_tileData');
-    expect(p.edges.some((e) => e.label.split(LINE_BREAK).some((l) => l.startsWith('CHANGED EXEC [in(alive.buffer.allocated)]')))).toBe(true);
+    expect(p.edges.some((e) => e.label.split(LINE_BREAK).some((l) => l.startsWith('CHANGED EXEC [largeBufferAllocated]')))).toBe(true);
     for (const [kind, members] of p.classes) for (const m of members) expect(p.declared.has(m), `${kind} ${m}`).toBe(true);
   });
 

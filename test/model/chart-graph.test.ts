@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { and, createActor, createMachine, not, or, setup, stateIn } from 'xstate';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
-import { buildVariants } from '../../machines/variants.js';
+import { VARIANT_NAMES, buildVariants } from '../../machines/variants.js';
 import { activeStateIds, allStates, chartGraph, guardExpr, transitionIdOf } from '../../src/model/chart-graph.js';
 import { guardText } from '../../src/diagram/labels.js';
 
@@ -44,15 +44,43 @@ describe('chartGraph of the task chart', () => {
     const t = (id: string) => task.transitions.find((x) => x.id === id);
     expect(t('task.alive.buffer.permitted:TOUCH:3')).toMatchObject({ targets: ['task.alive.buffer.allocated'], guard: null, actions: ['allocateLargeBuffer', 'loadTileData', 'reportOk'] });
     expect(t('task.alive.buffer.permitted:TOUCH:2')).toMatchObject({ targets: [], guard: { kind: 'named', name: 'memoryExhausted' } });
-    expect(guardText(t('task.alive.buffer.unpermitted:TOUCH:0')!.guard!)).toBe('not tileInstructionsExist or not in(alive.tileConfig.configured)');
-    expect(guardText(t('task.alive:KILLED:0')!.guard!)).toBe('killedBy(SIGILL) and in(alive.buffer.allocated)');
+    expect(guardText(t('task.alive.buffer.unpermitted:TOUCH:0')!.guard!)).toBe('touchIsInvalidOpcode');
+    expect(guardText(t('task.alive:KILLED:0')!.guard!)).toBe('killedBy(SIGILL) and largeBufferAllocated');
+    expect(guardText(t('task.alive.altstack:SIGALTSTACK:3')!.guard!)).toBe('requestedAltstack(small) and altstackSizeValid');
     expect(t('task.alive:EXEC:0')).toMatchObject({ targets: ['task.alive'], reenter: true, actions: ['dropLargeBufferAtExec', 'forgetFrames'] });
     expect(t('task.spawning:always:1')).toMatchObject({ trigger: 'always', event: 'always', targets: ['task.alive'] });
+  });
+
+  it('gives what each named composition stands for, and nothing for a guard written as a function', () => {
+    const definition = (name: string) => {
+      const expr = task.guardDefinitions.get(name);
+      return expr ? guardText(expr) : undefined;
+    };
+    expect(definition('touchIsInvalidOpcode')).toBe('not tileInstructionsExist or not tileConfigLoaded');
+    expect(definition('largeBufferAllocated')).toBe('in(alive.buffer.allocated)');
+    expect(definition('frameGoesOnAltstack')).toBe('(handlerAsksForAltstack and not noAltstackInstalled) or runningOnAltstack');
+    expect(definition('memoryExhausted')).toBeUndefined();
+  });
+
+  it('carries the source a state or transition cites (meta.source)', () => {
+    const state = allStates(task).find((s) => s.id === 'task.alive.buffer.allocated');
+    expect(state?.reference).toBe('arch/x86/kernel/fpu/xstate.c:fpstate_realloc');
+    expect(task.transitions.find((x) => x.id === 'task.alive.signal:SIGNAL:0')?.reference).toMatch(/^arch\/x86\/kernel\/signal\.c:get_sigframe/);
+    expect(task.transitions.find((x) => x.id === 'task.alive.buffer.allocated:TOUCH:1')).not.toHaveProperty('reference');
   });
 
   it('is deterministic and the same for a provided variant', () => {
     expect(JSON.stringify(chartGraph(variants.linux.task))).toBe(JSON.stringify(task));
     expect(JSON.stringify(chartGraph(variants['linux-fixed'].task))).toBe(JSON.stringify(task));
+  });
+});
+
+describe('every guard of every chart is printed by rule name', () => {
+  // A stateIn() or an arrow written in a transition prints as `in(...)` or `inline`; setup() names them.
+  it.each(VARIANT_NAMES.flatMap((v) => (['task', 'process'] as const).map((m) => [v, m] as const)))('%s %s', (variant, machine) => {
+    for (const t of chartGraph(variants[variant][machine]).transitions) {
+      if (t.guard) expect(guardText(t.guard), t.id).not.toMatch(/\bin\(|\binline\b/);
+    }
   });
 });
 

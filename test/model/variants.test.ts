@@ -169,6 +169,14 @@ describe('variant metadata', () => {
       expect((error as ScenarioError).field, name).toBe('op');
     }
   });
+
+  it('only the task chart of a variant with the PREALLOC op takes it, in every buffer state', () => {
+    const buffers = ['unpermitted', 'permitted', 'allocated'] as const;
+    for (const name of VARIANT_NAMES) {
+      const states = buffers.filter((b) => variants[name].task.getStateNodeById(`task.alive.buffer.${b}`).transitions.has('PREALLOC'));
+      expect(states, name).toEqual(variants[name].extraOps.includes('PREALLOC') ? buffers : []);
+    }
+  });
 });
 
 // ---- Nothing else changes: generated scenarios, each variant against linux. ----

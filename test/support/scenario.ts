@@ -3,7 +3,7 @@
 
 import { expect } from 'vitest';
 import type { VariantName } from '../../machines/variants.js';
-import type { SiCode } from '../../machines/task.js';
+import type { SiCode } from '../../machines/task-types.js';
 import { isAlive, type BufferCounts, type SystemState, type TilesReport } from '../../src/model/state.js';
 import type { Observation } from '../../src/model/observation.js';
 import { toScenario, type Scenario, type StepValue } from '../../src/scenario/format.js';

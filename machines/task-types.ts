@@ -1,0 +1,84 @@
+// The vocabulary of the task chart (machines/task.ts): its context, input, events and what it emits,
+// and the kernel facts they carry. The composition (src/model/system.ts), the process chart and the
+// tests share these types without building a chart.
+
+import type { AltstackClass } from './platform.js';
+
+/** What a state or transition of the charts may say about itself: the kernel source or observation it follows. */
+export interface ChartMeta {
+  readonly source: string;
+}
+
+export type Memory = 'available' | 'exhausted';
+export type Errno = 'EINVAL' | 'EOPNOTSUPP' | 'ENOSPC' | 'ENOMEM' | 'EBUSY' | 'EFAULT' | 'EPERM' | 'ENOENT';
+export type SignalName = 'SIGILL' | 'SIGSEGV';
+export type SiCode = 'ILL_ILLOPC' | 'ILL_ILLOPN' | 'SI_KERNEL';
+export type TileDataState = 'init' | 'live' | 'lost';
+/** The tile bits of XSTATE_BV in a user XRSTOR's image (RFBM = XCR0): none, the config (17), or config and data (17, 18). */
+export type XrstorTileBits = 'none' | 'config' | 'data';
+/** What a signal handler does to the tile bits of its frame's XSTATE_BV before returning. */
+export type SigreturnTileBits = 'keep' | 'forge' | 'clear';
+export type FrameSize = 'default' | 'large';
+
+/** A signal frame on the task's stack: how big it is, where it is, and what it saved. */
+export interface SignalFrame {
+  readonly size: FrameSize;
+  readonly onAltstack: boolean;
+  readonly savedConfig: boolean;
+  readonly savedTiles: TileDataState;
+}
+
+export interface TaskContext {
+  /** Signal frames of the handlers now running, innermost last. */
+  readonly frames: readonly SignalFrame[];
+}
+
+/** How a task starts: what clone/fork copies into it (E15-E17). */
+export interface TaskInput {
+  readonly permitted: boolean;
+  readonly altstack: AltstackClass | 'none';
+  readonly tileConfig: boolean;
+  readonly memory: Memory;
+  /** fork() copies the whole thread, a handler's frames included: a child forked in a handler runs in it. */
+  readonly frames: readonly SignalFrame[];
+}
+
+export type TaskEvent =
+  | { type: 'PERMISSION_GRANTED'; memory: Memory }
+  | { type: 'LDTILECFG'; palette: number }
+  | { type: 'TOUCH'; memory: Memory }
+  | { type: 'XRSTOR'; tileBits: XrstorTileBits; memory: Memory }
+  | { type: 'TILERELEASE' }
+  | { type: 'CHECK_TILES' }
+  | { type: 'SIGALTSTACK'; size: AltstackClass | 'disable' }
+  | { type: 'SIGNAL'; onstack: boolean }
+  | { type: 'SIGRETURN'; tileBits: SigreturnTileBits; xsaveHeader?: 'intact' | 'corrupt' }
+  | { type: 'PTRACE_GETREGSET' }
+  | { type: 'CONTEXT_SWITCH' }
+  | { type: 'PREALLOC'; memory: Memory }
+  | { type: 'EXEC' }
+  | { type: 'EXIT' }
+  | { type: 'KILLED'; by: SignalName | 'exec' }
+  | RegisterEvent;
+
+/** Raised inside the chart: the tile registers changing under the regions that track them. */
+export type RegisterEvent =
+  | { type: 'tiles.configLoaded' }
+  | { type: 'tiles.configCleared' }
+  | { type: 'tiles.dataLoaded' }
+  | { type: 'tiles.dataInit' }
+  | { type: 'tiles.dataLost' };
+
+/** What the task saw. `fault` marks a synchronous forced signal whose fate the process disposition decides. */
+export interface TaskOutcome {
+  readonly result: 'ok' | Errno | SignalName;
+  readonly si_code?: SiCode;
+  readonly fault?: boolean;
+  readonly fatal?: boolean;
+  readonly bitmap?: string;
+  readonly frameHasTiles?: boolean;
+}
+
+export type BufferChange = 'allocated' | 'freed' | 'orphaned';
+
+export type TaskEmitted = { type: 'outcome'; outcome: TaskOutcome } | { type: 'buffer'; change: BufferChange };
