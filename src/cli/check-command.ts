@@ -36,7 +36,7 @@ function renderCounterexamples(results: readonly VariantCheck[]): string {
           const mark = loopsFrom !== undefined && i + 1 >= loopsFrom ? '   <- cycle: repeats forever' : note !== undefined ? '   <- first bad step' : '';
           return `  ${String(i + 1).padStart(2)}. ${JSON.stringify(step)}${mark}`;
         });
-        const shape = loopsFrom === undefined ? `in ${steps.length} step${steps.length === 1 ? '' : 's'}` : `by a lasso: ${loopsFrom - 1} steps, then steps ${loopsFrom}-${steps.length} forever`;
+        const shape = loopsFrom === undefined ? `in ${steps.length} step${steps.length === 1 ? '' : 's'}` : `by a lasso: ${loopsFrom - 1} steps, then ${loopsFrom === steps.length ? `step ${loopsFrom}` : `steps ${loopsFrom}-${steps.length}`} forever`;
         return [`${r.variant}: ${name} violated ${shape}`, ...steps];
       }),
     )

@@ -31,7 +31,7 @@ export interface CommandSpec<V extends OptionValues = OptionValues> {
 
 /** Options several commands take, worded once. */
 export const VARIANT_OPTION: OptionSpec = { flags: '--variant <V>', description: 'the design variant', default: 'linux' };
-export const CONFIG_OPTION: OptionSpec = { flags: '--config <NAME>', description: 'exploration bounds: tiny, default, wide, forks, large', default: 'default' };
+export const CONFIG_OPTION: OptionSpec = { flags: '--config <NAME>', description: `exploration bounds: ${Object.keys(CONFIGS).join(', ')}`, default: 'default' };
 export const PLATFORM_OPTION: OptionSpec = { flags: '--platform <P>', description: 'platform profile: a name, host (measured here) or a measurement FILE' };
 
 /** --config NAME (or diagram's --coverage NAME): the configuration; `default` when not given. */

@@ -182,7 +182,7 @@ export function sequenceSvg(scenario: Scenario, observations: readonly Observati
   // A lasso's cycle in a dashed frame, labelled as repeating forever (UML's loop fragment).
   const looped = rows.filter(({ m }) => model.loopsFrom !== null && m.step >= model.loopsFrom);
   if (looped.length > 0) {
-    const frameTop = looped[0]!.y - ROW - 4;
+    const frameTop = looped[0]!.y - ROW + 2;
     const last = looped.at(-1)!;
     const frameBottom = last.y + (last.m.reply === null ? 1 : 2) * ROW + 4;
     out.push(

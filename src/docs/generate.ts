@@ -92,12 +92,15 @@ async function generate(): Promise<Generated> {
   const results = ALL_VARIANTS.map((v) => checkVariant(v, CONFIGS['default']!));
   const mismatches = compareWithManifest(results, loadManifest());
   if (mismatches.length > 0) throw new Error(`docs: the checker disagrees with machines/manifest.json (${mismatches.map((m) => `${m.variant} ${m.what}`).join(', ')}); fix that first`);
-  for (const r of results) {
+  // The properties "eventually" hold vacuously on `default`; their lassos are drawn from `lazy`.
+  const lassos = PROPERTIES.filter((p) => p.kind === 'eventually').map((p) => checkVariant('linux', CONFIGS['lazy']!, { properties: [p] }));
+  for (const r of [...results, ...lassos]) {
     for (const [property, cell] of Object.entries(r.cells)) {
       if (!cell.counterexample) continue;
       const scenario = toScenario(JSON.parse(JSON.stringify(cell.counterexample)));
       const { observations } = simulate(scenario, modelFor(r.variant));
-      const mark = { step: scenario.steps.length, label: `${property} broken` };
+      const loopsFrom = scenario.header?.loopsFrom;
+      const mark = { step: loopsFrom !== undefined ? loopsFrom - 1 : scenario.steps.length, label: `${property} broken` };
       put(`${DIAGRAMS}/counterexamples/${r.variant}--${property}.svg`, sequenceSvg(scenario, observations, mark));
       put(`${DIAGRAMS}/counterexamples/${r.variant}--${property}.mmd`, sequenceMermaid(scenario, observations, mark));
     }
