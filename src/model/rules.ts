@@ -404,9 +404,10 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   },
 };
 
-/** The chart events named like ops that the same-named routes send must exist: checked by the compiler. */
-type SameNamedTaskOps = OpsRoutedTo<'taskEvent' | 'instruction'>;
-type SameNamedProcessOps = OpsRoutedTo<'processEvent'>;
-type Missing<Ops, Events> = Exclude<Ops, Events>;
-type Holds<T extends true> = T;
-export type ChartEventsExist = Holds<[Missing<SameNamedTaskOps, TaskEvent['type']>, Missing<SameNamedProcessOps, ProcessEvent['type']>] extends [never, never] ? true : false>;
+/**
+ * The chart events named like ops that the same-named routes send must exist: checked by the compiler,
+ * which names the op whose event a chart lacks ("Type '"OP"' does not satisfy the constraint 'never'").
+ */
+type NoneMissing<Ops extends never> = Ops;
+export type TaskEventsExist = NoneMissing<Exclude<OpsRoutedTo<'taskEvent' | 'instruction'>, TaskEvent['type']>>;
+export type ProcessEventsExist = NoneMissing<Exclude<OpsRoutedTo<'processEvent'>, ProcessEvent['type']>>;

@@ -24,8 +24,8 @@ interface Layer {
 const LAYERS: readonly Layer[] = [
   {
     name: 'foundation',
-    units: ['src/own.ts', 'src/files.ts'],
-    why: 'leaf helpers (own-entry lookup tables, the project root and output folders) that every layer may use, the machines included; they import nothing of the project',
+    units: ['src/own.ts', 'src/files.ts', 'src/xml.ts'],
+    why: 'leaf helpers (own-entry lookup tables, the project root and output folders, the XML escape) that every layer may use, the machines included; they import nothing of the project',
   },
   { name: 'machines', units: ['machines'], why: 'the statecharts, platform profiles, variants and the ops: what everything else is about' },
   { name: 'scenario', units: ['src/scenario'], why: 'the step and scenario format over the ops; the model composes steps, every command reads scenarios' },
