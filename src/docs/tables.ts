@@ -57,11 +57,11 @@ export function variantsTable(): string {
   const variants = buildVariants(DEFAULT_PLATFORM);
   const list = (names: readonly string[]) => (names.length > 0 ? names.map((n) => `\`${n}\``).join(', ') : 'none');
   return [
-    '| variant | task chart | process chart | extra ops |',
-    '|---|---|---|---|',
+    '| variant | base | task chart | process chart | extra ops |',
+    '|---|---|---|---|---|',
     ...VARIANT_NAMES.map((n) => {
       const v = variants[n];
-      return `| \`${n}\` | ${list(v.replaces.task)} | ${list(v.replaces.process)} | ${list(v.extraOps)} |`;
+      return `| \`${n}\` | ${v.base === null ? 'none' : `\`${v.base}\``} | ${list(v.replaces.task)} | ${list(v.replaces.process)} | ${list(v.extraOps)} |`;
     }),
   ].join('\n');
 }

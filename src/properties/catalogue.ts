@@ -114,10 +114,11 @@ export const PROPERTIES: readonly Property[] = [
   },
   {
     name: 'NoLargeBufferWithoutAmxUse',
-    claim: 'No thread that never used AMX holds a large buffer: only its own tile access (or its own explicit request) allocates one.',
+    claim: 'No thread that never used AMX holds a large buffer: only its own tile-data access allocates one.',
     source: "Len Brown's memory argument (May 2021); semantics invariant 6, 19",
     kind: 'step',
-    holds: (t) => t.after.buffers.allocated <= t.before.buffers.allocated || t.step.op === 'TOUCH' || t.step.op === 'PREALLOC',
+    // As named: an explicit pre-allocation by a thread that has not touched AMX yet breaks it too.
+    holds: (t) => t.after.buffers.allocated <= t.before.buffers.allocated || t.step.op === 'TOUCH' || t.step.op === 'XRSTOR',
   },
   {
     name: 'TileDataIsNeverSilentlyLost',
