@@ -82,7 +82,7 @@ export interface UncoveredRow {
 export const UNCOVERED_ROWS: readonly UncoveredRow[] = [
   { row: '1f', coverage: 'none', reason: 'NULL pointers (EFAULT) and the unknown code 0x1026 (EINVAL): the model has no pointer arguments and no op for unknown arch_prctl codes.' },
   { row: '1k', coverage: 'none', reason: 'uid 65534: the model has no credentials (permission needs no privilege, so it would repeat 1a).' },
-  { row: '2d', coverage: 'partly', reason: 'The model has no handler that returns doing nothing; a request-permission handler whose request is refused stands in for it. The loop is one step that reports hang and leaves the thread stuck.' },
+  { row: '2d', coverage: 'partly', reason: 'The model has no handler that returns doing nothing; a request-permission handler whose request is refused stands in for it. The loop is one step that reports hang and leaves the thread stuck; the stuck thread\'s one further step is the same instruction faulting again, the cycle of the lasso that violates `FaultingInstructionEventuallyCompletes` ([checking.md](checking.md#temporal-properties-and-lassos)).' },
   { row: '2f', coverage: 'none', reason: 'SIGILL blocked with sigprocmask: the model has no signal mask (a forced signal makes it the default disposition).' },
   { row: '2g', coverage: 'none', reason: 'SIGILL set to SIG_IGN: the model has no ignore disposition (a forced signal makes it the default disposition).' },
   { row: '5e', coverage: 'partly', reason: 'The 2047-byte ENOMEM bound is not a size class; small, window and large are covered.' },
