@@ -2,7 +2,7 @@
 // They stay out of the charts, so one model is checked at several sizes.
 
 import type { StepValue } from '../scenario/format.js';
-import { opSpec, type OpName } from '../../machines/kernel-events.js';
+import { OPS, opSpec, type OpName } from '../../machines/kernel-events.js';
 import { lookupTable } from '../own.js';
 
 /** An op with fixed fields; the explorer tries each choice for every live task. */
@@ -111,3 +111,47 @@ export const CONFIGS: Readonly<Record<string, ExploreConfig>> = lookupTable({
     ops: [...choicesOf(['REQ_PERM', 'LDTILECFG', 'TOUCH', 'TILERELEASE', 'CLONE_THREAD', 'EXIT', 'EXEC', 'OOM_BEGIN', 'OOM_END', 'PREALLOC']), ...FORK],
   },
 });
+
+/** Bounds given one by one (`check --processes ... --ops ...`), over a preset. */
+export interface Bounds {
+  readonly processes?: number;
+  readonly threads?: number;
+  readonly execs?: number;
+  readonly signalDepth?: number;
+  /** The ops and the words that named them (`core`, `all`, or the list). */
+  readonly ops?: { readonly choices: readonly OpChoice[]; readonly named: string };
+}
+
+/** Every op of the op table with the fields it offers the explorer, in the table's order. */
+const ALL: readonly OpChoice[] = choicesOf(OPS.map((o) => o.op as OpName));
+
+/**
+ * The ops `--ops` names: `core` (the core ops of the presets), `all` (every op of the op table with
+ * its explorer choices) or a comma-separated list of op names; or the name that is no op.
+ */
+export function opsNamed(spec: string): { readonly choices: readonly OpChoice[] } | { readonly unknown: string } {
+  if (spec === 'core') return { choices: CORE };
+  if (spec === 'all') return { choices: ALL };
+  const names = spec.split(',').map((n) => n.trim());
+  const unknown = names.find((n) => opSpec(n) === undefined);
+  if (unknown !== undefined) return { unknown };
+  return { choices: choicesOf(names as OpName[]) };
+}
+
+/** The preset with the given bounds replaced: a configuration the manifest does not record. */
+export function boundedConfig(preset: ExploreConfig, b: Bounds): ExploreConfig {
+  const processes = b.processes ?? preset.maxProcesses;
+  const threads = b.threads ?? preset.maxThreadsPerProcess;
+  const execs = b.execs ?? preset.maxExecs;
+  const signalDepth = b.signalDepth ?? preset.maxSignalDepth;
+  const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  return {
+    name: `${preset.name} with bounds`,
+    description: `${count(processes, 'process', 'processes')} x ${count(threads, 'thread')}, ${count(execs, 'exec')}, ${count(signalDepth, 'signal handler')} at a time, ops: ${b.ops?.named ?? `those of ${preset.name}`}`,
+    maxProcesses: processes,
+    maxThreadsPerProcess: threads,
+    maxExecs: execs,
+    maxSignalDepth: signalDepth,
+    ops: b.ops?.choices ?? preset.ops,
+  };
+}

@@ -400,3 +400,30 @@ describe('--platform', () => {
     expect(r.stderr).toMatch(/^amxstate: simulate: --platform: .*bad-measurement\.json: field "frameBytes" must be a number, got "big"\n$/);
   });
 });
+
+describe('check with bounds on the command line', () => {
+  const states = (args: readonly string[]): number => {
+    const r = amxstate(['check', '--variant', 'linux', '--json', '--quiet', ...args]);
+    expect(r.status, r.stderr).toBe(0);
+    return (JSON.parse(r.stdout) as { stats: { linux: { states: number } } }).stats.linux.states;
+  };
+
+  it("reproduces a preset's recorded state count when its own bounds are given one by one", () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'machines/manifest.json'), 'utf8')) as { configs: { tiny: { states: { linux: number } } } };
+    expect(states(['--config', 'tiny', '--processes', '1', '--threads', '1', '--execs', '1', '--signal-depth', '1', '--ops', 'core'])).toBe(manifest.configs.tiny.states.linux);
+  });
+
+  it('applies each bound: one more thread, or one op fewer, changes what is reachable', () => {
+    const ops = ['--ops', 'REQ_PERM,LDTILECFG,TOUCH,CLONE_THREAD,EXIT'];
+    const two = states(['--threads', '2', ...ops]);
+    expect(states(['--threads', '3', ...ops])).toBeGreaterThan(two);
+    expect(states(['--threads', '2', '--ops', 'REQ_PERM,LDTILECFG,CLONE_THREAD,EXIT'])).toBeLessThan(two);
+  });
+
+  it('says the manifest records the presets only, and compares nothing', () => {
+    const r = amxstate(['check', '--variant', 'linux', '--threads', '1', '--ops', 'TOUCH', '--quiet']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('configuration "default with bounds": 1 process x 1 thread, 1 exec, 1 signal handler at a time, ops: TOUCH');
+    expect(r.stdout).toContain('records the preset configurations only');
+  });
+});
