@@ -38,8 +38,10 @@ const never = () => false;
 export function buildVariants(p: PlatformProfile): Readonly<Record<VariantName, Variant>> {
   const task = createTaskMachine(p);
   const process = createProcessMachine(p);
-  // fpu_flush_thread() freeing the buffer: exec without the leak of docs/findings.md §1.
+  // fpu_flush_thread() freeing the buffer: exec without the leak of docs/findings.md §1. What
+  // linux-fixed replaces, the variants built on it replace too.
   const leakFree = task.provide({ actions: { dropLargeBufferAtExec: emit({ type: 'buffer', change: 'freed' }) } });
+  const leakFreeReplaces = ['dropLargeBufferAtExec'] as const;
   // Without a prototype, so that no lookup by a name finds what every object inherits (src/own.ts).
   return lookupTable<Variant>({
     linux: {
@@ -55,7 +57,7 @@ export function buildVariants(p: PlatformProfile): Readonly<Record<VariantName, 
       name: 'linux-fixed',
       changes: 'exec frees the large buffer instead of orphaning it.',
       base: 'linux',
-      replaces: { task: ['dropLargeBufferAtExec'], process: [] },
+      replaces: { task: leakFreeReplaces, process: [] },
       extraOps: extraOpsOf('linux-fixed'),
       task: leakFree,
       process,
@@ -65,7 +67,7 @@ export function buildVariants(p: PlatformProfile): Readonly<Record<VariantName, 
       changes:
         'On linux-fixed: ARCH_REQ_XCOMP_PERM allocates the buffer for every thread and clone for every new thread of a permitted process; failure is ENOMEM from that call.',
       base: 'linux-fixed',
-      replaces: { task: ['dropLargeBufferAtExec', 'permissionAllocatesBuffer', 'cloneAllocatesBuffer'], process: ['permissionAllocatesBuffers'] },
+      replaces: { task: [...leakFreeReplaces, 'permissionAllocatesBuffer', 'cloneAllocatesBuffer'], process: ['permissionAllocatesBuffers'] },
       extraOps: extraOpsOf('prealloc-at-permission'),
       task: leakFree.provide({ guards: { permissionAllocatesBuffer: always, cloneAllocatesBuffer: always } }),
       process: process.provide({ guards: { permissionAllocatesBuffers: always } }),
@@ -74,7 +76,7 @@ export function buildVariants(p: PlatformProfile): Readonly<Record<VariantName, 
       name: 'prealloc-syscall',
       changes: 'On linux-fixed: a per-thread PREALLOC call allocates the buffer synchronously (ENOMEM on failure); lazy allocation stays.',
       base: 'linux-fixed',
-      replaces: { task: ['dropLargeBufferAtExec'], process: [] },
+      replaces: { task: leakFreeReplaces, process: [] },
       extraOps: extraOpsOf('prealloc-syscall'),
       task: createTaskMachine(p, { preallocSyscall: true }).provide({ actions: { dropLargeBufferAtExec: emit({ type: 'buffer', change: 'freed' }) } }),
       process,
