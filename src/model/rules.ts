@@ -229,6 +229,9 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     uses: ['fatalSignalKillsProcess', 'faultMeetsDisposition'],
     apply: (w, step, ti) => {
       const event = sameNamedEvent<TaskEvent>(w, step);
+      // A stuck task retrying its instruction: stuck again only if it refaults again (another thread
+      // may have changed the SIGILL disposition meanwhile: the retry is then killed or skipped).
+      if (w.task(ti).stuckOn !== null) w.unstick(ti);
       return faultMeetsDisposition(w, ti, w.sendTask(ti, event), { event, instruction: instructionOf(step) });
     },
   },

@@ -125,6 +125,11 @@ export class World {
     this.updateTask(ti, { suspended: true });
   }
 
+  /** The task's instruction no longer refaults: it runs on (or dies). */
+  unstick(ti: number): void {
+    this.updateTask(ti, { stuckOn: null });
+  }
+
   /** The task refaults forever on the instruction. */
   markStuck(ti: number, instruction: Instruction): void {
     this.updateTask(ti, { stuckOn: instruction });
