@@ -6,7 +6,7 @@
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { OPS, ROUTES, type Route } from '../../machines/kernel-events.js';
 import { buildVariants } from '../../machines/variants.js';
-import { chartGraph, type ChartGraph, type GraphState } from '../model/chart-graph.js';
+import { chartGraph, type GraphState } from '../model/chart-graph.js';
 import { quote, wrap } from './dot.js';
 import { mermaidText } from './mermaid.js';
 import { ROUTE_RULES, SHARED_RULES, type CompositionEdge, type SharedRule, type SystemNode } from '../model/rules.js';

@@ -11,7 +11,14 @@ import type { ExploreConfig } from './config.js';
 const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
 
 /** The steps the configuration allows from a node: one representative per symmetric choice. */
-export function candidateSteps(model: SystemModel, config: ExploreConfig, node: { state: SystemState; execs: number; nextId: number }): Step[] {
+/** Where the search stands: a state, the execs along its path, and the number the next new task gets. */
+export interface SearchPoint {
+  readonly state: SystemState;
+  readonly execs: number;
+  readonly nextId: number;
+}
+
+export function candidateSteps(model: SystemModel, config: ExploreConfig, node: SearchPoint): Step[] {
   const s = node.state;
   const out: Step[] = [];
   if (config.ops.some((o) => o.op === 'OOM_BEGIN') && s.memory === 'available') out.push({ op: 'OOM_BEGIN', fields: {} });

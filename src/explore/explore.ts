@@ -8,7 +8,7 @@ import type { SystemModel } from '../model/system.js';
 import type { SystemState } from '../model/state.js';
 import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
-import { candidateSteps } from './candidates.js';
+import { candidateSteps, type SearchPoint } from './candidates.js';
 import { canonicalKey } from './canonical.js';
 import type { ExploreConfig } from './config.js';
 import { cycleOf } from './lasso.js';
@@ -107,7 +107,7 @@ function violation(model: SystemModel, nodes: readonly Node[], i: number, p: Pro
  * has such a cycle. Judged on each state once, when the search first reaches it: its prefix is then
  * a shortest one.
  */
-function lassoFrom(model: SystemModel, config: ExploreConfig, p: LivenessProperty, node: { state: SystemState; execs: number; nextId: number }): Step[] | undefined {
+function lassoFrom(model: SystemModel, config: ExploreConfig, p: LivenessProperty, node: SearchPoint): Step[] | undefined {
   for (const task of p.open(node.state)) {
     const cycle = cycleOf(model, config, node, task, (s) => p.open(s).includes(task));
     if (cycle) return cycle;

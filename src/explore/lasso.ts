@@ -10,25 +10,19 @@ import type { SystemState } from '../model/state.js';
 import type { Step } from '../scenario/format.js';
 import { canonicalKey } from './canonical.js';
 import type { ExploreConfig } from './config.js';
-import { candidateSteps } from './candidates.js';
+import { candidateSteps, type SearchPoint } from './candidates.js';
 
 /** How many states the cycle search visits at most from one state. */
 const CYCLE_SEARCH_LIMIT = 10_000;
-
-export interface LassoNode {
-  readonly state: SystemState;
-  readonly execs: number;
-  readonly nextId: number;
-}
 
 /**
  * The shortest cycle of `task`'s steps from `from` back to it, every state on the way (the last
  * included) keeping the obligation open (`open(state)`); undefined when there is none.
  */
-export function cycleOf(model: SystemModel, config: ExploreConfig, from: LassoNode, task: string, open: (s: SystemState) => boolean): Step[] | undefined {
+export function cycleOf(model: SystemModel, config: ExploreConfig, from: SearchPoint, task: string, open: (s: SystemState) => boolean): Step[] | undefined {
   const home = canonicalKey(model, from.state, from.execs);
   const seen = new Set<string>([home]);
-  const queue: { node: LassoNode; path: Step[] }[] = [{ node: from, path: [] }];
+  const queue: { node: SearchPoint; path: Step[] }[] = [{ node: from, path: [] }];
   for (let i = 0; i < queue.length && seen.size <= CYCLE_SEARCH_LIMIT; i++) {
     const { node, path } = queue[i]!;
     for (const step of candidateSteps(model, config, node)) {

@@ -34,8 +34,6 @@ export interface RuleResult extends TaskOutcome {
   readonly hang?: boolean;
 }
 
-export const OK: Outcome = { outcome: 'ok' };
-
 /** The outcome of a step of `op`, with the fields its row shows; `after` is its task, if still alive. */
 export function outcomeOf(op: string, result: RuleResult, after: TaskSnapshot | undefined): Outcome {
   const shows = opSpec(op)?.shows ?? [];
