@@ -31,6 +31,8 @@ export interface SignalFrame {
 export interface TaskContext {
   /** Signal frames of the handlers now running, innermost last. */
   readonly frames: readonly SignalFrame[];
+  /** thread_group_leader(): the process's first thread, or the thread that exec()ed last (de_thread). */
+  readonly leader: boolean;
 }
 
 /** How a task starts: what clone/fork copies into it (E15-E17). */
@@ -41,6 +43,8 @@ export interface TaskInput {
   readonly memory: Memory;
   /** fork() copies the whole thread, a handler's frames included: a child forked in a handler runs in it. */
   readonly frames: readonly SignalFrame[];
+  /** The first thread of a new process (fork, vfork) leads its group; a CLONE_THREAD thread does not. */
+  readonly leader: boolean;
 }
 
 export type TaskEvent =
@@ -57,7 +61,8 @@ export type TaskEvent =
   | { type: 'CONTEXT_SWITCH' }
   | { type: 'PREALLOC'; memory: Memory }
   | { type: 'EXEC' }
-  | { type: 'EXIT' }
+  | { type: 'EXIT'; otherThreadsRun: boolean }
+  | { type: 'RELEASED' }
   | { type: 'KILLED'; by: SignalName | 'exec' }
   | RegisterEvent;
 

@@ -162,6 +162,9 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
       handlerForgesTileBits: ({ event }) => event.type === 'SIGRETURN' && event.tileBits === 'forge',
       handlerCorruptsXsaveHeader: ({ event }) => event.type === 'SIGRETURN' && event.xsaveHeader === 'corrupt',
       killedBy: ({ event }, params: { by: SignalName | 'exec' }) => event.type === 'KILLED' && event.by === params.by,
+      // thread_group_leader(): its task_struct carries the group's signal and permission state.
+      isGroupLeader: ({ context }) => context.leader,
+      otherThreadsRun: ({ event }) => event.type === 'EXIT' && event.otherThreadsRun,
 
       // What the other regions say, read by guards and by actions while they run (RegionFact).
       // fpstate_realloc() gave the task the large buffer, and XFD is disarmed for it.
@@ -181,6 +184,8 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
 
       // Kernel rules made of the named guards above, so that a diagram prints the rule's name. A guard
       // that a variant replaces stays in the transitions themselves, where its diagram shows it by name.
+      // exit_notify(): a leader whose threads still run is not reaped (delay_group_leader) but stays a zombie.
+      leaderOutlivedByThreads: and(['isGroupLeader', 'otherThreadsRun']),
       // #UD: no AMX at all, or a tile data instruction with no tile configuration; it wins over XFD (row 2h).
       touchIsInvalidOpcode: or([not('tileInstructionsExist'), not('tileConfigLoaded')]),
       // switch_fpu(): XSAVES with RFBM = fpstate->xfeatures keeps tile data only if the buffer has room.
@@ -242,11 +247,13 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
         enqueue.raise({ type: frame?.savedTiles === 'live' ? 'tiles.dataLoaded' : frame?.savedTiles === 'lost' ? 'tiles.dataLost' : 'tiles.dataInit' });
       }),
       forgetFrames: assign({ frames: () => [] }),
+      // de_thread(): the exec'ing thread takes the leader's place.
+      becomeGroupLeader: assign({ leader: () => true }),
     },
   }).createMachine({
     id: 'task',
     description: 'One Linux thread and its AMX state: XFD, fpstate buffer, tile registers, altstack, signal frames.',
-    context: ({ input }) => ({ frames: input.frames }),
+    context: ({ input }) => ({ frames: input.frames, leader: input.leader }),
     initial: 'spawning',
     states: {
       spawning: {
@@ -276,19 +283,25 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
               guard: 'largeBufferAllocated',
               target: '#task.alive',
               reenter: true,
-              actions: ['dropLargeBufferAtExec', 'forgetFrames'],
+              actions: ['dropLargeBufferAtExec', 'forgetFrames', 'becomeGroupLeader'],
               meta: { source: 'fs/exec.c:begin_new_exec -> arch/x86/kernel/fpu/core.c:fpu_flush_thread; S2, row 9c' },
             },
-            { target: '#task.alive', reenter: true, actions: 'forgetFrames', meta: { source: 'fs/exec.c:begin_new_exec -> arch/x86/kernel/fpu/core.c:fpu_flush_thread' } },
+            {
+              target: '#task.alive',
+              reenter: true,
+              actions: ['forgetFrames', 'becomeGroupLeader'],
+              meta: { source: 'fs/exec.c:begin_new_exec -> arch/x86/kernel/fpu/core.c:fpu_flush_thread' },
+            },
           ],
+          // A leader whose threads run on becomes a zombie instead (lifecycle, below).
           EXIT: [
             {
-              guard: 'largeBufferAllocated',
+              guard: and([not('leaderOutlivedByThreads'), 'largeBufferAllocated']),
               target: '#task.exited',
               actions: ['freeLargeBuffer', 'reportOk'],
               meta: { source: 'arch/x86/kernel/process.c:arch_release_task_struct -> arch/x86/kernel/fpu/xstate.c:fpstate_free; E19, row 9b' },
             },
-            { target: '#task.exited', actions: 'reportOk' },
+            { guard: not('leaderOutlivedByThreads'), target: '#task.exited', actions: 'reportOk' },
           ],
           // The process died, or another thread's exec ran de_thread(); the buffer goes with the task.
           KILLED: [
@@ -306,6 +319,41 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
           ],
         },
         states: {
+          lifecycle: {
+            description: 'Whether the thread runs, or is a group leader that exited before its threads (a zombie).',
+            initial: 'running',
+            states: {
+              running: {
+                description: 'The thread runs and takes steps.',
+                on: {
+                  // A leader whose threads run on keeps its task_struct, its buffer and its altstack; its
+                  // registers are dropped (exit_thread -> fpu__drop) and it runs no handler any more.
+                  EXIT: {
+                    guard: 'leaderOutlivedByThreads',
+                    target: 'zombie',
+                    actions: ['clearTileConfig', 'initTileData', 'forgetFrames', 'reportOk'],
+                    meta: { source: 'kernel/exit.c:exit_notify (delay_group_leader: the leader is not reaped while threads run); E19' },
+                  },
+                },
+              },
+              zombie: {
+                description: 'exit() done, task_struct kept: still on the thread list, with its buffer and altstack, until the group is gone.',
+                meta: { source: 'kernel/exit.c:exit_notify, release_task; E19' },
+                on: {
+                  // The group's last thread is gone: release_task() -> arch_release_task_struct() frees the buffer.
+                  RELEASED: [
+                    {
+                      guard: 'largeBufferAllocated',
+                      target: '#task.exited',
+                      actions: 'freeLargeBuffer',
+                      meta: { source: 'kernel/exit.c:release_task -> arch/x86/kernel/process.c:arch_release_task_struct -> fpstate_free; E19' },
+                    },
+                    { target: '#task.exited', meta: { source: 'kernel/exit.c:release_task; E19' } },
+                  ],
+                },
+              },
+            },
+          },
           buffer: {
             description: 'Which fpstate the task has, and so whether XFD[18] is armed for it.',
             initial: 'choosing',
@@ -491,6 +539,8 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
                   },
                 },
                 on: {
+                  // A leader that exits inside a handler leaves it as a zombie (lifecycle).
+                  EXIT: { guard: 'leaderOutlivedByThreads', target: '#task.alive.signal.running', meta: { source: 'kernel/exit.c:do_exit; E19' } },
                   // What comes back depends on the frame, the handler's edits and the buffer.
                   SIGRETURN: [
                     // A default-size frame read by an expanded task has no MAGIC2 where the task expects

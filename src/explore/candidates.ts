@@ -2,7 +2,7 @@
 // choice, each op's fields as the configuration (from the op table) chooses them.
 
 import { opSpec } from '../../machines/kernel-events.js';
-import { framesOf, isAlive, type SystemState } from '../model/state.js';
+import { framesOf, isAlive, onThreadList, type SystemState } from '../model/state.js';
 import type { SystemModel } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
 import { processKey } from './canonical.js';
@@ -30,6 +30,8 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
     if (seenProcesses.has(pk)) continue;
     seenProcesses.add(pk);
     const live = p.tasks.filter(isAlive);
+    // The bound counts the thread list: a zombie leader is still one of the group's threads.
+    const threads = p.tasks.filter(onThreadList).length;
     const seenTasks = new Set<number>();
     for (const t of live) {
       // A vfork parent waits. A task stuck in an endless SIGILL refault never gets past its
@@ -46,7 +48,7 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
       for (const choice of config.ops) {
         const spec = opSpec(choice.op);
         if (spec === undefined || spec.scope === 'system' || !model.hasOp(choice.op)) continue;
-        if (spec.creates === 'thread' && live.length >= config.maxThreadsPerProcess) continue;
+        if (spec.creates === 'thread' && threads >= config.maxThreadsPerProcess) continue;
         if (spec.creates === 'process' && liveProcesses.length >= config.maxProcesses) continue;
         if (choice.op === 'VFORK' && s.processes.some((q) => q.vforkParent !== null)) continue;
         if (choice.op === 'EXEC' && choice.fields?.['fails'] !== true && node.execs >= config.maxExecs) continue;

@@ -11,7 +11,7 @@ import type { SigreturnTileBits, TaskEvent, TaskInput, TaskOutcome } from '../..
 import { describeValue } from '../scenario/describe.js';
 import type { Step } from '../scenario/format.js';
 import type { RuleResult } from './observation.js';
-import { framesOf, hasLargeBuffer, hostPermitted, instructionOf, type Instruction, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
+import { framesOf, hasLargeBuffer, hostPermitted, instructionOf, isGroupLeader, type Instruction, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
 import type { World } from './world.js';
 
 /** The boxes of the composition picture. */
@@ -58,7 +58,8 @@ const NO_OUTCOME = 'no outcome';
 /** validate_sigaltstack(): any installed altstack below the AMX frame size refuses the request. */
 function smallAltstackInProcess(w: World): boolean {
   const minimum = permissionRequestAltstackMinimum(w.model.platform);
-  return w.liveTaskIndexes().some((i) => {
+  // for_each_thread() walks the thread list, so a zombie leader's altstack counts too (E19).
+  return w.threadListIndexes().some((i) => {
     const a = taskValue(w.task(i).snapshot)?.altstack;
     return a !== undefined && a !== 'none' && w.model.platform.altstackBytes[a as AltstackClass] < minimum;
   });
@@ -133,10 +134,15 @@ export const SHARED_RULES: { readonly [N in SharedRuleName]: SharedRule } = {
   fatalSignalKillsProcess: {
     name: 'fatalSignalKillsProcess',
     source: 'kernel/signal.c:force_sig_fault, force_sigsegv -> do_group_exit',
-    summary: 'A fault with the default disposition, or a frame that does not fit the altstack, kills every thread of the process.',
+    summary: 'A fault with the default disposition, or a frame that does not fit the altstack, kills every thread of the process (a zombie leader is released).',
     edges: [
       { from: 'thread', to: ['process'], text: 'a fault (SIGILL, SIGSEGV) or a fatal frame overflow meets the disposition', sends: [] },
-      { from: 'process', to: ['thread', 'others'], text: 'default disposition: KILLED {by: SIGILL | SIGSEGV} to every live thread', sends: [{ chart: 'task', event: 'KILLED' }] },
+      {
+        from: 'process',
+        to: ['thread', 'others'],
+        text: 'default disposition: KILLED {by: SIGILL | SIGSEGV} to every running thread, RELEASED to a zombie leader',
+        sends: [{ chart: 'task', event: 'KILLED' }, { chart: 'task', event: 'RELEASED' }],
+      },
     ],
   },
   faultMeetsDisposition: {
@@ -165,7 +171,7 @@ export const SHARED_RULES: { readonly [N in SharedRuleName]: SharedRule } = {
   vforkParentResumes: {
     name: 'vforkParentResumes',
     source: 'kernel/fork.c:mm_release -> complete_vfork_done',
-    summary: 'A vfork parent runs again when its child execs, or when the child process ends.',
+    summary: 'A vfork parent runs again when its child execs or exits, or when the child process dies.',
     edges: [],
   },
   memoryIsRead: {
@@ -197,6 +203,7 @@ function inheritedInput(w: World, parent: TaskSlot, how: 'clone' | 'fork' | 'vfo
     tileConfig: v.tileConfig === 'configured',
     memory: w.memory,
     frames: how === 'fork' ? framesOf(parent) : [],
+    leader: how !== 'clone',
   };
 }
 
@@ -309,17 +316,18 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   execve: {
     route: 'execve',
     source: 'fs/exec.c:begin_new_exec -> de_thread, fpu_flush_thread; arch/x86/kernel/fpu/xstate.c:fpstate_reset',
-    summary: '`fails: true`: `ENOENT`, nothing sent. Otherwise `KILLED {by: exec}` to every other live thread of the process (`de_thread`), `EXEC` to the process chart, `EXEC` to the task, and the vfork parent (if any) is released.',
+    summary: '`fails: true`: `ENOENT`, nothing sent. Otherwise `KILLED {by: exec}` to every other running thread of the process and `RELEASED` to a zombie leader (`de_thread`), `EXEC` to the process chart, `EXEC` to the task, and the vfork parent (if any) is released.',
     edges: [
-      { from: 'step', to: ['others'], text: 'KILLED {by: exec} (de_thread)', sends: [{ chart: 'task', event: 'KILLED' }] },
+      { from: 'step', to: ['others'], text: 'KILLED {by: exec}; RELEASED to a zombie leader (de_thread)', sends: [{ chart: 'task', event: 'KILLED' }, { chart: 'task', event: 'RELEASED' }] },
       { from: 'step', to: ['process'], text: 'EXEC: back to defaults', sends: [{ chart: 'process', event: 'EXEC' }] },
       { from: 'step', to: ['thread'], text: 'EXEC (fails: true is ENOENT and sends nothing)', sends: [{ chart: 'task', event: 'EXEC' }] },
     ],
     uses: ['vforkParentResumes'],
     apply: (w, step, ti) => {
       if (step.fields['fails'] === true) return { result: 'ENOENT' };
-      // de_thread(): the other threads die before the exec'ing thread becomes the leader.
+      // de_thread(): the other threads die, and a zombie leader is reaped, before the exec'ing thread becomes the leader.
       for (const i of w.liveTaskIndexes()) if (i !== ti) w.sendTask(i, { type: 'KILLED', by: 'exec' });
+      w.releaseZombies();
       w.sendProcess({ type: 'EXEC' });
       w.sendTask(ti, { type: 'EXEC' });
       w.resumeVforkParent();
@@ -329,12 +337,19 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   exitThread: {
     route: 'exitThread',
     source: 'kernel/exit.c:do_exit; arch/x86/kernel/fpu/core.c:fpstate_free',
-    summary: '`EXIT` to the task; when the process has no live thread left, its vfork parent is released.',
-    edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
+    summary:
+      '`EXIT {otherThreadsRun}` to the task (a leader whose threads run on stays a zombie); when the process has no running thread left, a zombie leader is released; when the leader exits, a vfork parent resumes.',
+    edges: [
+      { from: 'step', to: ['thread'], text: 'EXIT {otherThreadsRun}', sends: [{ chart: 'task', event: 'EXIT' }] },
+      { from: 'step', to: ['others'], text: 'RELEASED to a zombie leader, after the last thread', sends: [{ chart: 'task', event: 'RELEASED' }] },
+    ],
     uses: ['vforkParentResumes'],
     apply: (w, _step, ti) => {
-      const r = w.sendTask(ti, { type: 'EXIT' });
-      if (w.liveTaskIndexes().length === 0) w.resumeVforkParent();
+      // A vfork child leads its new process; its exit (mm_release) wakes the parent even if threads it made run on.
+      const leader = isGroupLeader(w.task(ti));
+      const r = w.sendTask(ti, { type: 'EXIT', otherThreadsRun: w.liveTaskIndexes().some((i) => i !== ti) });
+      if (w.liveTaskIndexes().length === 0) w.releaseZombies();
+      if (leader) w.resumeVforkParent();
       return r ?? NO_OUTCOME;
     },
   },

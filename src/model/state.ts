@@ -57,10 +57,10 @@ export function instructionOf(step: Pick<Instruction, 'op' | 'fields'>): Instruc
   return { op: step.op, fields: step.fields, key };
 }
 
-type TaskValue = { alive?: { buffer: string; tileConfig: string; tileData: string; altstack: string; signal: unknown } };
+type TaskValue = { alive?: { lifecycle: string; buffer: string; tileConfig: string; tileData: string; altstack: string; signal: unknown } };
 type ProcessValue = { hostPermission: string; guestPermission: string; guestPermissionLock: string; sigillDisposition: string; sigsegvDisposition: string };
 
-/** The regions of a live task's chart; undefined once the task exited or was killed. */
+/** The regions of a task's chart while it is on the thread list (running or a zombie); undefined once it is gone. */
 export function taskValue(s: TaskSnapshot): TaskValue['alive'] {
   return (s.value as TaskValue).alive;
 }
@@ -69,8 +69,27 @@ export function processValue(s: ProcessSnapshot): ProcessValue {
   return s.value as ProcessValue;
 }
 
+/** The task runs and can take steps: not gone, and not a zombie leader. */
 export function isAlive(t: TaskSlot): boolean {
+  return taskValue(t.snapshot)?.lifecycle === 'running';
+}
+
+/**
+ * The task is on its group's thread list (for_each_thread): running, or a leader that exited before
+ * its threads and stays a zombie until the group is gone (E19). The every-thread altstack check
+ * and the death of the group reach it; nothing else does.
+ */
+export function onThreadList(t: TaskSlot): boolean {
   return taskValue(t.snapshot) !== undefined;
+}
+
+/** thread_group_leader(): the task leads its group (the process's first thread, or the one that exec'd last). */
+export function isGroupLeader(t: TaskSlot): boolean {
+  return (t.snapshot.context as TaskContext).leader;
+}
+
+export function isZombie(t: TaskSlot): boolean {
+  return taskValue(t.snapshot)?.lifecycle === 'zombie';
 }
 
 /** The signal frames of the handlers a task runs, innermost last. */
@@ -79,6 +98,7 @@ export function framesOf(t: TaskSlot): TaskContext['frames'] {
 }
 
 export function taskFate(t: TaskSlot): string {
+  if (isZombie(t)) return 'a zombie: the group leader exited while its threads run';
   const v = t.snapshot.value;
   return typeof v === 'string' ? v : Object.entries(v).map(([k, sub]) => `${k} ${typeof sub === 'string' ? sub : ''}`.trim())[0] ?? 'unknown';
 }

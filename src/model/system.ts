@@ -79,7 +79,7 @@ export class SystemModel {
   }
 
   private initialSteps(): readonly [ChartStep<ProcessSnapshot>, ChartStep<TaskSnapshot>] {
-    const input: TaskInput = { permitted: false, altstack: 'none', tileConfig: false, memory: 'available', frames: [] };
+    const input: TaskInput = { permitted: false, altstack: 'none', tileConfig: false, memory: 'available', frames: [], leader: true };
     return [this.process.start(undefined), this.task.start(input)];
   }
 

@@ -5,7 +5,7 @@
 import type { ProcessEvent, ProcessInput } from '../../machines/process-types.js';
 import type { BufferChange, Memory, SignalName, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task-types.js';
 import type { ChartStep, ChartStepTrace, TraceOwner } from './chart.js';
-import { isAlive, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
+import { isAlive, isZombie, onThreadList, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import type { SystemModel } from './system.js';
 
 export class World {
@@ -139,6 +139,18 @@ export class World {
     return this.processes[at]!.tasks.flatMap((t, i) => (isAlive(t) ? [i] : []));
   }
 
+  /** The tasks on the group's thread list: the running ones and a zombie leader (for_each_thread). */
+  threadListIndexes(at = this.pi): number[] {
+    return this.processes[at]!.tasks.flatMap((t, i) => (onThreadList(t) ? [i] : []));
+  }
+
+  /** The group is gone (its last thread exited or died, or an exec replaced it): a zombie leader is reaped. */
+  releaseZombies(): void {
+    this.proc.tasks.forEach((t, i) => {
+      if (isZombie(t)) this.sendTask(i, { type: 'RELEASED' });
+    });
+  }
+
   /** Whether a task of the state the step started from has the name (a step creates at most one task). */
   nameTaken(name: string): boolean {
     return this.model.locate(this.before, name) !== undefined;
@@ -147,6 +159,7 @@ export class World {
   /** Every live thread of the step's process dies of the signal. */
   killProcess(by: SignalName): void {
     for (const i of this.liveTaskIndexes()) this.sendTask(i, { type: 'KILLED', by });
+    this.releaseZombies();
   }
 
   /** Ends the step's process's vfork relation: its parent, if any, runs again. */

@@ -5,7 +5,7 @@
 import { OPS } from '../../machines/kernel-events.js';
 import { permissionRequestAltstackMinimum, type AltstackClass } from '../../machines/platform.js';
 import type { SystemState, TaskSlot, ProcessSlot } from '../model/state.js';
-import { hasLargeBuffer, hostPermitted, isAlive, processValue, taskValue } from '../model/state.js';
+import { hasLargeBuffer, hostPermitted, isAlive, onThreadList, processValue, taskValue } from '../model/state.js';
 import { canonicalKey } from '../explore/canonical.js';
 import type { Property, Transition } from '../explore/property.js';
 
@@ -30,7 +30,8 @@ const key = (t: Transition, s: SystemState) => canonicalKey(t.model, s, 0);
 
 /** The ops the op table marks as queries. */
 const QUERY_OPS: readonly string[] = OPS.filter((o) => o.query === true).map((o) => o.op);
-const liveLargeBuffers = (s: SystemState) => liveTasks(s).filter(({ t }) => large(t)).length;
+/** Large buffers held by tasks not yet released: running threads and zombie leaders (E19). */
+const heldLargeBuffers = (s: SystemState) => s.processes.reduce((n, p) => n + p.tasks.filter((t) => onThreadList(t) && large(t)).length, 0);
 
 export const PROPERTIES: readonly Property[] = [
   // Well-formedness first (TLA+'s TypeOK): the counters the other properties compare are only worth
@@ -40,10 +41,10 @@ export const PROPERTIES: readonly Property[] = [
   // is an induction: it holds initially (all zero, no buffer), and no transition breaks it.
   {
     name: 'BuffersAreAccountedFor',
-    claim: 'Every large buffer ever allocated has been freed or leaked, or belongs to a live thread: allocated = freed + leaked + live large buffers.',
+    claim: 'Every large buffer ever allocated has been freed or leaked, or belongs to a task not yet released (a running thread or a zombie leader): allocated = freed + leaked + held large buffers.',
     source: 'docs/model.md, Buffer accounting: the well-formedness of the model\'s own counters (SystemState.buffers)',
     kind: 'step',
-    holds: ({ after }) => after.buffers.allocated === after.buffers.freed + after.buffers.leaked + liveLargeBuffers(after),
+    holds: ({ after }) => after.buffers.allocated === after.buffers.freed + after.buffers.leaked + heldLargeBuffers(after),
   },
   {
     name: 'PermissionIsProcessWide',

@@ -27,11 +27,12 @@ describe('chartGraph of the task chart', () => {
       'task.alive.signal.handling.returning',
       'task.exited',
       'task.killed.byExecInAnotherThread',
+      'task.alive.lifecycle.zombie',
     ])
       expect(ids).toContain(id);
     const byId = new Map(allStates(task).map((s) => [s.id, s]));
     expect(byId.get('task.alive')?.type).toBe('parallel');
-    expect(byId.get('task.alive')?.children.map((c) => c.key)).toEqual(['buffer', 'tileConfig', 'tileData', 'altstack', 'signal']);
+    expect(byId.get('task.alive')?.children.map((c) => c.key)).toEqual(['lifecycle', 'buffer', 'tileConfig', 'tileData', 'altstack', 'signal']);
     expect(byId.get('task.exited')?.type).toBe('final');
     expect(byId.get('task')?.initial).toBe('task.spawning');
     // A fork child starts inside the handler it was forked in: the signal region chooses where to start.
@@ -47,7 +48,7 @@ describe('chartGraph of the task chart', () => {
     expect(guardText(t('task.alive.buffer.unpermitted:TOUCH:0')!.guard!)).toBe('touchIsInvalidOpcode');
     expect(guardText(t('task.alive:KILLED:0')!.guard!)).toBe('killedBy(SIGILL) and largeBufferAllocated');
     expect(guardText(t('task.alive.altstack:SIGALTSTACK:3')!.guard!)).toBe('requestedAltstack(small) and altstackSizeValid');
-    expect(t('task.alive:EXEC:0')).toMatchObject({ targets: ['task.alive'], reenter: true, actions: ['dropLargeBufferAtExec', 'forgetFrames'] });
+    expect(t('task.alive:EXEC:0')).toMatchObject({ targets: ['task.alive'], reenter: true, actions: ['dropLargeBufferAtExec', 'forgetFrames', 'becomeGroupLeader'] });
     expect(t('task.spawning:always:1')).toMatchObject({ trigger: 'always', event: 'always', targets: ['task.alive'] });
   });
 
@@ -123,7 +124,7 @@ describe('ids a coverage overlay can produce', () => {
   it('transitionIdOf maps the transitions XState takes to graph ids', () => {
     const seen: string[] = [];
     const actor = createActor(variants.linux.task, {
-      input: { permitted: true, altstack: 'none', tileConfig: true, memory: 'available', frames: [] },
+      input: { permitted: true, altstack: 'none', tileConfig: true, memory: 'available', frames: [], leader: true },
       inspect: (e) => {
         if (e.type === '@xstate.microstep') for (const t of (e as unknown as { _transitions: Parameters<typeof transitionIdOf>[0][] })._transitions) seen.push(transitionIdOf(t) ?? 'unknown');
       },
@@ -139,7 +140,7 @@ describe('ids a coverage overlay can produce', () => {
   it('activeStateIds names every active state of a snapshot', () => {
     const snapshot = createActor(createMachine({ id: 'm', type: 'parallel', states: { a: { initial: 'x', states: { x: {} } }, b: {} } })).getSnapshot();
     expect(activeStateIds('m', snapshot.value)).toEqual(['m', 'm.a', 'm.a.x', 'm.b']);
-    const active = activeStateIds('task', createActor(variants.linux.task, { input: { permitted: false, altstack: 'none', tileConfig: false, memory: 'available', frames: [] } }).getSnapshot().value);
+    const active = activeStateIds('task', createActor(variants.linux.task, { input: { permitted: false, altstack: 'none', tileConfig: false, memory: 'available', frames: [], leader: true } }).getSnapshot().value);
     const ids = new Set(allStates(task).map((s) => s.id));
     for (const id of active) expect(ids.has(id), id).toBe(true);
     expect(active).toContain('task.alive.buffer.unpermitted');

@@ -27,35 +27,6 @@ describe('observed-linux-6.18.md rows on the linux variant', () => {
   });
 });
 
-/**
- * Where the model still disagrees with the references: each case states the documented behaviour and
- * runs as `it.fails`, so it passes while the model diverges and turns red once the model is fixed
- * (then move it into ROWS). Listed in docs/uncovered-rows.md too.
- */
-export const KNOWN_DIVERGENCES: readonly RowCase[] = [
-  {
-    row: 'E19',
-    derived: false,
-    source: 'semantics',
-    title: 'a group leader that exits before its threads stays a zombie and keeps its buffer until the group is gone',
-    steps: [main('REQ_PERM', { feature: 18 }), main('LDTILECFG'), main('TOUCH'), main('CLONE_THREAD', { child: 'w' }), main('EXIT'), step('w', 'EXIT')],
-    expect: {
-      steps: [
-        { step: 3, vmalloc: 1 },
-        // arch_release_task_struct() runs when the zombie leader is released, after the last thread.
-        { step: 5, outcome: 'ok', vmalloc: 1 },
-        { step: 6, outcome: 'ok', vmalloc: 0 },
-      ],
-    },
-  },
-];
-
-describe('known divergences (it.fails: green while the model still diverges)', () => {
-  it.fails.each(KNOWN_DIVERGENCES.map((c) => [caseName(c), c] as const))('%s', (_name, c) => {
-    expectRun(runSteps(c.steps, 'linux'), c.expect);
-  });
-});
-
 /** Every row id of the summary table of observed-linux-6.18.md, plus the environment table ("env"). */
 const OBSERVED_ROW_IDS = [
   'env',
