@@ -14,7 +14,7 @@ import type { CommandSpec } from '../cli/command.js';
 const cellEscape = (s: string) => s.replace(/\|/g, '\\|');
 
 function fieldText(name: string, s: FieldSpec): string {
-  const type = s.type.kind === 'enum' ? s.type.values.join(' \\| ') : s.type.kind;
+  const type = s.type.kind === 'enum' ? s.type.values.join(' \\| ') : s.type.kind === 'bytes' ? `bytes \\| ${s.type.names.join(' \\| ')}` : s.type.kind;
   return `\`${name}\`: ${type}${s.required ? ' (required)' : ` (default \`${JSON.stringify(s.default)}\`)`}`;
 }
 

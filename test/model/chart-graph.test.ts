@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { and, createActor, createMachine, not, or, setup, stateIn } from 'xstate';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { VARIANT_NAMES, buildVariants } from '../../machines/variants.js';
+import { NO_ALTSTACK } from '../../machines/task-types.js';
 import { activeStateIds, allStates, chartGraph, guardExpr, transitionIdOf } from '../../src/model/chart-graph.js';
 import { guardText } from '../../src/diagram/labels.js';
 
@@ -123,7 +124,7 @@ describe('ids a coverage overlay can produce', () => {
   it('transitionIdOf maps the transitions XState takes to graph ids', () => {
     const seen: string[] = [];
     const actor = createActor(variants.linux.task, {
-      input: { permitted: true, altstack: 'none', tileConfig: true, memory: 'available', frames: [] },
+      input: { permitted: true, altstack: NO_ALTSTACK, tileConfig: true, memory: 'available', frames: [] },
       inspect: (e) => {
         if (e.type === '@xstate.microstep') for (const t of (e as unknown as { _transitions: Parameters<typeof transitionIdOf>[0][] })._transitions) seen.push(transitionIdOf(t) ?? 'unknown');
       },
@@ -139,7 +140,7 @@ describe('ids a coverage overlay can produce', () => {
   it('activeStateIds names every active state of a snapshot', () => {
     const snapshot = createActor(createMachine({ id: 'm', type: 'parallel', states: { a: { initial: 'x', states: { x: {} } }, b: {} } })).getSnapshot();
     expect(activeStateIds('m', snapshot.value)).toEqual(['m', 'm.a', 'm.a.x', 'm.b']);
-    const active = activeStateIds('task', createActor(variants.linux.task, { input: { permitted: false, altstack: 'none', tileConfig: false, memory: 'available', frames: [] } }).getSnapshot().value);
+    const active = activeStateIds('task', createActor(variants.linux.task, { input: { permitted: false, altstack: NO_ALTSTACK, tileConfig: false, memory: 'available', frames: [] } }).getSnapshot().value);
     const ids = new Set(allStates(task).map((s) => s.id));
     for (const id of active) expect(ids.has(id), id).toBe(true);
     expect(active).toContain('task.alive.buffer.unpermitted');

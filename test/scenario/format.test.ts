@@ -175,7 +175,7 @@ describe('good scenarios', () => {
   });
 
   it('every op of the op table parses with its required fields and nothing else', () => {
-    const sample = { integer: 18, name: 'child', boolean: true } as const;
+    const sample = { integer: 18, name: 'child', boolean: true, bytes: 4096 } as const;
     for (const spec of OPS) {
       const raw: Record<string, unknown> = { op: spec.op, ...(spec.scope !== 'system' ? { task: 'main' } : {}) };
       for (const [name, f] of Object.entries(spec.fields)) {
