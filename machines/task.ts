@@ -167,7 +167,7 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
       altstackAtLeastMinimum: ({ event }) => (requestedBytes(event, p) ?? 0) >= p.legacyMinSigStackSize,
       handlerAsksForAltstack: ({ event }) => event.type === 'SIGNAL' && event.onstack,
       // __save_altstack(): a thread whose altstack has SS_AUTODISARM loses it at every delivery (sas_ss_reset).
-      altstackAutodisarms: ({ context }) => context.altstack.autodisarm && context.altstack.bytes > 0,
+      altstackAutodisarms: ({ context }) => context.altstack.autodisarm,
       // on_sig_stack() is 0 for an SS_AUTODISARM altstack: the altstack the task runs on was entered
       // without the flag, so it is still the installed one (sigaltstack() refused to change it).
       enteredAltstackKeepsArmed: ({ context }) => framesOnCurrentAltstack(context.frames)[0]?.savedAltstack.autodisarm === false,
