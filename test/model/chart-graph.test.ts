@@ -24,7 +24,7 @@ describe('chartGraph of the task chart', () => {
       'task.alive.buffer.permitted',
       'task.alive.buffer.allocated',
       'task.alive.tileData.lost',
-      'task.alive.altstack.window',
+      'task.alive.altstack.installed',
       'task.alive.signal.handling.returning',
       'task.exited',
       'task.killed.byExecInAnotherThread',
@@ -47,8 +47,9 @@ describe('chartGraph of the task chart', () => {
     expect(t('task.alive.buffer.permitted:TOUCH:2')).toMatchObject({ targets: [], guard: { kind: 'named', name: 'memoryExhausted' } });
     expect(guardText(t('task.alive.buffer.unpermitted:TOUCH:0')!.guard!)).toBe('touchIsInvalidOpcode');
     expect(guardText(t('task.alive:KILLED:0')!.guard!)).toBe('killedBy(SIGILL) and largeBufferAllocated');
-    expect(guardText(t('task.alive.altstack:SIGALTSTACK:3')!.guard!)).toBe('requestedAltstack(small) and altstackSizeValid');
-    expect(t('task.alive:EXEC:0')).toMatchObject({ targets: ['task.alive'], reenter: true, actions: ['dropLargeBufferAtExec', 'forgetFrames'] });
+    expect(guardText(t('task.alive.altstack:SIGALTSTACK:2')!.guard!)).toBe('not altstackAtLeastMinimum');
+    expect(guardText(t('task.alive.altstack:altstack.restored:1')!.guard!)).toBe('altstackAtLeastMinimum and altstackSizeValid');
+    expect(t('task.alive:EXEC:0')).toMatchObject({ targets: ['task.alive'], reenter: true, actions: ['dropLargeBufferAtExec', 'forgetFrames', 'resetAltstack'] });
     expect(t('task.spawning:always:1')).toMatchObject({ trigger: 'always', event: 'always', targets: ['task.alive'] });
   });
 
@@ -59,7 +60,8 @@ describe('chartGraph of the task chart', () => {
     };
     expect(definition('touchIsInvalidOpcode')).toBe('not tileInstructionsExist or not tileConfigLoaded');
     expect(definition('largeBufferAllocated')).toBe('in(alive.buffer.allocated)');
-    expect(definition('frameGoesOnAltstack')).toBe('(handlerAsksForAltstack and not noAltstackInstalled) or runningOnAltstack');
+    expect(definition('frameGoesOnAltstack')).toBe('entersAltstack or runningOnAltstack');
+    expect(definition('entersAltstack')).toBe('handlerAsksForAltstack and not noAltstackInstalled and not onSigStack');
     expect(definition('memoryExhausted')).toBeUndefined();
   });
 
