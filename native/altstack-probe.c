@@ -204,6 +204,14 @@ int main(void) {
   printf("{\"probe\":\"nested SA_ONSTACK signal in the SS_AUTODISARM handler\",\"onDisarmedAltstackMemory\":%s}\n", on(nested_sp, alt) ? "true" : "false");
   raise_nested = 0;
 
+  // A handler on the thread stack (no SA_ONSTACK) disarms an SS_AUTODISARM altstack too.
+  install(8192, SS_AUTODISARM);
+  on_signal(SIGUSR1, handler, 0);
+  install_inside_bytes = 0;
+  raise(SIGUSR1);
+  print_query("query inside a thread-stack handler with an SS_AUTODISARM altstack installed", inside);
+  print_query("query after that thread-stack handler returned with SS_AUTODISARM", query());
+
   // A handler on the thread stack (no SA_ONSTACK) that installs an altstack: sigreturn undoes it.
   disable();
   on_signal(SIGUSR1, handler, 0);

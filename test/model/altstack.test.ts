@@ -137,6 +137,13 @@ describe('SS_AUTODISARM', () => {
     expect(o[4]).toMatchObject(queried('query after that SS_AUTODISARM handler returned'));
   });
 
+  it('is disarmed by any delivery, a handler on the thread stack too', () => {
+    const o = run([main('SIGALTSTACK', { size: 8192, flags: 'autodisarm' }), main('SIGNAL'), QUERY, main('SIGRETURN'), QUERY]);
+    expect(o[1]).toMatchObject({ outcome: 'ok', stack: 'thread' });
+    expect(o[2]).toMatchObject(queried('query inside a thread-stack handler with an SS_AUTODISARM altstack installed'));
+    expect(o[4]).toMatchObject(queried('query after that thread-stack handler returned with SS_AUTODISARM'));
+  });
+
   it('sends a nested SA_ONSTACK signal below the running handler, on the disarmed altstack', () => {
     const o = run([main('SIGALTSTACK', { size: 16384, flags: 'autodisarm' }), main('SIGNAL', { onstack: true }), main('SIGNAL', { onstack: true })]);
     expect(o[2]).toMatchObject({ outcome: 'ok', stack: probe('nested SA_ONSTACK signal in the SS_AUTODISARM handler')['onDisarmedAltstackMemory'] ? 'altstack' : 'thread' });
