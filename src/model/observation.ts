@@ -58,6 +58,11 @@ export function outcomeOf(op: string, result: RuleResult, after: TaskSnapshot | 
   };
 }
 
+/** A query's altstack in words: `8192 bytes, SS_AUTODISARM`; empty for other steps. */
+export function altstackText(o: Pick<Observation, 'ss_size' | 'ss_flags'>): string {
+  return o.ss_size === undefined ? '' : `${o.ss_size} bytes, ${o.ss_flags ?? '0'}`;
+}
+
 /** Whether the op's observation carries the global count of buffers leaked so far. */
 export function showsLeakedBuffers(op: string): boolean {
   return opSpec(op)?.shows.includes('leakedBuffers') === true;
