@@ -78,6 +78,8 @@ export interface OpSpec {
 const required = (type: FieldKind): FieldSpec => ({ type, required: true });
 const optional = (type: FieldKind, value: string | number | boolean): FieldSpec => ({ type, required: false, default: value });
 const oneOf = (...values: string[]): FieldKind => ({ kind: 'enum', values });
+/** An optional field that a step without it leaves out: its absence is the first value, as the explorer's steps have it. */
+const absentMeansNone = (type: FieldKind): FieldSpec => ({ type, required: false });
 
 const NONE: readonly ChoiceFields[] = [{}];
 const OOM_CANNOT_BE_MADE: ExecutorSupport = {
@@ -251,7 +253,7 @@ const TABLE = {
     kernel:
       'sigaltstack() of `size` bytes, or of a size class (the platform\'s bytes for it), or SS_DISABLE; flags autodisarm: SS_AUTODISARM, the altstack is disarmed while a handler runs on it',
     scope: 'task',
-    fields: { size: required({ kind: 'bytes', names: [...ALTSTACK_CLASSES, 'disable'] }), flags: optional(oneOf('none', 'autodisarm'), 'none') },
+    fields: { size: required({ kind: 'bytes', names: [...ALTSTACK_CLASSES, 'disable'] }), flags: absentMeansNone(oneOf('none', 'autodisarm')) },
     route: 'taskEvent',
     shows: ['buffer'],
     explore: [{ size: 'small' }, { size: 'window' }, { size: 'disable' }],

@@ -47,7 +47,7 @@ describe('the executor input', () => {
       'TASK 1 "w"',
       'TIMEOUT 500',
       'STEP 1 CLONE_THREAD 0 b child=1',
-      `STEP 2 SIGALTSTACK 1 b size=${SPR_LINUX_6_18.altstackBytes.window} flags=none`,
+      `STEP 2 SIGALTSTACK 1 b size=${SPR_LINUX_6_18.altstackBytes.window}`,
       'STEP 3 SIGALTSTACK 1 b size=3000 flags=autodisarm',
       // No tile config, no handler: a fatal #UD, after which the task has no state to read back.
       'STEP 4 TOUCH 1 -',
