@@ -11,7 +11,9 @@ export type FieldKind =
   | { kind: 'integer' }
   | { kind: 'name' }
   | { kind: 'boolean' }
-  | { kind: 'enum'; values: readonly string[] };
+  | { kind: 'enum'; values: readonly string[] }
+  /** A byte count (an integer from 0), or one of the names, each standing for a byte count or a mode. */
+  | { kind: 'bytes'; names: readonly string[] };
 
 export interface FieldSpec {
   readonly type: FieldKind;
@@ -76,6 +78,8 @@ export interface OpSpec {
 const required = (type: FieldKind): FieldSpec => ({ type, required: true });
 const optional = (type: FieldKind, value: string | number | boolean): FieldSpec => ({ type, required: false, default: value });
 const oneOf = (...values: string[]): FieldKind => ({ kind: 'enum', values });
+/** An optional field that a step without it leaves out: its absence is the first value, as the explorer's steps have it. */
+const absentMeansNone = (type: FieldKind): FieldSpec => ({ type, required: false });
 
 const NONE: readonly ChoiceFields[] = [{}];
 const OOM_CANNOT_BE_MADE: ExecutorSupport = {
@@ -246,12 +250,23 @@ const TABLE = {
     executor: ALWAYS,
   },
   SIGALTSTACK: {
-    kernel: 'sigaltstack() with a size class, or SS_DISABLE',
+    kernel:
+      'sigaltstack() of `size` bytes, or of a size class (the platform\'s bytes for it), or SS_DISABLE; flags autodisarm: SS_AUTODISARM, the altstack is disarmed while a handler runs on it',
     scope: 'task',
-    fields: { size: required(oneOf(...ALTSTACK_CLASSES, 'disable')) },
+    fields: { size: required({ kind: 'bytes', names: [...ALTSTACK_CLASSES, 'disable'] }), flags: absentMeansNone(oneOf('none', 'autodisarm')) },
     route: 'taskEvent',
     shows: ['buffer'],
     explore: [{ size: 'small' }, { size: 'window' }, { size: 'disable' }],
+    executor: ALWAYS,
+  },
+  SIGALTSTACK_QUERY: {
+    kernel: 'sigaltstack(NULL, &old): the installed size and flags (SS_DISABLE, SS_ONSTACK, SS_AUTODISARM)',
+    scope: 'task',
+    fields: {},
+    route: 'taskEvent',
+    shows: [],
+    query: true,
+    explore: NONE,
     executor: ALWAYS,
   },
   SET_DISPOSITION: {
@@ -264,7 +279,7 @@ const TABLE = {
     executor: ALWAYS,
   },
   SIGNAL: {
-    kernel: 'delivery of an asynchronous signal (SIGUSR1) to the task; onstack: SA_ONSTACK',
+    kernel: 'delivery of an asynchronous signal (SIGUSR1) to the task; onstack: SA_ONSTACK; shows the stack its handler runs on',
     scope: 'task',
     fields: { onstack: optional({ kind: 'boolean' }, false) },
     route: 'deliverSignal',

@@ -14,6 +14,14 @@ export const XTILE_DATA_MASK = 1 << XFEATURE_XTILE_DATA;
 export const ALTSTACK_CLASSES = ['small', 'window', 'large'] as const;
 export type AltstackClass = (typeof ALTSTACK_CLASSES)[number];
 
+/** An altstack size as a scenario gives it: a byte count, or a class that stands for the platform's bytes. */
+export type AltstackSize = AltstackClass | number;
+
+/** The bytes a scenario's altstack size stands for on platform `p`. */
+export function altstackSizeBytes(p: PlatformProfile, size: AltstackSize): number {
+  return typeof size === 'number' ? size : p.altstackBytes[size];
+}
+
 export interface PlatformProfile {
   readonly name: string;
   readonly description: string;

@@ -2,7 +2,7 @@
 // and the kernel facts they carry. The composition (src/model/system.ts), the process chart and the
 // tests share these types without building a chart.
 
-import type { AltstackClass } from './platform.js';
+import type { AltstackSize } from './platform.js';
 
 /** What a state or transition of the charts may say about itself: the kernel source or observation it follows. */
 export interface ChartMeta {
@@ -20,10 +20,22 @@ export type XrstorTileBits = 'none' | 'config' | 'data';
 export type SigreturnTileBits = 'keep' | 'forge' | 'clear';
 export type FrameSize = 'default' | 'large';
 
+/** A thread's sigaltstack as the kernel keeps it: sas_ss_size (0: none, SS_DISABLE) and the SS_AUTODISARM flag. */
+export interface Altstack {
+  readonly bytes: number;
+  readonly autodisarm: boolean;
+}
+
+export const NO_ALTSTACK: Altstack = { bytes: 0, autodisarm: false };
+
 /** A signal frame on the task's stack: how big it is, where it is, and what it saved. */
 export interface SignalFrame {
   readonly size: FrameSize;
   readonly onAltstack: boolean;
+  /** The frame went to the top of the installed altstack (get_sigframe's entering_altstack); nested frames follow it. */
+  readonly entersAltstack: boolean;
+  /** uc_stack: the altstack installed at delivery, before SS_AUTODISARM reset it; sigreturn puts it back. */
+  readonly savedAltstack: Altstack;
   readonly savedConfig: boolean;
   readonly savedTiles: TileDataState;
 }
@@ -33,12 +45,16 @@ export interface TaskContext {
   readonly frames: readonly SignalFrame[];
   /** thread_group_leader(): the process's first thread, or the thread that exec()ed last (de_thread). */
   readonly leader: boolean;
+  readonly altstack: Altstack;
 }
+
+/** The stack a signal handler runs on. */
+export type HandlerStack = 'altstack' | 'thread';
 
 /** How a task starts: what clone/fork copies into it (E15-E17). */
 export interface TaskInput {
   readonly permitted: boolean;
-  readonly altstack: AltstackClass | 'none';
+  readonly altstack: Altstack;
   readonly tileConfig: boolean;
   readonly memory: Memory;
   /** fork() copies the whole thread, a handler's frames included: a child forked in a handler runs in it. */
@@ -54,7 +70,8 @@ export type TaskEvent =
   | { type: 'XRSTOR'; tileBits: XrstorTileBits; memory: Memory }
   | { type: 'TILERELEASE' }
   | { type: 'CHECK_TILES' }
-  | { type: 'SIGALTSTACK'; size: AltstackClass | 'disable' }
+  | { type: 'SIGALTSTACK'; size: AltstackSize | 'disable'; flags?: 'none' | 'autodisarm' }
+  | { type: 'SIGALTSTACK_QUERY' }
   | { type: 'SIGNAL'; onstack: boolean }
   | { type: 'SIGRETURN'; tileBits: SigreturnTileBits; xsaveHeader?: 'intact' | 'corrupt' }
   | { type: 'PTRACE_GETREGSET' }
@@ -66,13 +83,15 @@ export type TaskEvent =
   | { type: 'KILLED'; by: SignalName | 'exec' }
   | RegisterEvent;
 
-/** Raised inside the chart: the tile registers changing under the regions that track them. */
+/** Raised inside the chart: the tile registers and the altstack changing under the regions that track them. */
 export type RegisterEvent =
   | { type: 'tiles.configLoaded' }
   | { type: 'tiles.configCleared' }
   | { type: 'tiles.dataLoaded' }
   | { type: 'tiles.dataInit' }
-  | { type: 'tiles.dataLost' };
+  | { type: 'tiles.dataLost' }
+  | { type: 'altstack.disarmed' }
+  | { type: 'altstack.restored'; altstack: Altstack };
 
 /** What the task saw. `fault` marks a synchronous forced signal whose fate the process disposition decides. */
 export interface TaskOutcome {
@@ -82,6 +101,11 @@ export interface TaskOutcome {
   readonly fatal?: boolean;
   readonly bitmap?: string;
   readonly frameHasTiles?: boolean;
+  /** SIGNAL: the stack the handler runs on. */
+  readonly stack?: HandlerStack;
+  /** SIGALTSTACK_QUERY: the old stack_t's ss_size and ss_flags (names joined by |, or 0). */
+  readonly ss_size?: number;
+  readonly ss_flags?: string;
 }
 
 export type BufferChange = 'allocated' | 'freed' | 'orphaned';

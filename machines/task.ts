@@ -15,23 +15,25 @@ import {
   XTILE_CFG_MASK,
   XTILE_DATA_MASK,
   hex,
+  altstackSizeBytes,
   sigaltstackRefusalLimitWhenPermitted,
-  type AltstackClass,
   type PlatformProfile,
 } from './platform.js';
-import type {
-  BufferChange,
-  ChartMeta,
-  FrameSize,
-  RegisterEvent,
-  SignalFrame,
-  SignalName,
-  TaskContext,
-  TaskEmitted,
-  TaskEvent,
-  TaskInput,
-  TaskOutcome,
-  TileDataState,
+import {
+  NO_ALTSTACK,
+  type Altstack,
+  type BufferChange,
+  type ChartMeta,
+  type FrameSize,
+  type RegisterEvent,
+  type SignalFrame,
+  type SignalName,
+  type TaskContext,
+  type TaskEmitted,
+  type TaskEvent,
+  type TaskInput,
+  type TaskOutcome,
+  type TileDataState,
 } from './task-types.js';
 
 /** The input of the init event: what the new task inherits. Later events carry none. */
@@ -49,7 +51,7 @@ function bufferChange(change: BufferChange) {
 }
 
 /** The named guards about other regions that an action reads while it runs. */
-type RegionFact = 'largeBufferAllocated' | 'tileConfigLoaded' | 'tileDataLive' | 'tileDataLost' | 'frameGoesOnAltstack';
+type RegionFact = 'largeBufferAllocated' | 'tileConfigLoaded' | 'tileDataLive' | 'tileDataLost' | 'frameGoesOnAltstack' | 'entersAltstack' | 'onSigStack';
 
 type InspectingArgs = {
   context: TaskContext;
@@ -72,14 +74,32 @@ function inspecting(collect: (args: InspectingArgs) => void) {
   );
 }
 
-function registers(type: RegisterEvent['type']) {
+function registers(type: Exclude<RegisterEvent, { altstack: Altstack }>['type']) {
   return raise<TaskContext, TaskEvent, TaskEvent, undefined>({ type });
 }
 
-function bytesOnAltstack(frames: readonly SignalFrame[], p: PlatformProfile): number {
-  return frames
-    .filter((f) => f.onAltstack)
-    .reduce((sum, f) => sum + p.frameBytes[f.size] + p.handlerStackBytes, 0);
+/** The frames on the altstack the task runs on now: from the last one that entered it, innermost last. */
+function framesOnCurrentAltstack(frames: readonly SignalFrame[]): readonly SignalFrame[] {
+  let entered = frames.length - 1;
+  while (entered >= 0 && !frames[entered]!.entersAltstack) entered--;
+  return entered < 0 || frames.slice(entered).some((f) => !f.onAltstack) ? [] : frames.slice(entered);
+}
+
+function bytesUsed(frames: readonly SignalFrame[], p: PlatformProfile): number {
+  return frames.reduce((sum, f) => sum + p.frameBytes[f.size] + p.handlerStackBytes, 0);
+}
+
+/** The bytes a SIGALTSTACK asks for, or those of the altstack a sigreturn puts back; SS_DISABLE stores 0. */
+function requestedBytes(event: TaskEvent, p: PlatformProfile): number | undefined {
+  if (event.type === 'SIGALTSTACK') return event.size === 'disable' ? 0 : altstackSizeBytes(p, event.size);
+  if (event.type === 'altstack.restored') return event.altstack.bytes;
+  return undefined;
+}
+
+/** sigaltstack(NULL, &old)'s ss_flags: sas_ss_flags(sp) | (sas_ss_flags & SS_FLAG_BITS). */
+function ssFlags(altstack: Altstack, onSigStack: boolean): string {
+  const names = [...(onSigStack ? ['SS_ONSTACK'] : []), ...(altstack.bytes === 0 ? ['SS_DISABLE'] : []), ...(altstack.autodisarm ? ['SS_AUTODISARM'] : [])];
+  return names.length > 0 ? names.join('|') : '0';
 }
 
 /** What createTaskMachine() adds to the merged chart for a variant that has more than a provide() can give. */
@@ -121,7 +141,7 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
       // Copied at clone: the permission lives in the group leader (xstate_get_group_perm).
       inheritsPermission: ({ event }) => initInput(event)?.permitted === true,
       inheritsTileConfig: ({ event }) => initInput(event)?.tileConfig === true,
-      inheritsAltstack: ({ event }, params: { size: AltstackClass }) => initInput(event)?.altstack === params.size,
+      inheritsAltstack: ({ event }) => (initInput(event)?.altstack.bytes ?? 0) > 0,
       memoryExhaustedAtClone: ({ event }) => initInput(event)?.memory === 'exhausted',
       memoryExhausted: ({ event }) => 'memory' in event && event.memory === 'exhausted',
       /** Merged design: clone never allocates an AMX buffer (fpu_clone gives the default fpstate). */
@@ -141,17 +161,25 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
       xrstorSetsTileBits: ({ event }) => event.type === 'XRSTOR' && event.tileBits !== 'none',
       paletteIsValid: ({ event }) => event.type === 'LDTILECFG' && event.palette === 1,
       paletteIsZero: ({ event }) => event.type === 'LDTILECFG' && event.palette === 0,
-      requestedDisable: ({ event }) => event.type === 'SIGALTSTACK' && event.size === 'disable',
-      requestedAltstack: ({ event }, params: { size: AltstackClass }) => event.type === 'SIGALTSTACK' && event.size === params.size,
-      altstackFitsAmxFrame: ({ event }) =>
-        event.type === 'SIGALTSTACK' &&
-        event.size !== 'disable' &&
-        p.altstackBytes[event.size] > sigaltstackRefusalLimitWhenPermitted(p),
-      altstackAtLeastMinimum: ({ event }) =>
-        event.type === 'SIGALTSTACK' && event.size !== 'disable' && p.altstackBytes[event.size] >= p.legacyMinSigStackSize,
+      // The altstack a SIGALTSTACK asks for, or the one sigreturn puts back (do_sigaltstack() both).
+      requestedDisable: ({ event }) => (event.type === 'SIGALTSTACK' ? event.size === 'disable' : event.type === 'altstack.restored' && event.altstack.bytes === 0),
+      altstackFitsAmxFrame: ({ event }) => (requestedBytes(event, p) ?? 0) > sigaltstackRefusalLimitWhenPermitted(p),
+      altstackAtLeastMinimum: ({ event }) => (requestedBytes(event, p) ?? 0) >= p.legacyMinSigStackSize,
       handlerAsksForAltstack: ({ event }) => event.type === 'SIGNAL' && event.onstack,
-      frameOverflowsAltstack: ({ context }, params: { altstack: AltstackClass; frame: FrameSize }) =>
-        bytesOnAltstack(context.frames, p) + p.frameBytes[params.frame] > p.altstackBytes[params.altstack],
+      // __save_altstack(): a thread whose altstack has SS_AUTODISARM loses it at every delivery (sas_ss_reset).
+      altstackAutodisarms: ({ context }) => context.altstack.autodisarm,
+      // on_sig_stack() is 0 for an SS_AUTODISARM altstack: the altstack the task runs on was entered
+      // without the flag, so it is still the installed one (sigaltstack() refused to change it).
+      enteredAltstackKeepsArmed: ({ context }) => framesOnCurrentAltstack(context.frames)[0]?.savedAltstack.autodisarm === false,
+      // get_sigframe(): a frame at or below the altstack's base is an overflow (__on_sig_stack: sp > base;
+      // altstack-probe: 2952 bytes take no 2952-byte frame, 2953 do). A task that enters the altstack
+      // starts at its top; one already on it (the installed one, or one SS_AUTODISARM disarmed) goes below its frames.
+      frameOverflowsAltstack: ({ context }, params: { frame: FrameSize }) => {
+        const nested = framesOnCurrentAltstack(context.frames);
+        const enters = nested.length === 0;
+        const limit = nested[0]?.savedAltstack.bytes ?? context.altstack.bytes;
+        return (enters ? 0 : bytesUsed(nested, p)) + p.frameBytes[params.frame] >= limit;
+      },
       innermostFrameIsDefaultSize: ({ context }) => context.frames.at(-1)?.size === 'default',
       innermostFrameIsLarge: ({ context }) => context.frames.at(-1)?.size === 'large',
       inheritsHandlerFrames: ({ event }) => (initInput(event)?.frames.length ?? 0) > 0,
@@ -176,11 +204,8 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
       tileDataLost: stateIn({ alive: { tileData: 'lost' } }),
       // on_sig_stack(): the task runs a handler on its altstack now.
       runningOnAltstack: stateIn({ alive: { signal: { handling: 'onAltstack' } } }),
-      // sas_ss_flags() is SS_DISABLE: no altstack installed.
+      // sas_ss_flags() is SS_DISABLE: no altstack installed, or SS_AUTODISARM disarmed it.
       noAltstackInstalled: stateIn({ alive: { altstack: 'none' } }),
-      altstackIsSmall: stateIn({ alive: { altstack: 'small' } }),
-      altstackIsWindow: stateIn({ alive: { altstack: 'window' } }),
-      altstackIsLarge: stateIn({ alive: { altstack: 'large' } }),
 
       // Kernel rules made of the named guards above, so that a diagram prints the rule's name. A guard
       // that a variant replaces stays in the transitions themselves, where its diagram shows it by name.
@@ -193,8 +218,12 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
       // sigaltstack_size_valid(): without a dynamic feature permitted (and without strict mode) any size
       // of at least MINSIGSTKSZ is accepted; with AMX permitted the size must exceed the AMX threshold.
       altstackSizeValid: or(['amxNotPermitted', 'altstackFitsAmxFrame']),
-      // get_sigframe(): an SA_ONSTACK handler uses an installed altstack, and a task already on it stays on it.
-      frameGoesOnAltstack: or([and(['handlerAsksForAltstack', not('noAltstackInstalled')]), 'runningOnAltstack']),
+      // on_sig_stack(): the task runs on the installed altstack, which has no SS_AUTODISARM.
+      onSigStack: and(['runningOnAltstack', 'enteredAltstackKeepsArmed']),
+      // get_sigframe(): an SA_ONSTACK handler goes to the top of an installed altstack it is not on
+      // (sas_ss_flags(sp) == 0), and a task already on altstack memory stays on it.
+      entersAltstack: and(['handlerAsksForAltstack', not('noAltstackInstalled'), not('onSigStack')]),
+      frameGoesOnAltstack: or(['entersAltstack', 'runningOnAltstack']),
     },
     actions: {
       reportOk: report({ result: 'ok' }),
@@ -234,12 +263,39 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
       pushSignalFrame: inspecting(({ enqueue, holds, context }) => {
         const size: FrameSize = holds('largeBufferAllocated') ? 'large' : 'default';
         const savedTiles: TileDataState = holds('tileDataLive') ? (size === 'large' ? 'live' : 'lost') : holds('tileDataLost') ? 'lost' : 'init';
-        const frame: SignalFrame = { size, onAltstack: holds('frameGoesOnAltstack'), savedConfig: holds('tileConfigLoaded'), savedTiles };
+        const onAltstack = holds('frameGoesOnAltstack');
+        const frame: SignalFrame = {
+          size,
+          onAltstack,
+          entersAltstack: holds('entersAltstack'),
+          savedAltstack: context.altstack,
+          savedConfig: holds('tileConfigLoaded'),
+          savedTiles,
+        };
         enqueue.assign({ frames: [...context.frames, frame] });
-        enqueue.emit({ type: 'outcome', outcome: { result: 'ok', frameHasTiles: savedTiles === 'live' } });
+        enqueue.emit({ type: 'outcome', outcome: { result: 'ok', frameHasTiles: savedTiles === 'live', stack: onAltstack ? 'altstack' : 'thread' } });
         enqueue.raise({ type: 'tiles.configCleared' });
         enqueue.raise({ type: 'tiles.dataInit' });
       }),
+      disarmAltstack: registers('altstack.disarmed'),
+      // rt_sigreturn -> restore_altstack(&frame->uc.uc_stack), after the registers came back from the frame.
+      restoreAltstackFromFrame: inspecting(({ enqueue, context }) => {
+        const frame = context.frames.at(-1);
+        if (frame) enqueue.raise({ type: 'altstack.restored', altstack: frame.savedAltstack });
+      }),
+      recordAltstack: assign({
+        altstack: ({ event, context }) =>
+          event.type === 'SIGALTSTACK'
+            ? { bytes: requestedBytes(event, p) ?? 0, autodisarm: event.flags === 'autodisarm' }
+            : event.type === 'altstack.restored'
+              ? event.altstack
+              : context.altstack,
+      }),
+      // sas_ss_reset(): sp = size = 0, flags = SS_DISABLE.
+      resetAltstack: assign({ altstack: () => NO_ALTSTACK }),
+      reportAltstack: inspecting(({ enqueue, context, holds }) =>
+        enqueue.emit({ type: 'outcome', outcome: { result: 'ok', ss_size: context.altstack.bytes, ss_flags: ssFlags(context.altstack, holds('onSigStack')) } }),
+      ),
       popSignalFrame: assign({ frames: ({ context }) => context.frames.slice(0, -1) }),
       restoreTilesFromFrame: inspecting(({ enqueue, context }) => {
         const frame = context.frames.at(-1);
@@ -253,7 +309,7 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
   }).createMachine({
     id: 'task',
     description: 'One Linux thread and its AMX state: XFD, fpstate buffer, tile registers, altstack, signal frames.',
-    context: ({ input }) => ({ frames: input.frames, leader: input.leader }),
+    context: ({ input }) => ({ frames: input.frames, altstack: input.altstack, leader: input.leader }),
     initial: 'spawning',
     states: {
       spawning: {
@@ -283,13 +339,13 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
               guard: 'largeBufferAllocated',
               target: '#task.alive',
               reenter: true,
-              actions: ['dropLargeBufferAtExec', 'forgetFrames', 'becomeGroupLeader'],
+              actions: ['dropLargeBufferAtExec', 'forgetFrames', 'resetAltstack', 'becomeGroupLeader'],
               meta: { source: 'fs/exec.c:begin_new_exec -> arch/x86/kernel/fpu/core.c:fpu_flush_thread; S2, row 9c' },
             },
             {
               target: '#task.alive',
               reenter: true,
-              actions: ['forgetFrames', 'becomeGroupLeader'],
+              actions: ['forgetFrames', 'resetAltstack', 'becomeGroupLeader'],
               meta: { source: 'fs/exec.c:begin_new_exec -> arch/x86/kernel/fpu/core.c:fpu_flush_thread' },
             },
           ],
@@ -482,32 +538,35 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
             },
           },
           altstack: {
-            description: 'The sigaltstack by size class; small < window < AT_MINSIGSTKSZ <= large.',
+            description: 'The sigaltstack: none (SS_DISABLE, or disarmed by SS_AUTODISARM while a handler runs) or installed; its bytes and SS_AUTODISARM are in context.',
             meta: { source: 'kernel/signal.c:do_sigaltstack, arch/x86/kernel/signal.c:sigaltstack_size_valid' },
             initial: 'choosing',
             states: {
               choosing: {
-                always: [
-                  { guard: { type: 'inheritsAltstack', params: { size: 'small' } }, target: 'small' },
-                  { guard: { type: 'inheritsAltstack', params: { size: 'window' } }, target: 'window' },
-                  { guard: { type: 'inheritsAltstack', params: { size: 'large' } }, target: 'large' },
-                  { target: 'none' },
-                ],
+                always: [{ guard: 'inheritsAltstack', target: 'installed' }, { target: 'none' }],
               },
               none: {},
-              small: { description: `${p.altstackBytes.small} bytes` },
-              window: { description: `${p.altstackBytes.window} bytes: AT_MINSIGSTKSZ - 50, between the two kernel checks` },
-              large: { description: `${p.altstackBytes.large} bytes: 2 x AT_MINSIGSTKSZ` },
+              installed: {
+                description: `compared in bytes with MINSIGSTKSZ (${p.legacyMinSigStackSize}) and, once AMX is permitted, the AMX threshold (more than ${sigaltstackRefusalLimitWhenPermitted(p)})`,
+              },
             },
             on: {
               SIGALTSTACK: [
-                { guard: 'runningOnAltstack', actions: 'reportEperm', meta: { source: 'kernel/signal.c:do_sigaltstack (on_sig_stack: EPERM)' } },
-                { guard: 'requestedDisable', target: '.none', actions: 'reportOk' },
+                { guard: 'onSigStack', actions: 'reportEperm', meta: { source: 'kernel/signal.c:do_sigaltstack (on_sig_stack: EPERM); altstack-probe' } },
+                { guard: 'requestedDisable', target: '.none', actions: ['recordAltstack', 'reportOk'] },
                 { guard: not('altstackAtLeastMinimum'), actions: 'reportEnomem', meta: { source: 'kernel/signal.c:do_sigaltstack (ss_size < MINSIGSTKSZ: ENOMEM); row 5e' } },
-                { guard: and([{ type: 'requestedAltstack', params: { size: 'small' } as const }, 'altstackSizeValid']), target: '.small', actions: 'reportOk' },
-                { guard: and([{ type: 'requestedAltstack', params: { size: 'window' } as const }, 'altstackSizeValid']), target: '.window', actions: 'reportOk' },
-                { guard: and([{ type: 'requestedAltstack', params: { size: 'large' } as const }, 'altstackSizeValid']), target: '.large', actions: 'reportOk' },
+                { guard: 'altstackSizeValid', target: '.installed', actions: ['recordAltstack', 'reportOk'] },
                 { actions: 'reportEnomem', meta: { source: 'arch/x86/kernel/signal.c:sigaltstack_size_valid; row 5f' } },
+              ],
+              SIGALTSTACK_QUERY: { actions: 'reportAltstack', meta: { source: 'kernel/signal.c:do_sigaltstack (oss); altstack-probe' } },
+              'altstack.disarmed': { target: '.none', actions: 'resetAltstack', meta: { source: 'kernel/signal.c:__save_altstack -> sas_ss_reset (SS_AUTODISARM); altstack-probe' } },
+              // do_sigaltstack() with the frame's uc_stack; restore_altstack() ignores its errors, so an
+              // altstack no longer valid (AMX permitted since) is not put back and the current one stays.
+              // Its EPERM (the task still on the installed altstack) leaves the altstack the frame saved.
+              'altstack.restored': [
+                { guard: 'requestedDisable', target: '.none', actions: 'recordAltstack', meta: { source: 'kernel/signal.c:restore_altstack; altstack-probe' } },
+                { guard: and(['altstackAtLeastMinimum', 'altstackSizeValid']), target: '.installed', actions: 'recordAltstack', meta: { source: 'kernel/signal.c:restore_altstack; altstack-probe' } },
+                { actions: [], meta: { source: 'kernel/signal.c:restore_altstack (errors ignored); semantics E28' } },
               ],
             },
           },
@@ -548,7 +607,7 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
                     {
                       guard: and(['largeBufferAllocated', 'innermostFrameIsDefaultSize']),
                       target: '.returning',
-                      actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'],
+                      actions: ['clearTileConfig', 'initTileData', 'restoreAltstackFromFrame', 'popSignalFrame', 'reportOk'],
                       meta: { source: 'arch/x86/kernel/fpu/signal.c:fpu__restore_sig; E26, row 6i' },
                     },
                     // A frame whose xstate_size exceeds the task's user_size (an AMX frame inherited by a
@@ -557,7 +616,7 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
                     {
                       guard: and([not('largeBufferAllocated'), 'innermostFrameIsLarge']),
                       target: '.returning',
-                      actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'],
+                      actions: ['clearTileConfig', 'initTileData', 'restoreAltstackFromFrame', 'popSignalFrame', 'reportOk'],
                       meta: { source: 'arch/x86/kernel/fpu/signal.c:check_xstate_in_sigframe; row 7e' },
                     },
                     // XRSTOR of the frame faults (#GP) when bytes 8-23 of its XSAVE header are not zero:
@@ -568,7 +627,7 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
                       actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'raiseBadFrameSigsegv'],
                       meta: { source: 'arch/x86/kernel/fpu/signal.c:fpu__restore_sig -> arch/x86/kernel/signal.c:signal_fault' },
                     },
-                    { guard: 'handlerClearsTileBits', target: '.returning', actions: ['clearTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'], meta: { source: 'E25, row 7c' } },
+                    { guard: 'handlerClearsTileBits', target: '.returning', actions: ['clearTileConfig', 'initTileData', 'restoreAltstackFromFrame', 'popSignalFrame', 'reportOk'], meta: { source: 'E25, row 7c' } },
                     // Forged tile bits outside XCR0: a bad frame. The registers were restored, the FPU
                     // state is reset (fpu__clear_user_states) and SIGSEGV is forced.
                     {
@@ -581,55 +640,48 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
                     {
                       guard: and(['handlerForgesTileBits', 'largeBufferAllocated']),
                       target: '.returning',
-                      actions: ['loadTileConfig', 'loadTileData', 'popSignalFrame', 'reportOk'],
+                      actions: ['loadTileConfig', 'loadTileData', 'restoreAltstackFromFrame', 'popSignalFrame', 'reportOk'],
                       meta: { source: 'arch/x86/kernel/fpu/signal.c:restore_fpregs_from_user; row 6f' },
                     },
                     {
                       guard: 'handlerForgesTileBits',
                       target: '.returning',
-                      actions: ['loadTileConfig', 'initTileData', 'popSignalFrame', 'reportOk'],
+                      actions: ['loadTileConfig', 'initTileData', 'restoreAltstackFromFrame', 'popSignalFrame', 'reportOk'],
                       meta: { source: 'arch/x86/kernel/fpu/signal.c:restore_fpregs_from_user; rows 7a, 7b' },
                     },
-                    { target: '.returning', actions: ['restoreTilesFromFrame', 'popSignalFrame', 'reportOk'], meta: { source: 'arch/x86/kernel/fpu/signal.c:fpu__restore_sig; E24, row 6e' } },
+                    { target: '.returning', actions: ['restoreTilesFromFrame', 'restoreAltstackFromFrame', 'popSignalFrame', 'reportOk'], meta: { source: 'arch/x86/kernel/fpu/signal.c:fpu__restore_sig; E24, row 6e' } },
                   ],
                 },
               },
             },
             on: {
-              // An altstack frame that does not fit below the altstack's top is an overflow, one
-              // transition per altstack size class and frame size (the frame is large in a large buffer).
+              // An altstack frame that does not fit above the altstack's base is an overflow, one
+              // transition per frame size (the frame is large in a large buffer).
               SIGNAL: [
                 {
-                  guard: and(['frameGoesOnAltstack', 'altstackIsSmall', not('largeBufferAllocated'), { type: 'frameOverflowsAltstack', params: { altstack: 'small', frame: 'default' } as const }]),
+                  guard: and(['frameGoesOnAltstack', not('largeBufferAllocated'), { type: 'frameOverflowsAltstack', params: { frame: 'default' } as const }]),
                   actions: 'killByAltstackOverflow',
-                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h' },
+                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h; altstack-probe' },
                 },
                 {
-                  guard: and(['frameGoesOnAltstack', 'altstackIsSmall', 'largeBufferAllocated', { type: 'frameOverflowsAltstack', params: { altstack: 'small', frame: 'large' } as const }]),
+                  guard: and(['frameGoesOnAltstack', 'largeBufferAllocated', { type: 'frameOverflowsAltstack', params: { frame: 'large' } as const }]),
                   actions: 'killByAltstackOverflow',
-                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h' },
+                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h; altstack-probe' },
                 },
+                // SS_AUTODISARM: __save_altstack() writes the altstack into the frame's uc_stack, then resets it.
                 {
-                  guard: and(['frameGoesOnAltstack', 'altstackIsWindow', not('largeBufferAllocated'), { type: 'frameOverflowsAltstack', params: { altstack: 'window', frame: 'default' } as const }]),
-                  actions: 'killByAltstackOverflow',
-                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h' },
-                },
-                {
-                  guard: and(['frameGoesOnAltstack', 'altstackIsWindow', 'largeBufferAllocated', { type: 'frameOverflowsAltstack', params: { altstack: 'window', frame: 'large' } as const }]),
-                  actions: 'killByAltstackOverflow',
-                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h' },
-                },
-                {
-                  guard: and(['frameGoesOnAltstack', 'altstackIsLarge', not('largeBufferAllocated'), { type: 'frameOverflowsAltstack', params: { altstack: 'large', frame: 'default' } as const }]),
-                  actions: 'killByAltstackOverflow',
-                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h' },
-                },
-                {
-                  guard: and(['frameGoesOnAltstack', 'altstackIsLarge', 'largeBufferAllocated', { type: 'frameOverflowsAltstack', params: { altstack: 'large', frame: 'large' } as const }]),
-                  actions: 'killByAltstackOverflow',
-                  meta: { source: 'arch/x86/kernel/signal.c:get_sigframe; E23, row 6h' },
+                  guard: and(['frameGoesOnAltstack', 'altstackAutodisarms']),
+                  target: '.handling.onAltstack',
+                  actions: ['pushSignalFrame', 'disarmAltstack'],
+                  meta: { source: 'arch/x86/kernel/fpu/signal.c:copy_fpstate_to_sigframe, kernel/signal.c:__save_altstack; altstack-probe' },
                 },
                 { guard: 'frameGoesOnAltstack', target: '.handling.onAltstack', actions: 'pushSignalFrame', meta: { source: 'arch/x86/kernel/fpu/signal.c:copy_fpstate_to_sigframe; E22, rows 6a-6d' } },
+                {
+                  guard: 'altstackAutodisarms',
+                  target: '.handling.onThreadStack',
+                  actions: ['pushSignalFrame', 'disarmAltstack'],
+                  meta: { source: 'arch/x86/kernel/fpu/signal.c:copy_fpstate_to_sigframe, kernel/signal.c:__save_altstack' },
+                },
                 { target: '.handling.onThreadStack', actions: 'pushSignalFrame', meta: { source: 'arch/x86/kernel/fpu/signal.c:copy_fpstate_to_sigframe; E22, rows 6a-6d' } },
               ],
             },

@@ -66,6 +66,10 @@
 #define LINE_MAX_BYTES 480
 #define REFAULT_BOUND 100
 #define THREAD_STACK_BYTES (256 * 1024)
+#define MAX_ALTSTACKS 8
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1U << 31) // linux/signal.h; older libc headers lack it
+#endif
 
 // ---------------------------------------------------------------------------------------------------
 // Raw syscalls: the task side never touches errno or other libc state.
@@ -151,8 +155,10 @@ struct task {
   char tile_bits[8];
   uint8_t corrupt_header;
   int probe_large;
-  // The altstack this task installed, and how many of its running handlers are on it.
-  uintptr_t alt_lo, alt_hi;
+  // The memory of the last altstacks this task installed (a handler may run on one that SS_AUTODISARM
+  // disarmed, or that sigreturn put back), and how many of its running handlers are on one.
+  uintptr_t alt_lo[MAX_ALTSTACKS], alt_hi[MAX_ALTSTACKS];
+  int alt_count;
   int alt_frames;
   uint8_t frame_on_alt[MAX_DEPTH];
   char parent_buffer[8];
@@ -709,12 +715,45 @@ static __attribute__((noinline)) void op_sigaltstack(struct task *t, const char 
     ss.ss_sp = base + pages * 4096 - bytes;
     ss.ss_size = (size_t)bytes;
   }
+  if (arg_is(cmd, "flags", "autodisarm")) ss.ss_flags |= (int)SS_AUTODISARM;
   long r = sys2(SYS_sigaltstack, &ss, 0);
-  if (r == 0) {
-    t->alt_lo = ss.ss_flags == SS_DISABLE ? 0 : (uintptr_t)ss.ss_sp;
-    t->alt_hi = ss.ss_flags == SS_DISABLE ? 0 : (uintptr_t)ss.ss_sp + ss.ss_size;
+  if (r == 0 && ss.ss_size > 0) {
+    int slot = t->alt_count++ % MAX_ALTSTACKS;
+    t->alt_lo[slot] = (uintptr_t)ss.ss_sp;
+    t->alt_hi[slot] = (uintptr_t)ss.ss_sp + ss.ss_size;
   }
   report(t, errno_name(-r), 0);
+}
+
+/** SIGALTSTACK_QUERY: sigaltstack(NULL, &old), its ss_size and ss_flags. */
+static __attribute__((noinline)) void op_sigaltstack_query(struct task *t) {
+  stack_t old;
+  memset(&old, 0, sizeof old);
+  long r = sys2(SYS_sigaltstack, 0, &old);
+  if (r != 0) {
+    report(t, errno_name(-r), 0);
+    return;
+  }
+  begin_result(t, t->step);
+  put(t, "\"outcome\":\"ok\",\"ss_size\":");
+  put_u64(t, old.ss_size, 0);
+  put(t, ",\"ss_flags\":\"");
+  unsigned flags = (unsigned)old.ss_flags;
+  const char *sep = "";
+  if (flags & SS_ONSTACK) put(t, "SS_ONSTACK"), sep = "|";
+  if (flags & SS_DISABLE) put(t, sep), put(t, "SS_DISABLE"), sep = "|";
+  if (flags & SS_AUTODISARM) put(t, sep), put(t, "SS_AUTODISARM"), sep = "|";
+  if (!*sep) put(t, "0");
+  put(t, "\"");
+  end_result(t);
+}
+
+/** Whether sp lies on the memory of an altstack the task installed. */
+static inline __attribute__((always_inline)) int on_altstack_memory(const struct task *t, uintptr_t sp) {
+  int n = t->alt_count < MAX_ALTSTACKS ? t->alt_count : MAX_ALTSTACKS;
+  for (int i = 0; i < n; i++)
+    if (sp >= t->alt_lo[i] && sp < t->alt_hi[i]) return 1;
+  return 0;
 }
 
 static __attribute__((noinline)) void op_set_disposition(struct task *t, const char *cmd) {
@@ -745,7 +784,7 @@ static __attribute__((noinline)) void signal_entered(struct task *t, ucontext_t 
   memcpy(&xfeatures, fx + 464 + 8, 8);
   memcpy(&xstate_bv, fx + 512, 8);
   uintptr_t sp = (uintptr_t)&xstate_bv;
-  int on_alt = sp >= t->alt_lo && sp < t->alt_hi;
+  int on_alt = on_altstack_memory(t, sp);
   if (t->depth < MAX_DEPTH) t->frame_on_alt[t->depth] = (uint8_t)on_alt;
   t->alt_frames += on_alt;
   t->depth++;
@@ -753,6 +792,7 @@ static __attribute__((noinline)) void signal_entered(struct task *t, ucontext_t 
   put(t, "\"outcome\":\"ok\"");
   if (strchr(t->flags, 't')) put_field(t, "tiles", tiles_now(t));
   put(t, (xstate_bv >> XFEATURE_XTILEDATA) & 1 ? ",\"frameHasTiles\":true" : ",\"frameHasTiles\":false");
+  put_field(t, "stack", on_alt ? "altstack" : "thread");
   if (strchr(t->flags, 'b')) put_field(t, "buffer", (xfeatures >> XFEATURE_XTILEDATA) & 1 ? "large" : "default");
   end_result(t);
 }
@@ -846,6 +886,7 @@ static int task_loop(struct task *t) {
     else if (strcmp(op, "EXEC") == 0) op_exec(t, index, arg_is(cmd, "fails", "true"));
     else if (strcmp(op, "EXIT") == 0) op_exit(t);
     else if (strcmp(op, "SIGALTSTACK") == 0) op_sigaltstack(t, cmd);
+    else if (strcmp(op, "SIGALTSTACK_QUERY") == 0) op_sigaltstack_query(t);
     else if (strcmp(op, "SET_DISPOSITION") == 0) op_set_disposition(t, cmd);
     else if (strcmp(op, "SIGNAL") == 0) op_signal(t, cmd);
     else if (strcmp(op, "REPORT") == 0) op_report(t, cmd);

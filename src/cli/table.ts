@@ -1,6 +1,6 @@
 // Renders observations as a readable fixed-width table.
 
-import type { Observation } from '../model/observation.js';
+import { altstackText, type Observation } from '../model/observation.js';
 import { printable } from '../scenario/describe.js';
 
 const COLUMNS: readonly { title: string; cell: (o: Observation) => string }[] = [
@@ -15,6 +15,8 @@ const COLUMNS: readonly { title: string; cell: (o: Observation) => string }[] = 
   { title: 'bitmap', cell: (o) => o.bitmap ?? '' },
   { title: 'tiles', cell: (o) => o.tiles ?? '' },
   { title: 'frame tiles', cell: (o) => (o.frameHasTiles === undefined ? '' : o.frameHasTiles ? 'yes' : 'no') },
+  { title: 'stack', cell: (o) => o.stack ?? '' },
+  { title: 'altstack', cell: (o) => altstackText(o) },
   { title: 'buffer', cell: (o) => o.buffer ?? '' },
   { title: 'leaked', cell: (o) => (o.leakedBuffers === undefined ? '' : String(o.leakedBuffers)) },
 ];

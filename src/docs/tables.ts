@@ -14,8 +14,9 @@ import type { CommandSpec } from '../cli/command.js';
 const cellEscape = (s: string) => s.replace(/\|/g, '\\|');
 
 function fieldText(name: string, s: FieldSpec): string {
-  const type = s.type.kind === 'enum' ? s.type.values.join(' \\| ') : s.type.kind;
-  return `\`${name}\`: ${type}${s.required ? ' (required)' : ` (default \`${JSON.stringify(s.default)}\`)`}`;
+  const type = s.type.kind === 'enum' ? s.type.values.join(' \\| ') : s.type.kind === 'bytes' ? `bytes \\| ${s.type.names.join(' \\| ')}` : s.type.kind;
+  const presence = s.required ? ' (required)' : s.default === undefined ? ' (optional)' : ` (default \`${JSON.stringify(s.default)}\`)`;
+  return `\`${name}\`: ${type}${presence}`;
 }
 
 /** docs/scenarios.md: every op of OPS (machines/kernel-events.ts) with its scope, kernel entry point and fields. */

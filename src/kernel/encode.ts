@@ -2,7 +2,7 @@
 // of the platform the model predicts, and for each step which state fields to read back.
 
 import { opSpec } from '../../machines/kernel-events.js';
-import type { AltstackClass, PlatformProfile } from '../../machines/platform.js';
+import { altstackSizeBytes, type AltstackSize, type PlatformProfile } from '../../machines/platform.js';
 import type { Observation } from '../model/observation.js';
 import { ScenarioError, type Step } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';
@@ -62,7 +62,7 @@ export function encodeForExecutor(
     const flags = `${o?.tiles !== undefined ? 't' : ''}${o?.buffer !== undefined ? 'b' : ''}` || '-';
     const fields = Object.entries(step.fields).map(([k, v]) => {
       if (k === 'child') return `child=${name(String(v))}`;
-      if (k === 'size' && v !== 'disable') return `size=${platform.altstackBytes[v as AltstackClass]}`;
+      if (k === 'size' && v !== 'disable') return `size=${altstackSizeBytes(platform, v as AltstackSize)}`;
       return `${k}=${String(v)}`;
     });
     lines.push(`STEP ${i + 1} ${step.op} ${task} ${flags}${fields.length > 0 ? ` ${fields.join(' ')}` : ''}`);

@@ -3,7 +3,7 @@
 
 import { opSpec } from '../../machines/kernel-events.js';
 import type { SigillHandler, SigsegvHandler } from '../../machines/process-types.js';
-import type { SiCode, TaskOutcome } from '../../machines/task-types.js';
+import type { HandlerStack, SiCode, TaskOutcome } from '../../machines/task-types.js';
 import { bufferOf, tilesOf, type TaskSnapshot, type TilesReport } from './state.js';
 
 /** One line of `simulate --json`: what a step did, as the kernel would show it. */
@@ -21,6 +21,11 @@ export interface Observation {
   readonly bitmap?: string;
   readonly tiles?: TilesReport;
   readonly frameHasTiles?: boolean;
+  /** SIGNAL: the stack its handler runs on. */
+  readonly stack?: HandlerStack;
+  /** SIGALTSTACK_QUERY: the old stack_t's ss_size and ss_flags. */
+  readonly ss_size?: number;
+  readonly ss_flags?: string;
   readonly buffer?: 'default' | 'large';
   readonly leakedBuffers?: number;
 }
@@ -46,8 +51,16 @@ export function outcomeOf(op: string, result: RuleResult, after: TaskSnapshot | 
     ...(result.bitmap ? { bitmap: result.bitmap } : {}),
     ...(after && shows.includes('tiles') ? { tiles: tilesOf(after) } : {}),
     ...(result.frameHasTiles !== undefined ? { frameHasTiles: result.frameHasTiles } : {}),
+    ...(result.stack !== undefined ? { stack: result.stack } : {}),
+    ...(result.ss_size !== undefined ? { ss_size: result.ss_size } : {}),
+    ...(result.ss_flags !== undefined ? { ss_flags: result.ss_flags } : {}),
     ...(after && shows.includes('buffer') ? { buffer: bufferOf(after) } : {}),
   };
+}
+
+/** A query's altstack in words: `8192 bytes, SS_AUTODISARM`; empty for other steps. */
+export function altstackText(o: Pick<Observation, 'ss_size' | 'ss_flags'>): string {
+  return o.ss_size === undefined ? '' : `${o.ss_size} bytes, ${o.ss_flags ?? '0'}`;
 }
 
 /** Whether the op's observation carries the global count of buffers leaked so far. */

@@ -5,13 +5,13 @@
 // compiler says which is missing; the charts decide everything local to one thread or one process.
 
 import { opSpec, type OpSpec, type OpsRoutedTo, type Route } from '../../machines/kernel-events.js';
-import { permissionRequestAltstackMinimum, type AltstackClass } from '../../machines/platform.js';
+import { permissionRequestAltstackMinimum } from '../../machines/platform.js';
 import type { ProcessEvent, ProcessInput } from '../../machines/process-types.js';
-import type { SigreturnTileBits, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task-types.js';
+import { NO_ALTSTACK, type SigreturnTileBits, type TaskEvent, type TaskInput, type TaskOutcome } from '../../machines/task-types.js';
 import { describeValue } from '../scenario/describe.js';
 import type { Step } from '../scenario/format.js';
 import type { RuleResult } from './observation.js';
-import { framesOf, hasLargeBuffer, hostPermitted, instructionOf, isGroupLeader, type Instruction, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
+import { altstackOf, framesOf, hasLargeBuffer, hostPermitted, instructionOf, isGroupLeader, type Instruction, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
 import type { World } from './world.js';
 
 /** The boxes of the composition picture. */
@@ -60,8 +60,9 @@ function smallAltstackInProcess(w: World): boolean {
   const minimum = permissionRequestAltstackMinimum(w.model.platform);
   // for_each_thread() walks the thread list, so a zombie leader's altstack counts too (E19).
   return w.threadListIndexes().some((i) => {
-    const a = taskValue(w.task(i).snapshot)?.altstack;
-    return a !== undefined && a !== 'none' && w.model.platform.altstackBytes[a as AltstackClass] < minimum;
+    const bytes = altstackOf(w.task(i)).bytes;
+    // Threads with sas_ss_size == 0 are skipped: no altstack, or one SS_AUTODISARM disarmed in a handler.
+    return bytes > 0 && bytes < minimum;
   });
 }
 
@@ -199,7 +200,7 @@ function inheritedInput(w: World, parent: TaskSlot, how: 'clone' | 'fork' | 'vfo
   const v = taskValue(parent.snapshot)!;
   return {
     permitted,
-    altstack: how !== 'clone' && v.altstack !== 'none' ? (v.altstack as AltstackClass) : 'none',
+    altstack: how !== 'clone' ? altstackOf(parent) : NO_ALTSTACK,
     tileConfig: v.tileConfig === 'configured',
     memory: w.memory,
     frames: how === 'fork' ? framesOf(parent) : [],

@@ -3,7 +3,7 @@
 
 import type { SnapshotFrom } from 'xstate';
 import type { SigillHandler, SigsegvHandler } from '../../machines/process-types.js';
-import type { Memory, TaskContext } from '../../machines/task-types.js';
+import type { Altstack, Memory, TaskContext } from '../../machines/task-types.js';
 import type { ProcessMachine, TaskMachine } from '../../machines/variants.js';
 
 export type TaskSnapshot = SnapshotFrom<TaskMachine>;
@@ -90,6 +90,11 @@ export function isGroupLeader(t: TaskSlot): boolean {
 
 export function isZombie(t: TaskSlot): boolean {
   return taskValue(t.snapshot)?.lifecycle === 'zombie';
+}
+
+/** The task's sigaltstack: its bytes (0: none) and SS_AUTODISARM. */
+export function altstackOf(t: TaskSlot): Altstack {
+  return (t.snapshot.context as TaskContext).altstack;
 }
 
 /** The signal frames of the handlers a task runs, innermost last. */

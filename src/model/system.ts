@@ -4,7 +4,7 @@
 
 import { opSpec, variantHasOp } from '../../machines/kernel-events.js';
 import type { PlatformProfile } from '../../machines/platform.js';
-import type { TaskInput } from '../../machines/task-types.js';
+import { NO_ALTSTACK, type TaskInput } from '../../machines/task-types.js';
 import type { ProcessMachine, TaskMachine, Variant } from '../../machines/variants.js';
 import type { Step } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';
@@ -79,7 +79,7 @@ export class SystemModel {
   }
 
   private initialSteps(): readonly [ChartStep<ProcessSnapshot>, ChartStep<TaskSnapshot>] {
-    const input: TaskInput = { permitted: false, altstack: 'none', tileConfig: false, memory: 'available', frames: [], leader: true };
+    const input: TaskInput = { permitted: false, altstack: NO_ALTSTACK, tileConfig: false, memory: 'available', frames: [], leader: true };
     return [this.process.start(undefined), this.task.start(input)];
   }
 

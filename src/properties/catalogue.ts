@@ -3,9 +3,9 @@
 // transition itself. One rule per property, so a counterexample names exactly the rule it broke.
 
 import { OPS } from '../../machines/kernel-events.js';
-import { permissionRequestAltstackMinimum, type AltstackClass } from '../../machines/platform.js';
+import { altstackSizeBytes, permissionRequestAltstackMinimum, type AltstackSize } from '../../machines/platform.js';
 import type { SystemState, TaskSlot, ProcessSlot } from '../model/state.js';
-import { hasLargeBuffer, hostPermitted, isAlive, onThreadList, processValue, taskValue } from '../model/state.js';
+import { altstackOf, hasLargeBuffer, hostPermitted, isAlive, onThreadList, processValue, taskValue } from '../model/state.js';
 import { canonicalKey } from '../explore/canonical.js';
 import type { Property, Transition } from '../explore/property.js';
 
@@ -212,9 +212,9 @@ export const PROPERTIES: readonly Property[] = [
     needs: [['SIGALTSTACK']],
     holds: ({ after, model }) =>
       liveTasks(after).every(({ p, t }) => {
-        const a = taskValue(t.snapshot)?.altstack;
-        if (!permitted(p) || a === undefined || a === 'none') return true;
-        return model.platform.altstackBytes[a as AltstackClass] >= model.platform.frameBytes.large;
+        const { bytes } = altstackOf(t);
+        if (!permitted(p) || bytes === 0) return true;
+        return bytes >= model.platform.frameBytes.large;
       }),
   },
   {
@@ -228,7 +228,7 @@ export const PROPERTIES: readonly Property[] = [
       const size = t.step.fields['size'];
       const p = processOf(t.before, t.step.task);
       if (size === 'disable' || !p || !permitted(p)) return true;
-      return t.model.platform.altstackBytes[size as AltstackClass] >= permissionRequestAltstackMinimum(t.model.platform);
+      return altstackSizeBytes(t.model.platform, size as AltstackSize) >= permissionRequestAltstackMinimum(t.model.platform);
     },
   },
   // A property of infinite behaviour (TLA+'s <>, SPIN's acceptance cycles): violated by a lasso.

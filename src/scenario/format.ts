@@ -90,6 +90,10 @@ function checkField(value: unknown, spec: FieldSpec, at: number, name: string): 
     case 'name':
       if (typeof value !== 'string' || value.length === 0) throw fail(`must be a non-empty task name, got ${describeValue(value)}`);
       return value;
+    case 'bytes':
+      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+      if (typeof value === 'string' && spec.type.names.includes(value)) return value;
+      throw fail(`must be a byte count (an integer from 0) or one of ${spec.type.names.join(', ')}; got ${describeValue(value)}`);
     case 'enum':
       if (typeof value !== 'string' || !spec.type.values.includes(value))
         throw fail(`must be one of ${spec.type.values.join(', ')}; got ${describeValue(value)}`);

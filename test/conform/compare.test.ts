@@ -35,6 +35,7 @@ describe('the executor input', () => {
       steps: [
         { task: 'boss', op: 'CLONE_THREAD', child: 'w' },
         { task: 'w', op: 'SIGALTSTACK', size: 'window' },
+        { task: 'w', op: 'SIGALTSTACK', size: 3000, flags: 'autodisarm' },
         { task: 'w', op: 'TOUCH' },
         { op: 'OOM_BEGIN' },
         { task: 'boss', op: 'TOUCH' },
@@ -47,12 +48,13 @@ describe('the executor input', () => {
       'TIMEOUT 500',
       'STEP 1 CLONE_THREAD 0 b child=1',
       `STEP 2 SIGALTSTACK 1 b size=${SPR_LINUX_6_18.altstackBytes.window}`,
+      'STEP 3 SIGALTSTACK 1 b size=3000 flags=autodisarm',
       // No tile config, no handler: a fatal #UD, after which the task has no state to read back.
-      'STEP 3 TOUCH 1 -',
+      'STEP 4 TOUCH 1 -',
       '',
     ]);
-    expect(e.executed).toBe(3);
-    expect(e.modelOnly).toMatchObject({ step: 4, op: 'OOM_BEGIN' });
+    expect(e.executed).toBe(4);
+    expect(e.modelOnly).toMatchObject({ step: 5, op: 'OOM_BEGIN' });
   });
 
   it('names why each model-only op cannot run here', () => {
