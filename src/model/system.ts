@@ -47,6 +47,8 @@ export class SystemModel {
   readonly process: Chart<ProcessMachine>;
   /** Canonical keys of process slots (explore/canonical.ts), memoised like the chart steps. */
   readonly slotKeys = new WeakMap<ProcessSlot, string>();
+  /** Small numbers for the instructions stuck tasks refault on, by Instruction.key: canonical keys are built from them. */
+  readonly instructionIds = new Map<string, number>();
   private readonly localSteps = new Map<string, LocalEffect>();
   private readonly names = new TaskNames();
 

@@ -9,8 +9,10 @@ import { hasLargeBuffer, hostPermitted, isAlive, processValue, taskValue } from 
 import { canonicalKey } from '../explore/canonical.js';
 import type { Property, Transition } from '../explore/property.js';
 
-function liveTasks(s: SystemState): { p: ProcessSlot; t: TaskSlot }[] {
-  return s.processes.flatMap((p) => p.tasks.filter(isAlive).map((t) => ({ p, t })));
+/** Whether `test` holds for every live task of the state, with its process (no list is built: it runs on every transition). */
+function everyLiveTask(s: SystemState, test: (p: ProcessSlot, t: TaskSlot) => boolean): boolean {
+  for (const p of s.processes) for (const t of p.tasks) if (isAlive(t) && !test(p, t)) return false;
+  return true;
 }
 
 function processOf(s: SystemState, task: string | undefined): ProcessSlot | undefined {
@@ -24,13 +26,20 @@ function taskIn(s: SystemState, name: string | undefined): TaskSlot | undefined 
 
 const permitted = (p: ProcessSlot) => hostPermitted(p.snapshot);
 const large = hasLargeBuffer;
-const amxUsed = (p: ProcessSlot) => p.tasks.filter(isAlive).some((t) => large(t) || taskValue(t.snapshot)?.tileData === 'live');
+const amxUsed = (p: ProcessSlot) => p.tasks.some((t) => isAlive(t) && (large(t) || taskValue(t.snapshot)?.tileData === 'live'));
 const isAllocationFailure = (t: Transition) => t.step.op === 'TOUCH' && t.observation.outcome === 'SIGSEGV' && t.observation.si_code === 'SI_KERNEL';
 const key = (t: Transition, s: SystemState) => canonicalKey(t.model, s, 0);
 
+const CREATING_OPS: readonly string[] = ['CLONE_THREAD', 'FORK', 'VFORK'];
+/** The ops that load a saved state into the registers without a tile-data access. */
+const RESTORING_OPS: readonly string[] = ['SIGRETURN', 'PTRACE_SETREGSET'];
 /** The ops the op table marks as queries. */
 const QUERY_OPS: readonly string[] = OPS.filter((o) => o.query === true).map((o) => o.op);
-const liveLargeBuffers = (s: SystemState) => liveTasks(s).filter(({ t }) => large(t)).length;
+function liveLargeBuffers(s: SystemState): number {
+  let n = 0;
+  for (const p of s.processes) for (const t of p.tasks) if (large(t)) n++;
+  return n;
+}
 
 export const PROPERTIES: readonly Property[] = [
   // Well-formedness first (TLA+'s TypeOK): the counters the other properties compare are only worth
@@ -50,8 +59,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'Every live thread of a process sees the same AMX permission, the leader\'s.',
     source: 'semantics invariant 1; arch/x86/include/asm/fpu/xstate.h:xstate_get_group_perm; observed 3b, 3c',
     kind: 'state',
-    holds: ({ after }) =>
-      after.processes.every((p) => p.tasks.filter(isAlive).every((t) => (taskValue(t.snapshot)?.buffer !== 'unpermitted') === permitted(p))),
+    holds: ({ after }) => everyLiveTask(after, (p, t) => (taskValue(t.snapshot)?.buffer !== 'unpermitted') === permitted(p)),
   },
   {
     name: 'UnpermittedTouchIsSigill',
@@ -72,14 +80,14 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'No thread holds a large buffer while its process lacks AMX permission.',
     source: 'semantics invariant 7; arch/x86/kernel/fpu/xstate.c:__xfd_enable_feature',
     kind: 'state',
-    holds: ({ after }) => liveTasks(after).every(({ p, t }) => !large(t) || permitted(p)),
+    holds: ({ after }) => everyLiveTask(after, (p, t) => !large(t) || permitted(p)),
   },
   {
     name: 'UnexpandedTasksHoldNoTileData',
     claim: 'A thread without a large buffer never holds live tile data.',
     source: 'semantics invariant 13; fpu/core.c:restore_fpregs_from_fpstate (XRSTOR initialises XTILEDATA)',
     kind: 'state',
-    holds: ({ after }) => liveTasks(after).every(({ t }) => taskValue(t.snapshot)?.tileData !== 'live' || large(t)),
+    holds: ({ after }) => everyLiveTask(after, (_p, t) => taskValue(t.snapshot)?.tileData !== 'live' || large(t)),
   },
   {
     name: 'PreallocatedTaskNeverDiesOfEnomem',
@@ -110,7 +118,7 @@ export const PROPERTIES: readonly Property[] = [
     source: "Thiago Macieira's reply to Petkov, v9 thread (pre-allocation moves the failure to pthread_create)",
     kind: 'step',
     needs: [['OOM_BEGIN'], ['CLONE_THREAD', 'FORK', 'VFORK']],
-    holds: (t) => !['CLONE_THREAD', 'FORK', 'VFORK'].includes(t.step.op) || t.observation.outcome !== 'ENOMEM',
+    holds: (t) => !CREATING_OPS.includes(t.step.op) || t.observation.outcome !== 'ENOMEM',
   },
   {
     name: 'NoLargeBufferWithoutAmxUse',
@@ -126,7 +134,7 @@ export const PROPERTIES: readonly Property[] = [
     source: 'semantics invariant 14, E20, E22; observed 6e, 8',
     kind: 'state',
     needs: [['TOUCH', 'PTRACE_SETREGSET'], ['CONTEXT_SWITCH', 'SIGNAL', 'SIGRETURN']],
-    holds: ({ after }) => liveTasks(after).every(({ t }) => taskValue(t.snapshot)?.tileData !== 'lost'),
+    holds: ({ after }) => everyLiveTask(after, (_p, t) => taskValue(t.snapshot)?.tileData !== 'lost'),
   },
   {
     name: 'BuffersAreFreedOnExecAndExit',
@@ -173,7 +181,7 @@ export const PROPERTIES: readonly Property[] = [
     source: 'semantics invariants 22, 23; observed 7a, 7b, 10d, 10e',
     kind: 'step',
     needs: [['SIGRETURN', 'PTRACE_SETREGSET']],
-    holds: (t) => !['SIGRETURN', 'PTRACE_SETREGSET'].includes(t.step.op) || t.after.buffers.allocated === t.before.buffers.allocated,
+    holds: (t) => !RESTORING_OPS.includes(t.step.op) || t.after.buffers.allocated === t.before.buffers.allocated,
   },
   {
     name: 'GuestPermissionLockIsOneWay',
@@ -210,7 +218,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'state',
     needs: [['SIGALTSTACK']],
     holds: ({ after, model }) =>
-      liveTasks(after).every(({ p, t }) => {
+      everyLiveTask(after, (p, t) => {
         const a = taskValue(t.snapshot)?.altstack;
         if (!permitted(p) || a === undefined || a === 'none') return true;
         return model.platform.altstackBytes[a as AltstackClass] >= model.platform.frameBytes.large;
