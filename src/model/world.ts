@@ -136,7 +136,10 @@ export class World {
   }
 
   liveTaskIndexes(at = this.pi): number[] {
-    return this.processes[at]!.tasks.flatMap((t, i) => (isAlive(t) ? [i] : []));
+    const live: number[] = [];
+    const tasks = this.processes[at]!.tasks;
+    for (let i = 0; i < tasks.length; i++) if (isAlive(tasks[i]!)) live.push(i);
+    return live;
   }
 
   /** Whether a task of the state the step started from has the name (a step creates at most one task). */
