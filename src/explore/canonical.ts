@@ -39,15 +39,13 @@ function taskCode(model: SystemModel, t: TaskSlot): number {
   return model.task.id(t.snapshot) * FLAG_SLOTS + instructionId(model, t) * 2 + (t.suspended ? 1 : 0);
 }
 
+/** Computed afresh each time: remembering keys per slot in a WeakMap cost more than the keys (a third of the search). */
 export function processKey(model: SystemModel, p: ProcessSlot): string {
-  const known = model.slotKeys.get(p);
-  if (known !== undefined) return known;
   const codes: number[] = [];
   for (const t of p.tasks) if (isAlive(t)) codes.push(taskCode(model, t));
   codes.sort((a, b) => a - b);
   let k = packInt(model.process.id(p.snapshot) * 2 + (p.vforkParent !== null ? 1 : 0)) + packInt(codes.length);
   for (const c of codes) k += packInt(c);
-  model.slotKeys.set(p, k);
   return k;
 }
 
