@@ -73,8 +73,11 @@ export interface ExploreOptions {
    * states (so the heap may pass it by what those states take): a search cut off like maxStates.
    */
   readonly maxMemoryBytes?: number;
-  /** Stop once the search has run this many seconds, looked at like maxMemoryBytes (the benchmark's series). */
-  readonly maxSeconds?: number;
+  /**
+   * Stop once this process has used this many CPU seconds since the search began, looked at like
+   * maxMemoryBytes (the benchmark's series: CPU time, since the machine may be shared).
+   */
+  readonly maxCpuSeconds?: number;
   readonly properties?: readonly Property[];
   /** Stop as soon as every property is violated (mutation tests): the statistics are then partial. */
   readonly stopWhenAllViolated?: boolean;
@@ -117,14 +120,16 @@ function exploredTransition(store: StateStore, from: number, step: Step, r: Next
 }
 
 /** What cut a search short: a bound of its options, or every property violated (stopWhenAllViolated). */
-export type StopReason = 'max-states' | 'max-memory' | 'max-seconds' | 'all-violated';
+export type StopReason = 'max-states' | 'max-memory' | 'max-cpu-seconds' | 'all-violated';
 
 export function explore(model: SystemModel, config: ExploreConfig, options: ExploreOptions = {}): ExploreResult {
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const properties = options.properties ?? [];
-  const stepProperties = properties.filter((p): p is SafetyProperty => p.kind === 'step');
-  const stateProperties = properties.filter((p): p is SafetyProperty => p.kind === 'state');
-  const livenessProperties = properties.filter((p): p is LivenessProperty => p.kind === 'eventually');
+  // Only the properties not yet violated are judged: the lists shrink as violations are found.
+  let stepProperties = properties.filter((p): p is SafetyProperty => p.kind === 'step');
+  let stateProperties = properties.filter((p): p is SafetyProperty => p.kind === 'state');
+  let livenessProperties = properties.filter((p): p is LivenessProperty => p.kind === 'eventually');
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const initial = model.initial(MAIN_TASK);
   const store = new StateStore();
@@ -133,6 +138,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   const seen = new Map<string, number>([[initialKey, 0]]);
   options.onState?.(initialKey, initial);
   const violations = new Map<string, Violation>();
+  const unviolated = <P extends Property>(ps: P[]): P[] => ps.filter((p) => !violations.has(p.name));
   const onTransition = options.onTransition;
   let transitions = 0;
   let depth = 0;
@@ -144,7 +150,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
     depth = Math.max(depth, hereDepth);
     if (i % PROGRESS_EVERY === 0) {
       options.onProgress?.(store.size, hereDepth);
-      stoppedBy = beyondBudget(options, started);
+      stoppedBy = beyondBudget(options, cpuAtStart);
       if (stoppedBy !== undefined) break;
     }
     for (const step of candidateSteps(model, config, here)) {
@@ -152,7 +158,9 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       if (!r.ok) continue;
       transitions++;
       const transition: Transition = { before: state, step, observation: r.outcome, after: r.state, model };
-      for (const p of stepProperties) if (!violations.has(p.name) && !p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
+      const violated = violations.size;
+      for (const p of stepProperties) if (!p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
+      if (violations.size !== violated) stepProperties = unviolated(stepProperties);
       const created = opSpec(step.op)?.creates !== undefined ? 1 : 0;
       const execs = here.execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
       const key = canonicalKey(model, r.state, execs);
@@ -163,11 +171,15 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       }
       // An invariant depends on the state alone, and isomorphic states agree on it: judging each state
       // once, on the BFS-first path that reaches it, keeps its counterexample shortest.
-      for (const p of stateProperties) if (!violations.has(p.name) && !p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
+      const violatedBefore = violations.size;
+      for (const p of stateProperties) if (!p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
       for (const p of livenessProperties) {
-        if (violations.has(p.name)) continue;
         const lasso = lassoFrom(model, config, p, { state: r.state, execs, nextId: here.nextId + created });
         if (lasso) violations.set(p.name, { ...violation(model, store, i, p, step), cycle: lasso });
+      }
+      if (violations.size !== violatedBefore) {
+        stateProperties = unviolated(stateProperties);
+        livenessProperties = unviolated(livenessProperties);
       }
       if (store.size >= maxStates) {
         onTransition?.(exploredTransition(store, i, step, r, undefined, false));
@@ -200,8 +212,11 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
 }
 
 /** A bound on memory or time the search has gone past, looked at every PROGRESS_EVERY states. */
-function beyondBudget(options: ExploreOptions, started: number): StopReason | undefined {
+function beyondBudget(options: ExploreOptions, cpuAtStart: NodeJS.CpuUsage): StopReason | undefined {
   if (options.maxMemoryBytes !== undefined && process.memoryUsage().heapUsed > options.maxMemoryBytes) return 'max-memory';
-  if (options.maxSeconds !== undefined && (performance.now() - started) / 1000 > options.maxSeconds) return 'max-seconds';
+  if (options.maxCpuSeconds !== undefined) {
+    const used = process.cpuUsage(cpuAtStart);
+    if ((used.user + used.system) / 1e6 > options.maxCpuSeconds) return 'max-cpu-seconds';
+  }
   return undefined;
 }

@@ -24,11 +24,11 @@ describe('how the explorer stores states', () => {
     }
   });
 
-  it('stops at maxMemoryBytes and maxSeconds as at maxStates: incomplete, and saying which bound', () => {
+  it('stops at maxMemoryBytes and maxCpuSeconds as at maxStates: incomplete, and saying which bound', () => {
     const byMemory = explore(modelFor('linux'), CONFIGS['default']!, { properties: PROPERTIES, maxMemoryBytes: 1 });
     expect(byMemory.stats).toMatchObject({ states: 1, transitions: 0, complete: false, stoppedBy: 'max-memory' });
-    const byTime = explore(modelFor('linux'), CONFIGS['default']!, { maxSeconds: 0 });
-    expect(byTime.stats).toMatchObject({ states: 1, complete: false, stoppedBy: 'max-seconds' });
+    const byTime = explore(modelFor('linux'), CONFIGS['default']!, { maxCpuSeconds: 0 });
+    expect(byTime.stats).toMatchObject({ states: 1, complete: false, stoppedBy: 'max-cpu-seconds' });
     const byStates = explore(modelFor('linux'), CONFIGS['default']!, { maxStates: 100 });
     expect(byStates.stats).toMatchObject({ states: 100, complete: false, stoppedBy: 'max-states' });
     const whole = explore(modelFor('linux'), CONFIGS['tiny']!, {});
