@@ -1,10 +1,12 @@
 // npm run bench [-- CONFIG ...]: the explorer's throughput on named configurations, and the same
 // state space traversed by xstate/graph's getAdjacencyMap, printed as figures and ratios (no pass/fail);
-// what simulate costs per step on 10^4 and 10^5 simple steps; the conformance suite on this kernel.
+// what simulate costs per step on 10^4 and 10^5 simple steps; the conformance suite on this kernel;
+// the scaling series on core ops (1x1 to 1x5 threads, and 2x2 to 2x4 with fork), each bounded in time
+// and memory and printed as "stopped at N states" when a bound cut it.
 // CPU seconds are printed beside wall seconds because the machine may be shared.
 
-import { CONFIGS, type ExploreConfig } from '../src/explore/config.js';
-import { explore } from '../src/explore/explore.js';
+import { boundedConfig, CONFIGS, type ExploreConfig } from '../src/explore/config.js';
+import { explore, type ExploreResult } from '../src/explore/explore.js';
 import { adjacencyStateKeys } from '../src/explore/xstate-graph.js';
 import { PROPERTIES } from '../src/properties/catalogue.js';
 import { modelFor, simulate } from '../src/simulate/simulate.js';
@@ -85,6 +87,55 @@ function benchSimulate(): void {
   }
 }
 
+/** The heap after a full collection, when node runs with --expose-gc (npm run bench does); else undefined. */
+function collectedHeap(): number | undefined {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return undefined;
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Each point of the series stops at this many CPU seconds of search (the machine may be shared), or this much heap. */
+const SERIES_CPU_SECONDS = 60;
+const SERIES_HEAP_BYTES = 3 * 2 ** 30;
+
+/**
+ * One search of the series with every property, and its bytes per state: the heap after a full
+ * collection, less the heap before the search, per state found, sampled whenever the states found
+ * have doubled since the last sample (the last sample is printed), so the samples cost little.
+ */
+function benchPoint(label: string, config: ExploreConfig): void {
+  const base = collectedHeap();
+  let sampledAt = 0;
+  let bytesPerState: number | undefined;
+  let sampling: Timing = { wall: 0, cpu: 0 };
+  const onProgress = (states: number) => {
+    if (base === undefined || states < 2 * sampledAt || states < 4096) return;
+    sampledAt = states;
+    const { value: heap, time: spent } = timed(collectedHeap);
+    sampling = { wall: sampling.wall + spent.wall, cpu: sampling.cpu + spent.cpu };
+    bytesPerState = ((heap ?? base) - base) / states;
+  };
+  const { value: r, time: withSampling } = timed((): ExploreResult =>
+    explore(modelFor('linux'), config, { properties: PROPERTIES, maxCpuSeconds: SERIES_CPU_SECONDS, maxMemoryBytes: SERIES_HEAP_BYTES, onProgress }),
+  );
+  // The collections that sample the heap are not the search's: their time is left out.
+  const time = { wall: withSampling.wall - sampling.wall, cpu: withSampling.cpu - sampling.cpu };
+  const s = r.stats;
+  const bound = s.stoppedBy === 'max-cpu-seconds' ? `the budget of ${SERIES_CPU_SECONDS} CPU seconds` : `the ${SERIES_HEAP_BYTES / 2 ** 30} GiB heap bound`;
+  const bytes = base === undefined ? 'bytes/state not measured (run node with --expose-gc)' : bytesPerState === undefined ? 'bytes/state not sampled (under 4096 states)' : `${Math.round(bytesPerState)} bytes/state`;
+  line(
+    `series     linux ${label}: ${s.complete ? '' : `stopped at ${s.states} states by ${bound}: `}${s.states} states, ${s.transitions} transitions, ${PROPERTIES.length} properties, ` +
+      `${seconds(time)}, ${Math.round(s.states / time.cpu)} states/cpu-s, ${Math.round(s.transitions / time.cpu)} transitions/cpu-s, ${bytes}`,
+  );
+}
+
+/** Core ops from 1x1 to 1x5 threads; 2x2 to 2x4 add fork (core ops alone never make a second process). */
+function benchSeries(): void {
+  for (const threads of [1, 2, 3, 4, 5]) benchPoint(`1x${threads} core ops`, boundedConfig(CONFIGS['default']!, { processes: 1, threads }));
+  for (const threads of [2, 3, 4]) benchPoint(`2x${threads} core ops and FORK`, boundedConfig(CONFIGS['forks']!, { processes: 2, threads }));
+}
+
 benchKernel();
 benchSimulate();
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['default', 'large'];
@@ -101,3 +152,4 @@ for (const name of names) {
   benchXstateGraph(config, explorer, unmemoisedBaseline.has(name) ? [true, false] : [true]);
   if (!unmemoisedBaseline.has(name)) line(`xstate/graph linux/${name} with xstate's transition() every step: not run (minutes; see default)`);
 }
+benchSeries();

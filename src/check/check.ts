@@ -200,7 +200,7 @@ export function counterexample(variant: VariantName, property: Property, v: Viol
 export function checkVariant(
   variant: VariantName,
   config: ExploreConfig,
-  options: { maxStates?: number; properties?: readonly Property[]; onProgress?: (states: number, depth: number) => void; platform?: PlatformProfile } = {},
+  options: { maxStates?: number; maxMemoryBytes?: number; properties?: readonly Property[]; onProgress?: (states: number, depth: number) => void; platform?: PlatformProfile } = {},
 ): VariantCheck {
   const properties = options.properties ?? PROPERTIES;
   const platform = options.platform ?? DEFAULT_PLATFORM;

@@ -51,6 +51,7 @@ interface CheckValues extends OptionValues {
   config: string;
   json: boolean;
   'max-states'?: string;
+  'max-memory'?: string;
   counterexamples: boolean;
   platform?: string;
   timings?: boolean;
@@ -105,6 +106,31 @@ export function parseMaxStates(text: string | undefined): number | undefined {
   return n;
 }
 
+/** --max-memory: MiB of JavaScript heap, decimal digits only, at least 1; in bytes. */
+export function parseMaxMemory(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`check: --max-memory: expected a positive decimal number of MiB, got ${quoted(text)}`);
+  return n * 2 ** 20;
+}
+
+/** The option whose bound cut a search short. */
+function boundName(stats: ExploreStats): '--max-states' | '--max-memory' {
+  return stats.stoppedBy === 'max-memory' ? '--max-memory' : '--max-states';
+}
+
+/** That bound as the user gave it: `--max-states 50`, `--max-memory 512`. */
+function boundWords(stats: ExploreStats, values: CheckValues): string {
+  const name = boundName(stats);
+  return `${name} ${values[name === '--max-memory' ? 'max-memory' : 'max-states']}`;
+}
+
+/** The bounds that cut the searches short, once each: `--max-states 50`, or `--max-states 50 or --max-memory 512`. */
+function stopWords(incomplete: readonly VariantCheck[], values: CheckValues): string {
+  return [...new Set(incomplete.map((r) => boundWords(r.stats, values)))].join(' or ');
+}
+
 /** The statistics as stdout shows them: without the timings unless --timings asked for them, so that runs compare byte for byte. */
 function shownStats(stats: ExploreStats, timings: boolean): Partial<ExploreStats> {
   if (timings) return stats;
@@ -122,14 +148,14 @@ function statsLine(r: VariantCheck, timings: boolean): string {
   return (
     `${r.variant.padEnd(24)} ${String(s.states).padStart(8)} states ${String(s.transitions).padStart(9)} transitions  depth ${s.depth}` +
     (timings ? `  ${s.seconds.toFixed(2)} s  ${s.statesPerSecond} states/s` : '') +
-    (s.complete ? '' : '  (stopped at --max-states)')
+    (s.complete ? '' : `  (stopped at ${boundName(s)})`)
   );
 }
 
 /** What a finished variant's progress line says (standard error: timings belong there). */
 function progressDone(r: VariantCheck): string {
   const s = r.stats;
-  return `${r.variant}: ${s.complete ? '' : 'stopped at --max-states after '}${s.states} states, ${s.transitions} transitions, depth ${s.depth} in ${formatSeconds(s.seconds * 1000)} (${s.statesPerSecond} states/s)`;
+  return `${r.variant}: ${s.complete ? '' : `stopped at ${boundName(s)} after `}${s.states} states, ${s.transitions} transitions, depth ${s.depth} in ${formatSeconds(s.seconds * 1000)} (${s.statesPerSecond} states/s)`;
 }
 
 export const CHECK = command<CheckValues>({
@@ -146,6 +172,7 @@ export const CHECK = command<CheckValues>({
     PLATFORM_OPTION,
     { flags: '--json', description: 'everything as one JSON object, counterexamples as scenarios', default: false },
     { flags: '--max-states <N>', description: 'stop after N states, a decimal number (then exit 4: nothing differs, nothing proven)' },
+    { flags: '--max-memory <MiB>', description: 'stop once the JavaScript heap passes MiB mebibytes, looked at every 1024 states (then exit 4, as --max-states)' },
     { flags: '--counterexamples', description: 'print every counterexample as numbered steps', default: false },
     { flags: '--timings', description: 'also print seconds and states per second per variant (in --json: stats.seconds, stats.statesPerSecond)', default: false },
     QUIET_OPTION,
@@ -165,13 +192,19 @@ export function runCheck(values: CheckValues): number {
   const preset = config === CONFIGS[config.name];
   const variants: readonly VariantName[] = values.variant !== undefined ? [variantOption('check', values.variant)] : ALL_VARIANTS;
   const maxStates = parseMaxStates(values['max-states']);
+  const maxMemoryBytes = parseMaxMemory(values['max-memory']);
   const platform = values.platform !== undefined ? platformOption('check', values.platform) : DEFAULT_PLATFORM;
   const timings = values.timings === true;
   // A broken manifest is bad input: say so before the search, not after it.
   const manifest = loadManifest();
   const results = withProgressSync('check', values.quiet, (progress) =>
     variants.map((v) => {
-      const r = checkVariant(v, config, { platform, ...(maxStates !== undefined ? { maxStates } : {}), onProgress: progress.explorer(v) });
+      const r = checkVariant(v, config, {
+        platform,
+        ...(maxStates !== undefined ? { maxStates } : {}),
+        ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}),
+        onProgress: progress.explorer(v),
+      });
       progress.done(progressDone(r));
       return r;
     }),
@@ -200,7 +233,7 @@ export function runCheck(values: CheckValues): number {
       '',
       renderMatrix(results),
       ...(results.some((r) => r.stats.complete && Object.values(r.cells).some((c) => c.vacuous)) ? [`holds* = vacuously: ${VACUOUS_MEANING}`] : []),
-      ...(incomplete.length > 0 ? ['unknown = not violated within --max-states; not proven'] : []),
+      ...(incomplete.length > 0 ? [`unknown = not violated within ${stopWords(incomplete, values)}; not proven`] : []),
       '',
       ...results.map((r) => statsLine(r, timings)),
     ];
@@ -210,11 +243,11 @@ export function runCheck(values: CheckValues): number {
       lines.push('', `machines/manifest.json has no entry for platform ${platform.name} under configuration "${config.name}": nothing to compare these verdicts with.`);
     else if (mismatches.length > 0) lines.push('', `${mismatches.length} result(s)${onPlatform} differ from machines/manifest.json:`);
     else if (nothingDecided)
-      lines.push('', `Nothing is proven: the search stopped at --max-states ${maxStates} before any verdict was reached, so nothing${onPlatform} was compared with machines/manifest.json.`);
+      lines.push('', `Nothing is proven: the search stopped at ${stopWords(incomplete, values)} before any verdict was reached, so nothing${onPlatform} was compared with machines/manifest.json.`);
     else if (incomplete.length > 0)
       lines.push(
         '',
-        `No verdict found${onPlatform} differs from machines/manifest.json, but ${incomplete.map((r) => r.variant).join(', ')} stopped at --max-states ${maxStates}: ` +
+        `No verdict found${onPlatform} differs from machines/manifest.json, but ${incomplete.map((r) => r.variant).join(', ')} stopped at ${stopWords(incomplete, values)}: ` +
           'their "unknown" cells and state counts are not proven.',
       );
     else lines.push('', `Every verdict${onPlatform} matches machines/manifest.json.`);
@@ -223,7 +256,7 @@ export function runCheck(values: CheckValues): number {
   }
   if (incomplete.length > 0) {
     process.stderr.write(
-      `amxstate: check stopped at --max-states ${maxStates} for ${incomplete.map((r) => r.variant).join(', ')} before exploring every state: their unviolated properties are unknown, not proven\n`,
+      `amxstate: check stopped at ${stopWords(incomplete, values)} for ${incomplete.map((r) => r.variant).join(', ')} before exploring every state: their unviolated properties are unknown, not proven\n`,
     );
     return mismatches.length === 0 ? EXIT.incomplete : EXIT.mismatch;
   }

@@ -4,7 +4,7 @@
 
 import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
 import type { Observation } from '../model/observation.js';
-import type { SystemModel } from '../model/system.js';
+import type { NextResult, SystemModel } from '../model/system.js';
 import type { SystemState } from '../model/state.js';
 import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
@@ -12,7 +12,10 @@ import { candidateSteps, type SearchPoint } from './candidates.js';
 import { canonicalKey } from './canonical.js';
 import type { ExploreConfig } from './config.js';
 import { cycleOf } from './lasso.js';
+import { StateStore } from './store.js';
 import type { LivenessProperty, Property, SafetyProperty, Transition } from './property.js';
+
+type NextStep = Extract<NextResult, { ok: true }>;
 
 export const MAIN_TASK = 'main';
 
@@ -26,6 +29,8 @@ export interface ExploreStats {
   readonly seconds: number;
   readonly statesPerSecond: number;
   readonly complete: boolean;
+  /** What stopped an incomplete search; absent when it is complete. */
+  readonly stoppedBy?: StopReason;
 }
 
 export interface Violation {
@@ -63,6 +68,16 @@ export interface ExploredTransition {
 
 export interface ExploreOptions {
   readonly maxStates?: number;
+  /**
+   * Stop once the JavaScript heap in use passes this many bytes, looked at every PROGRESS_EVERY
+   * states (so the heap may pass it by what those states take): a search cut off like maxStates.
+   */
+  readonly maxMemoryBytes?: number;
+  /**
+   * Stop once this process has used this many CPU seconds since the search began, looked at like
+   * maxMemoryBytes (the benchmark's series: CPU time, since the machine may be shared).
+   */
+  readonly maxCpuSeconds?: number;
   readonly properties?: readonly Property[];
   /** Stop as soon as every property is violated (mutation tests): the statistics are then partial. */
   readonly stopWhenAllViolated?: boolean;
@@ -78,26 +93,10 @@ export interface ExploreOptions {
   readonly onState?: (key: string, state: SystemState) => void;
 }
 
-interface Node {
-  readonly state: SystemState;
-  readonly parent: number;
-  readonly step: Step | null;
-  readonly depth: number;
-  readonly execs: number;
-  readonly nextId: number;
-}
-
-function pathTo(nodes: readonly Node[], index: number): Step[] {
-  const steps: Step[] = [];
-  for (let i = index; i > 0; i = nodes[i]!.parent) steps.push(nodes[i]!.step!);
-  return steps.reverse();
-}
-
-/** A violation found on the step out of node `i`, with the observation simulate would print for it. */
-function violation(model: SystemModel, nodes: readonly Node[], i: number, p: Property, step: Step): Violation {
-  const steps = [...pathTo(nodes, i), step];
-  const r = nodes[i]!.state;
-  const replayed = model.step(r, step, steps.length);
+/** A violation found on the step out of state `i`, with the observation simulate would print for it. */
+function violation(model: SystemModel, store: StateStore, i: number, p: Property, step: Step): Violation {
+  const steps = [...store.pathTo(i), step];
+  const replayed = model.step(store.state(i), step, steps.length);
   if (!replayed.ok) throw new Error(`explorer: step ${steps.length} of a counterexample for ${p.name} no longer runs: ${replayed.error}`);
   return { property: p.name, steps, observation: replayed.observation };
 }
@@ -115,76 +114,109 @@ function lassoFrom(model: SystemModel, config: ExploreConfig, p: LivenessPropert
   return undefined;
 }
 
+/** A transition as onTransition sees it, built only for a caller that asks: most end in a state seen before. */
+function exploredTransition(store: StateStore, from: number, step: Step, r: NextStep, to: number | undefined, fresh: boolean): ExploredTransition {
+  return { path: () => [...store.pathTo(from), step], step, trace: r.trace, owners: r.owners, from, to, fresh, after: r.state };
+}
+
+/** What cut a search short: a bound of its options, or every property violated (stopWhenAllViolated). */
+export type StopReason = 'max-states' | 'max-memory' | 'max-cpu-seconds' | 'all-violated';
+
 export function explore(model: SystemModel, config: ExploreConfig, options: ExploreOptions = {}): ExploreResult {
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const properties = options.properties ?? [];
-  const stepProperties = properties.filter((p): p is SafetyProperty => p.kind === 'step');
-  const stateProperties = properties.filter((p): p is SafetyProperty => p.kind === 'state');
-  const livenessProperties = properties.filter((p): p is LivenessProperty => p.kind === 'eventually');
+  // Only the properties not yet violated are judged: the lists shrink as violations are found.
+  let stepProperties = properties.filter((p): p is SafetyProperty => p.kind === 'step');
+  let stateProperties = properties.filter((p): p is SafetyProperty => p.kind === 'state');
+  let livenessProperties = properties.filter((p): p is LivenessProperty => p.kind === 'eventually');
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const initial = model.initial(MAIN_TASK);
-  const nodes: Node[] = [{ state: initial, parent: -1, step: null, depth: 0, execs: 0, nextId: 1 }];
-  const seen = new Map<string, number>([[canonicalKey(model, initial, 0), 0]]);
-  options.onState?.(canonicalKey(model, initial, 0), initial);
+  const store = new StateStore();
+  store.add(initial, -1, null, 0, 0, 1);
+  const initialKey = canonicalKey(model, initial, 0);
+  const seen = new Map<string, number>([[initialKey, 0]]);
+  options.onState?.(initialKey, initial);
   const violations = new Map<string, Violation>();
+  const unviolated = <P extends Property>(ps: P[]): P[] => ps.filter((p) => !violations.has(p.name));
+  const onTransition = options.onTransition;
   let transitions = 0;
   let depth = 0;
-  let complete = true;
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i]!;
-    depth = Math.max(depth, node.depth);
-    if (options.onProgress && i % PROGRESS_EVERY === 0) options.onProgress(nodes.length, node.depth);
-    for (const step of candidateSteps(model, config, node)) {
-      const r = model.next(node.state, step);
+  let stoppedBy: StopReason | undefined;
+  for (let i = 0; i < store.size && stoppedBy === undefined; i++) {
+    const state = store.state(i);
+    const here: SearchPoint = { state, execs: store.execs(i), nextId: store.nextId(i) };
+    const hereDepth = store.depth(i);
+    depth = Math.max(depth, hereDepth);
+    if (i % PROGRESS_EVERY === 0) {
+      options.onProgress?.(store.size, hereDepth);
+      stoppedBy = beyondBudget(options, cpuAtStart);
+      if (stoppedBy !== undefined) break;
+    }
+    for (const step of candidateSteps(model, config, here)) {
+      const r = model.next(state, step);
       if (!r.ok) continue;
       transitions++;
-      const transition: Transition = { before: node.state, step, observation: r.outcome, after: r.state, model };
-      for (const p of stepProperties) if (!violations.has(p.name) && !p.holds(transition)) violations.set(p.name, violation(model, nodes, i, p, step));
+      const transition: Transition = { before: state, step, observation: r.outcome, after: r.state, model };
+      const violated = violations.size;
+      for (const p of stepProperties) if (!p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
+      if (violations.size !== violated) stepProperties = unviolated(stepProperties);
       const created = opSpec(step.op)?.creates !== undefined ? 1 : 0;
-      const execs = node.execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
+      const execs = here.execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
       const key = canonicalKey(model, r.state, execs);
       const known = seen.get(key);
-      const explored = (to: number | undefined): ExploredTransition => ({
-        path: () => [...pathTo(nodes, i), step],
-        step,
-        trace: r.trace,
-        owners: r.owners,
-        from: i,
-        to,
-        fresh: known === undefined && to !== undefined,
-        after: r.state,
-      });
       if (known !== undefined) {
-        options.onTransition?.(explored(known));
+        onTransition?.(exploredTransition(store, i, step, r, known, false));
         continue;
       }
       // An invariant depends on the state alone, and isomorphic states agree on it: judging each state
       // once, on the BFS-first path that reaches it, keeps its counterexample shortest.
-      for (const p of stateProperties) if (!violations.has(p.name) && !p.holds(transition)) violations.set(p.name, violation(model, nodes, i, p, step));
+      const violatedBefore = violations.size;
+      for (const p of stateProperties) if (!p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
       for (const p of livenessProperties) {
-        if (violations.has(p.name)) continue;
-        const lasso = lassoFrom(model, config, p, { state: r.state, execs, nextId: node.nextId + created });
-        if (lasso) violations.set(p.name, { ...violation(model, nodes, i, p, step), cycle: lasso });
+        const lasso = lassoFrom(model, config, p, { state: r.state, execs, nextId: here.nextId + created });
+        if (lasso) violations.set(p.name, { ...violation(model, store, i, p, step), cycle: lasso });
       }
-      if (nodes.length >= maxStates) {
-        options.onTransition?.(explored(undefined));
-        complete = false;
+      if (violations.size !== violatedBefore) {
+        stateProperties = unviolated(stateProperties);
+        livenessProperties = unviolated(livenessProperties);
+      }
+      if (store.size >= maxStates) {
+        onTransition?.(exploredTransition(store, i, step, r, undefined, false));
+        stoppedBy = 'max-states';
         break;
       }
-      seen.set(key, nodes.length);
+      const to = store.add(r.state, i, step, hereDepth + 1, execs, here.nextId + created);
+      seen.set(key, to);
       options.onState?.(key, r.state);
-      nodes.push({ state: r.state, parent: i, step, depth: node.depth + 1, execs, nextId: node.nextId + created });
-      options.onTransition?.(explored(nodes.length - 1));
+      onTransition?.(exploredTransition(store, i, step, r, to, true));
     }
-    if (!complete) break;
-    if (options.stopWhenAllViolated && violations.size === properties.length) {
-      complete = false;
-      break;
-    }
+    // Its paths live on in the parent column; a counterexample through it replays them.
+    store.release(i);
+    if (stoppedBy === undefined && options.stopWhenAllViolated && violations.size === properties.length) stoppedBy = 'all-violated';
   }
   const seconds = (performance.now() - started) / 1000;
+  const states = store.size;
   return {
-    stats: { states: nodes.length, transitions, depth, seconds, statesPerSecond: Math.round(nodes.length / Math.max(seconds, 1e-9)), complete },
+    stats: {
+      states,
+      transitions,
+      depth,
+      seconds,
+      statesPerSecond: Math.round(states / Math.max(seconds, 1e-9)),
+      complete: stoppedBy === undefined,
+      ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+    },
     violations,
   };
+}
+
+/** A bound on memory or time the search has gone past, looked at every PROGRESS_EVERY states. */
+function beyondBudget(options: ExploreOptions, cpuAtStart: NodeJS.CpuUsage): StopReason | undefined {
+  if (options.maxMemoryBytes !== undefined && process.memoryUsage().heapUsed > options.maxMemoryBytes) return 'max-memory';
+  if (options.maxCpuSeconds !== undefined) {
+    const used = process.cpuUsage(cpuAtStart);
+    if ((used.user + used.system) / 1e6 > options.maxCpuSeconds) return 'max-cpu-seconds';
+  }
+  return undefined;
 }

@@ -43,9 +43,12 @@ type Emitted = { type: string; outcome?: TaskOutcome; change?: BufferChange };
 /** Runs one chart with memoised, interned transitions: equal snapshots are the same object, with a small id. */
 export class Chart<M extends TaskMachine | ProcessMachine> {
   private readonly keys = new WeakMap<object, string>();
-  private readonly ids = new WeakMap<object, number>();
+  /** Only interned snapshots have an id, and the interned table keeps them: a plain Map is faster than a WeakMap. */
+  private readonly ids = new Map<object, number>();
   private readonly interned = new Map<string, SnapshotFrom<M>>();
-  private readonly steps = new Map<string, ChartStep<SnapshotFrom<M>>>();
+  private readonly starts = new Map<string, ChartStep<SnapshotFrom<M>>>();
+  /** Memoised steps by the id of the snapshot they start from, then by event. */
+  private readonly steps: Map<string, ChartStep<SnapshotFrom<M>>>[] = [];
 
   constructor(
     readonly name: 'task' | 'process',
@@ -95,23 +98,30 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
 
   start(input: unknown): ChartStep<SnapshotFrom<M>> {
     const k = `init|${JSON.stringify(input)}`;
-    let s = this.steps.get(k);
+    let s = this.starts.get(k);
     if (!s) {
       const [snapshot, actions] = initialTransition(this.machine as TaskMachine, input as TaskInput);
       s = this.collect(snapshot as SnapshotFrom<M>, actions, { input });
-      this.steps.set(k, s);
+      this.starts.set(k, s);
     }
     return s;
   }
 
   send(snapshot: SnapshotFrom<M>, event: TaskEvent | ProcessEvent): ChartStep<SnapshotFrom<M>> {
-    const k = this.memoise ? `${this.id(snapshot)}|${eventKey(event)}` : '';
-    let s = this.memoise ? this.steps.get(k) : undefined;
+    if (!this.memoise) return this.run(snapshot, event);
+    const id = this.id(snapshot);
+    const byEvent = (this.steps[id] ??= new Map());
+    const k = eventKey(event);
+    let s = byEvent.get(k);
     if (!s) {
-      const [next, actions] = transition(this.machine as TaskMachine, snapshot as SnapshotFrom<TaskMachine>, event as TaskEvent);
-      s = this.collect(next as SnapshotFrom<M>, actions, { from: snapshot, event });
-      if (this.memoise) this.steps.set(k, s);
+      s = this.run(snapshot, event);
+      byEvent.set(k, s);
     }
     return s;
+  }
+
+  private run(snapshot: SnapshotFrom<M>, event: TaskEvent | ProcessEvent): ChartStep<SnapshotFrom<M>> {
+    const [next, actions] = transition(this.machine as TaskMachine, snapshot as SnapshotFrom<TaskMachine>, event as TaskEvent);
+    return this.collect(next as SnapshotFrom<M>, actions, { from: snapshot, event });
   }
 }

@@ -41,21 +41,22 @@ export interface RuleResult extends TaskOutcome {
 
 /** The outcome of a step of `op`, with the fields its row shows; `after` is its task, if still alive. */
 export function outcomeOf(op: string, result: RuleResult, after: TaskSnapshot | undefined): Outcome {
+  // Built field by field, in the order simulate --json prints them: it runs on every transition the
+  // explorer takes, where a chain of spreads was a tenth of the search.
   const shows = opSpec(op)?.shows ?? [];
-  return {
-    outcome: result.result,
-    ...(result.si_code ? { si_code: result.si_code } : {}),
-    ...(result.fatal !== undefined ? { fatal: result.fatal } : {}),
-    ...(result.handler ? { handler: result.handler } : {}),
-    ...(result.hang ? { hang: true } : {}),
-    ...(result.bitmap ? { bitmap: result.bitmap } : {}),
-    ...(after && shows.includes('tiles') ? { tiles: tilesOf(after) } : {}),
-    ...(result.frameHasTiles !== undefined ? { frameHasTiles: result.frameHasTiles } : {}),
-    ...(result.stack !== undefined ? { stack: result.stack } : {}),
-    ...(result.ss_size !== undefined ? { ss_size: result.ss_size } : {}),
-    ...(result.ss_flags !== undefined ? { ss_flags: result.ss_flags } : {}),
-    ...(after && shows.includes('buffer') ? { buffer: bufferOf(after) } : {}),
-  };
+  const o: { -readonly [K in keyof Outcome]: Outcome[K] } = { outcome: result.result };
+  if (result.si_code) o.si_code = result.si_code;
+  if (result.fatal !== undefined) o.fatal = result.fatal;
+  if (result.handler) o.handler = result.handler;
+  if (result.hang) o.hang = true;
+  if (result.bitmap) o.bitmap = result.bitmap;
+  if (after && shows.includes('tiles')) o.tiles = tilesOf(after);
+  if (result.frameHasTiles !== undefined) o.frameHasTiles = result.frameHasTiles;
+  if (result.stack !== undefined) o.stack = result.stack;
+  if (result.ss_size !== undefined) o.ss_size = result.ss_size;
+  if (result.ss_flags !== undefined) o.ss_flags = result.ss_flags;
+  if (after && shows.includes('buffer')) o.buffer = bufferOf(after);
+  return o;
 }
 
 /** A query's altstack in words: `8192 bytes, SS_AUTODISARM`; empty for other steps. */

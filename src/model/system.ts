@@ -45,8 +45,8 @@ function failure(field: string, error: string): Failure {
 export class SystemModel {
   readonly task: Chart<TaskMachine>;
   readonly process: Chart<ProcessMachine>;
-  /** Canonical keys of process slots (explore/canonical.ts), memoised like the chart steps. */
-  readonly slotKeys = new WeakMap<ProcessSlot, string>();
+  /** Small numbers for the instructions stuck tasks refault on, by Instruction.key: canonical keys are built from them. */
+  readonly instructionIds = new Map<string, number>();
   private readonly localSteps = new Map<string, LocalEffect>();
   private readonly names = new TaskNames();
 
@@ -207,9 +207,6 @@ export class SystemModel {
     });
     const processes = [...state.processes];
     const slot = { ...effect.process, tasks };
-    // The canonical key ignores names, so the replayed slot has the key of the one it copies.
-    const slotKey = this.slotKeys.get(effect.process);
-    if (slotKey !== undefined) this.slotKeys.set(slot, slotKey);
     processes[pi] = slot;
     const b = state.buffers;
     const d = effect.buffers;

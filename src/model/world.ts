@@ -76,16 +76,18 @@ export class World {
     this.account(r.bufferChanges);
     // Refusals and queries leave the chart where it was: keep the slot, and its memoised key.
     if (r.snapshot === t.snapshot) return r.outcome;
-    const tasks = [...p.tasks];
-    tasks[ti] = { ...t, snapshot: r.snapshot };
-    this.setProc({ ...p, tasks }, at);
+    // Literals of one shape, not spreads: this runs on nearly every transition the explorer takes.
+    const tasks = p.tasks.slice();
+    tasks[ti] = { name: t.name, snapshot: r.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
+    this.setProc({ snapshot: p.snapshot, tasks, vforkParent: p.vforkParent }, at);
     return r.outcome;
   }
 
   sendProcess(event: ProcessEvent): { outcome: TaskOutcome | undefined; granted: boolean } {
     const r = this.model.process.send(this.proc.snapshot, event);
     this.traced(r, 'process');
-    if (r.snapshot !== this.proc.snapshot) this.setProc({ ...this.proc, snapshot: r.snapshot });
+    const p = this.proc;
+    if (r.snapshot !== p.snapshot) this.setProc({ snapshot: r.snapshot, tasks: p.tasks, vforkParent: p.vforkParent });
     return { outcome: r.outcome, granted: r.permissionGranted };
   }
 
@@ -136,7 +138,10 @@ export class World {
   }
 
   liveTaskIndexes(at = this.pi): number[] {
-    return this.processes[at]!.tasks.flatMap((t, i) => (isAlive(t) ? [i] : []));
+    const live: number[] = [];
+    const tasks = this.processes[at]!.tasks;
+    for (let i = 0; i < tasks.length; i++) if (isAlive(tasks[i]!)) live.push(i);
+    return live;
   }
 
   /** The tasks on the group's thread list: the running ones and a zombie leader (for_each_thread). */

@@ -5,12 +5,14 @@
 import { OPS } from '../../machines/kernel-events.js';
 import { altstackSizeBytes, permissionRequestAltstackMinimum, type AltstackSize } from '../../machines/platform.js';
 import type { SystemState, TaskSlot, ProcessSlot } from '../model/state.js';
-import { altstackOf, hasLargeBuffer, hostPermitted, isAlive, onThreadList, processValue, taskValue } from '../model/state.js';
+import { altstackOf, hasLargeBuffer, hostPermitted, isAlive, processValue, taskValue } from '../model/state.js';
 import { canonicalKey } from '../explore/canonical.js';
 import type { Property, Transition } from '../explore/property.js';
 
-function liveTasks(s: SystemState): { p: ProcessSlot; t: TaskSlot }[] {
-  return s.processes.flatMap((p) => p.tasks.filter(isAlive).map((t) => ({ p, t })));
+/** Whether `test` holds for every live task of the state, with its process (no list is built: it runs on every transition). */
+function everyLiveTask(s: SystemState, test: (p: ProcessSlot, t: TaskSlot) => boolean): boolean {
+  for (const p of s.processes) for (const t of p.tasks) if (isAlive(t) && !test(p, t)) return false;
+  return true;
 }
 
 function processOf(s: SystemState, task: string | undefined): ProcessSlot | undefined {
@@ -24,14 +26,21 @@ function taskIn(s: SystemState, name: string | undefined): TaskSlot | undefined 
 
 const permitted = (p: ProcessSlot) => hostPermitted(p.snapshot);
 const large = hasLargeBuffer;
-const amxUsed = (p: ProcessSlot) => p.tasks.filter(isAlive).some((t) => large(t) || taskValue(t.snapshot)?.tileData === 'live');
+const amxUsed = (p: ProcessSlot) => p.tasks.some((t) => isAlive(t) && (large(t) || taskValue(t.snapshot)?.tileData === 'live'));
 const isAllocationFailure = (t: Transition) => t.step.op === 'TOUCH' && t.observation.outcome === 'SIGSEGV' && t.observation.si_code === 'SI_KERNEL';
 const key = (t: Transition, s: SystemState) => canonicalKey(t.model, s, 0);
 
+const CREATING_OPS: readonly string[] = ['CLONE_THREAD', 'FORK', 'VFORK'];
+/** The ops that load a saved state into the registers without a tile-data access. */
+const RESTORING_OPS: readonly string[] = ['SIGRETURN', 'PTRACE_SETREGSET'];
 /** The ops the op table marks as queries. */
 const QUERY_OPS: readonly string[] = OPS.filter((o) => o.query === true).map((o) => o.op);
-/** Large buffers held by tasks not yet released: running threads and zombie leaders (E19). */
-const heldLargeBuffers = (s: SystemState) => s.processes.reduce((n, p) => n + p.tasks.filter((t) => onThreadList(t) && large(t)).length, 0);
+/** Large buffers held by tasks not yet released: running threads and zombie leaders (E19); a gone task holds none. */
+function heldLargeBuffers(s: SystemState): number {
+  let n = 0;
+  for (const p of s.processes) for (const t of p.tasks) if (large(t)) n++;
+  return n;
+}
 
 export const PROPERTIES: readonly Property[] = [
   // Well-formedness first (TLA+'s TypeOK): the counters the other properties compare are only worth
@@ -51,8 +60,7 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'Every live thread of a process sees the same AMX permission, the leader\'s.',
     source: 'semantics invariant 1; arch/x86/include/asm/fpu/xstate.h:xstate_get_group_perm; observed 3b, 3c',
     kind: 'state',
-    holds: ({ after }) =>
-      after.processes.every((p) => p.tasks.filter(isAlive).every((t) => (taskValue(t.snapshot)?.buffer !== 'unpermitted') === permitted(p))),
+    holds: ({ after }) => everyLiveTask(after, (p, t) => (taskValue(t.snapshot)?.buffer !== 'unpermitted') === permitted(p)),
   },
   {
     name: 'UnpermittedTouchIsSigill',
@@ -73,14 +81,14 @@ export const PROPERTIES: readonly Property[] = [
     claim: 'No thread holds a large buffer while its process lacks AMX permission.',
     source: 'semantics invariant 7; arch/x86/kernel/fpu/xstate.c:__xfd_enable_feature',
     kind: 'state',
-    holds: ({ after }) => liveTasks(after).every(({ p, t }) => !large(t) || permitted(p)),
+    holds: ({ after }) => everyLiveTask(after, (p, t) => !large(t) || permitted(p)),
   },
   {
     name: 'UnexpandedTasksHoldNoTileData',
     claim: 'A thread without a large buffer never holds live tile data.',
     source: 'semantics invariant 13; fpu/core.c:restore_fpregs_from_fpstate (XRSTOR initialises XTILEDATA)',
     kind: 'state',
-    holds: ({ after }) => liveTasks(after).every(({ t }) => taskValue(t.snapshot)?.tileData !== 'live' || large(t)),
+    holds: ({ after }) => everyLiveTask(after, (_p, t) => taskValue(t.snapshot)?.tileData !== 'live' || large(t)),
   },
   {
     name: 'PreallocatedTaskNeverDiesOfEnomem',
@@ -111,7 +119,7 @@ export const PROPERTIES: readonly Property[] = [
     source: "Thiago Macieira's reply to Petkov, v9 thread (pre-allocation moves the failure to pthread_create)",
     kind: 'step',
     needs: [['OOM_BEGIN'], ['CLONE_THREAD', 'FORK', 'VFORK']],
-    holds: (t) => !['CLONE_THREAD', 'FORK', 'VFORK'].includes(t.step.op) || t.observation.outcome !== 'ENOMEM',
+    holds: (t) => !CREATING_OPS.includes(t.step.op) || t.observation.outcome !== 'ENOMEM',
   },
   {
     name: 'NoLargeBufferWithoutAmxUse',
@@ -127,7 +135,7 @@ export const PROPERTIES: readonly Property[] = [
     source: 'semantics invariant 14, E20, E22; observed 6e, 8',
     kind: 'state',
     needs: [['TOUCH', 'PTRACE_SETREGSET'], ['CONTEXT_SWITCH', 'SIGNAL', 'SIGRETURN']],
-    holds: ({ after }) => liveTasks(after).every(({ t }) => taskValue(t.snapshot)?.tileData !== 'lost'),
+    holds: ({ after }) => everyLiveTask(after, (_p, t) => taskValue(t.snapshot)?.tileData !== 'lost'),
   },
   {
     name: 'BuffersAreFreedOnExecAndExit',
@@ -174,7 +182,7 @@ export const PROPERTIES: readonly Property[] = [
     source: 'semantics invariants 22, 23; observed 7a, 7b, 10d, 10e',
     kind: 'step',
     needs: [['SIGRETURN', 'PTRACE_SETREGSET']],
-    holds: (t) => !['SIGRETURN', 'PTRACE_SETREGSET'].includes(t.step.op) || t.after.buffers.allocated === t.before.buffers.allocated,
+    holds: (t) => !RESTORING_OPS.includes(t.step.op) || t.after.buffers.allocated === t.before.buffers.allocated,
   },
   {
     name: 'GuestPermissionLockIsOneWay',
@@ -211,7 +219,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'state',
     needs: [['SIGALTSTACK']],
     holds: ({ after, model }) =>
-      liveTasks(after).every(({ p, t }) => {
+      everyLiveTask(after, (p, t) => {
         const { bytes } = altstackOf(t);
         if (!permitted(p) || bytes === 0) return true;
         return bytes >= model.platform.frameBytes.large;

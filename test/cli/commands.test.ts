@@ -153,6 +153,15 @@ describe('amxstate check: exits', () => {
     expect(verdicts).toEqual(new Set(['unknown']));
   });
 
+  it('exits 4 when --max-memory cuts the search, as --max-states does, naming the bound it passed', () => {
+    // Any search holds more than 1 MiB of heap at its first look, so it stops with the initial state.
+    const r = amxstate(['check', '--config', 'tiny', '--variant', 'linux', '--max-memory', '1', '--quiet']);
+    expect(r.status).toBe(4);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^amxstate: check stopped at --max-memory 1 for linux before exploring every state/)]);
+    expect(r.stdout).toMatch(/^linux +1 states +0 transitions +depth 0 +\(stopped at --max-memory\)$/m);
+    expect(r.stdout).toContain('Nothing is proven: the search stopped at --max-memory 1 before any verdict was reached');
+  });
+
   it('a search cut off part way says which variants are unproven, not that every verdict matches', () => {
     // Within 50 states the 2-step AltstackChecksAgree counterexample is found; the rest stays unknown.
     const r = amxstate(['check', '--config', 'tiny', '--variant', 'linux', '--max-states', '50', '--quiet']);
@@ -249,6 +258,9 @@ describe('amxstate check and paths: bad input exits 2 with one line on stderr', 
     [['check', '--max-states', '7\n'], '--max-states'],
     [['check', '--max-states', '-1'], '--max-states'],
     [['check', '--max-states', '99999999999999999999'], '--max-states'],
+    [['check', '--max-memory', '0'], '--max-memory: expected a positive decimal number of MiB, got "0"'],
+    [['check', '--max-memory', '1.5'], '--max-memory'],
+    [['check', '--max-memory', '512M'], '--max-memory'],
     [['paths', '--out', ''], 'paths: --out: empty folder name'],
     [['check', '--variant', 'bsd'], 'bsd'],
     [['paths', '--variant', 'bsd'], 'bsd'],
