@@ -24,6 +24,7 @@ import type { Outcome } from '../model/observation.js';
 import type { SystemModel } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
 import { candidateSteps } from './candidates.js';
+import { canonicalKey } from './canonical.js';
 import type { ExploreConfig } from './config.js';
 import { MAIN_TASK, PROGRESS_EVERY, type ExploreStats } from './explore.js';
 import type { Property, SafetyProperty, Transition } from './property.js';
@@ -163,6 +164,10 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   const unbounded: ExploreConfig = { ...config, maxThreadsPerProcess: Number.POSITIVE_INFINITY };
   const properties = options.properties ?? [];
   const safety = properties.filter((p): p is SafetyProperty => p.kind !== 'eventually');
+  const stepProperties = safety.filter((p) => p.kind === 'step');
+  const stateProperties = safety.filter((p) => p.kind === 'state');
+  /** The concrete states the configurations' steps reached, by canonical key. */
+  const states = new Set<string>();
   const maxViews = options.maxStates ?? Number.POSITIVE_INFINITY;
   const views = new Map<string, View>();
   const queue: View[] = [];
@@ -173,6 +178,9 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   let transitions = 0;
   let depth = 0;
   let complete = true;
+  const judge = (ps: readonly SafetyProperty[], t: Transition, configuration: SystemState): void => {
+    for (const p of ps) if (!violations.has(p.name) && !p.holds(t)) violations.set(p.name, { property: p.name, step: t.step, observation: t.observation, configuration });
+  };
 
   const add = (v: View): void => {
     if (views.has(v.key)) return;
@@ -199,17 +207,25 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
     const s = stateOf({ memory, processes });
     const fresh = processes.reduce((n, vp) => n + vp.threads.length, 0);
     const taken = new Set<string>();
+    const stuck = new Map(s.processes.flatMap((p) => p.tasks.filter((t) => t.stuckOn !== null).map((t) => [t.name, t] as const)));
     for (const step of candidateSteps(model, unbounded, { state: s, execs, nextId: fresh })) {
-      // Copies of one stuck class each offer the same step: take it once.
-      const choice = `${step.task ?? ''}|${step.op}|${JSON.stringify(step.fields)}`;
-      if (taken.has(choice)) continue;
-      taken.add(choice);
+      // Copies of one stuck class each offer the same step (the others are one per class already): take it once.
+      if (stuck.has(step.task ?? '')) {
+        const choice = `${classOf(model, stuck.get(step.task!)!)}|${step.op}`;
+        if (taken.has(choice)) continue;
+        taken.add(choice);
+      }
       const r = model.next(s, step);
       if (!r.ok) continue;
       transitions++;
       const t: Transition = { before: s, step, observation: r.outcome, after: r.state, model };
-      for (const p of safety) if (!violations.has(p.name) && !p.holds(t)) violations.set(p.name, { property: p.name, step, observation: r.outcome, configuration: s });
+      judge(stepProperties, t, s);
       const after = execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
+      // An invariant, and the views, depend on the state alone: once per distinct state reached.
+      const reached = canonicalKey(model, r.state, after);
+      if (states.has(reached)) continue;
+      states.add(reached);
+      judge(stateProperties, t, s);
       for (const v of viewsOf(model, r.state, after, k, depthNow + 1)) add(v);
     }
   };
