@@ -39,6 +39,8 @@ export interface CounterOptions {
   /** Stop after this many views (the search is then incomplete). */
   readonly maxStates?: number;
   readonly onProgress?: (views: number, depth: number) => void;
+  /** Called for every configuration the search runs (tests: is each one a state some concrete run reaches?). */
+  readonly onConfiguration?: (state: SystemState, execs: number) => void;
 }
 
 /** A step of a configuration that breaks a property: a candidate for a concrete counterexample. */
@@ -205,6 +207,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
     if (configurations.has(key)) return;
     configurations.add(key);
     const s = stateOf({ memory, processes });
+    options.onConfiguration?.(s, execs);
     const fresh = processes.reduce((n, vp) => n + vp.threads.length, 0);
     const taken = new Set<string>();
     const stuck = new Map(s.processes.flatMap((p) => p.tasks.filter((t) => t.stuckOn !== null).map((t) => [t.name, t] as const)));
