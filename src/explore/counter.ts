@@ -120,13 +120,15 @@ function product<T>(lists: readonly (readonly T[])[]): T[][] {
 
 /** A view (or a configuration) as a state the model steps: threads named t0, t1, ...; counters restarted from its live large buffers. */
 function stateOf(view: Pick<View, 'memory' | 'processes'>): SystemState {
+  // Threads put together from two views may share a name: each gets a new one, the first of a name keeps it for the vfork relation.
   const names = new Map<string, string>();
+  let count = 0;
   let large = 0;
   const processes = view.processes.map((vp) => ({
     ...vp.process,
     tasks: vp.threads.map(([, t]) => {
-      const name = `t${names.size}`;
-      names.set(t.name, name);
+      const name = `t${count++}`;
+      if (!names.has(t.name)) names.set(t.name, name);
       if (hasLargeBuffer(t)) large++;
       return { ...t, name };
     }),
@@ -156,6 +158,28 @@ function contextKey(model: SystemModel, v: View, pi: number, ti: number): string
 
 function withThread(v: View, pi: number, thread: readonly [string, TaskSlot]): ViewProcess[] {
   return v.processes.map((vp, i) => (i === pi ? { ...vp, threads: [...vp.threads, thread].sort(byClass) } : vp));
+}
+
+/**
+ * The premise of the abstraction, checked on every step it takes: threads of one class that do not act
+ * are treated alike (the same event, so the same next class). A rule that broke it would make a count
+ * stand for threads that differ, so the search stops rather than give a verdict.
+ */
+function checkUniform(model: SystemModel, before: SystemState, step: Step, after: SystemState): void {
+  const now = new Map<string, TaskSlot>();
+  for (const p of after.processes) for (const t of p.tasks) now.set(t.name, t);
+  for (const p of before.processes) {
+    const fate = new Map<string, string>();
+    for (const t of p.tasks) {
+      if (t.name === step.task || !isAlive(t)) continue;
+      const a = now.get(t.name);
+      const next = a === undefined || !isAlive(a) ? 'dead' : classOf(model, a);
+      const k = classOf(model, t);
+      const seen = fate.get(k);
+      if (seen === undefined) fate.set(k, next);
+      else if (seen !== next) throw new Error(`counter abstraction: ${step.op} treats two threads of class ${k} differently, so no count can stand for them`);
+    }
+  }
 }
 
 /** Breadth-first computation of the views of `model` under `config`, whose thread bound it ignores. */
@@ -221,6 +245,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
       const r = model.next(s, step);
       if (!r.ok) continue;
       transitions++;
+      checkUniform(model, s, step, r.state);
       const t: Transition = { before: s, step, observation: r.outcome, after: r.state, model };
       judge(stepProperties, t, s);
       const after = execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
