@@ -1,5 +1,6 @@
 // npm run bench [-- CONFIG ...]: the explorer's throughput on named configurations, and the same
 // state space traversed by xstate/graph's getAdjacencyMap, printed as figures and ratios (no pass/fail);
+// `check --threads any` (the view abstraction) on the one-process configurations;
 // what simulate costs per step on 10^4 and 10^5 simple steps; the conformance suite on this kernel;
 // the scaling series on core ops (1x1 to 1x5 threads, and 2x2 to 2x4 with fork), each bounded in time
 // and memory and printed as "stopped at N states" when a bound cut it.
@@ -7,6 +8,7 @@
 
 import { boundedConfig, CONFIGS, type ExploreConfig } from '../src/explore/config.js';
 import { explore, type ExploreResult } from '../src/explore/explore.js';
+import { checkVariantAnyThreads } from '../src/check/counter-check.js';
 import { adjacencyStateKeys } from '../src/explore/xstate-graph.js';
 import { PROPERTIES } from '../src/properties/catalogue.js';
 import { modelFor, simulate } from '../src/simulate/simulate.js';
@@ -42,6 +44,16 @@ function benchExplorer(config: ExploreConfig): Timing {
       `heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`,
   );
   return time;
+}
+
+/** `check --threads any` on one variant: the view search and the replay of each violation (the target: linux/default under 60 s). */
+function benchAnyThreads(config: ExploreConfig): void {
+  const { value: r, time } = timed(() => checkVariantAnyThreads('linux', config));
+  const violated = Object.values(r.cells).filter((c) => c.verdict === 'violated').length;
+  line(
+    `any threads linux/${config.name}: ${r.search.stats.states} views, ${r.search.configurations} configurations, ${r.search.stats.transitions} transitions, ` +
+      `cutoff ${r.search.cutoff}, ${violated} violations replayed, ${seconds(time)}, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`,
+  );
 }
 
 function benchXstateGraph(config: ExploreConfig, explorer: Timing, modes: readonly boolean[]): void {
@@ -150,6 +162,8 @@ for (const name of names) {
   }
   const explorer = benchExplorer(config);
   benchXstateGraph(config, explorer, unmemoisedBaseline.has(name) ? [true, false] : [true]);
+  // One process of any number of threads; with two processes (large, forks) the views multiply.
+  if (config.maxProcesses === 1) benchAnyThreads(config);
   if (!unmemoisedBaseline.has(name)) line(`xstate/graph linux/${name} with xstate's transition() every step: not run (minutes; see default)`);
 }
 benchSeries();

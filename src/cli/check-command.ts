@@ -12,6 +12,7 @@ import { boundedConfig, CONFIGS, opsNamed, type Bounds, type ExploreConfig } fro
 import { OP_NAMES } from '../../machines/kernel-events.js';
 import { MAX_SIGNAL_DEPTH } from '../scenario/limits.js';
 import { quoted } from './quote.js';
+import { runAnyThreads } from './check-any-threads.js';
 import { QUIET_OPTION, formatSeconds, withProgressSync } from './progress.js';
 
 function renderMatrix(results: readonly VariantCheck[]): string {
@@ -80,12 +81,21 @@ function boundsOption(values: CheckValues): ExploreConfig {
     throw new UsageError(`check: --ops: ${quoted(ops.unknown)} is no op (core, all, or op names from: ${OP_NAMES.join(', ')})`);
   const bounds: Bounds = {
     ...optional('processes', parseBound('processes', values.processes, 1, MAX_EXPLORED_PROCESSES)),
-    ...optional('threads', parseBound('threads', values.threads, 1, MAX_EXPLORED_THREADS)),
+    ...optional('threads', values.threads === ANY_THREADS ? undefined : parseThreads(values.threads)),
     ...optional('execs', parseBound('execs', values.execs, 0, MAX_EXPLORED_EXECS)),
     ...optional('signalDepth', parseBound('signal-depth', values['signal-depth'], 0, MAX_SIGNAL_DEPTH)),
     ...(ops !== undefined ? { ops: { choices: ops.choices, named: values.ops! } } : {}),
   };
   return Object.keys(bounds).length === 0 ? preset : boundedConfig(preset, bounds);
+}
+
+/** `--threads any`: verdicts for every thread count (check-any-threads.ts). */
+const ANY_THREADS = 'any';
+
+function parseThreads(text: string | undefined): number | undefined {
+  if (text !== undefined && !/^[0-9]+$/.test(text))
+    throw new UsageError(`check: --threads: expected "any" or a decimal integer from 1 to ${MAX_EXPLORED_THREADS}, got ${quoted(text)}`);
+  return parseBound('threads', text, 1, MAX_EXPLORED_THREADS);
 }
 
 function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
@@ -165,7 +175,7 @@ export const CHECK = command<CheckValues>({
     { flags: '--variant <V>', description: 'one design variant (default: all five)' },
     CONFIG_OPTION,
     { flags: '--processes <P>', description: "at most P processes alive at once (replaces the configuration's bound)" },
-    { flags: '--threads <N>', description: 'at most N live threads per process' },
+    { flags: '--threads <N>', description: 'at most N live threads per process; `any`: verdicts for every thread count (the view abstraction)' },
     { flags: '--execs <E>', description: 'at most E successful execs along a path' },
     { flags: '--signal-depth <D>', description: 'at most D signal handlers running at once in one thread' },
     { flags: '--ops <OPS>', description: "core, all, or a comma-separated list of ops (replaces the configuration's ops)" },
@@ -195,6 +205,8 @@ export function runCheck(values: CheckValues): number {
   const maxMemoryBytes = parseMaxMemory(values['max-memory']);
   const platform = values.platform !== undefined ? platformOption('check', values.platform) : DEFAULT_PLATFORM;
   const timings = values.timings === true;
+  if (values.threads === ANY_THREADS)
+    return runAnyThreads({ config, variants, platform, maxStates, json: values.json, counterexamples: values.counterexamples, timings, quiet: values.quiet });
   // A broken manifest is bad input: say so before the search, not after it.
   const manifest = loadManifest();
   const results = withProgressSync('check', values.quiet, (progress) =>

@@ -439,3 +439,27 @@ describe('check with bounds on the command line', () => {
     expect(r.stdout).toContain('records the preset configurations only');
   });
 });
+
+describe('check --threads any', () => {
+  const ops = ['--ops', 'REQ_PERM,LDTILECFG,TOUCH,CLONE_THREAD,EXIT,OOM_BEGIN,OOM_END'];
+
+  it('says that its verdicts cover every thread count, and with which cutoff', () => {
+    const r = amxstate(['check', '--variant', 'linux', '--threads', 'any', ...ops, '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('1 process x any number of threads');
+    expect(r.stdout).toContain('Verdicts for every number of threads per process: the view abstraction with cutoff 1');
+    expect(r.stdout).toMatch(/AmxWorkIsNeverLostToEnomem +violated \(6, 2 threads\)/);
+    expect(r.stdout).toMatch(/FaultingInstructionEventuallyCompletes +not judged/);
+  });
+
+  it('gives each violation in --json as a scenario with its thread count', () => {
+    const r = amxstate(['check', '--variant', 'linux', '--threads', 'any', ...ops, '--json', '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { threads: string; cutoff: number; variants: { linux: Record<string, { verdict: string; threads?: number; counterexample?: { steps: unknown[] } }> } };
+    expect(out).toMatchObject({ threads: 'any', cutoff: 1 });
+    const cell = out.variants.linux['AmxWorkIsNeverLostToEnomem']!;
+    expect(cell).toMatchObject({ verdict: 'violated', threads: 2 });
+    expect(cell.counterexample?.steps).toHaveLength(6);
+    expect(out.variants.linux['BuffersAreAccountedFor']).toEqual({ verdict: 'holds' });
+  });
+});

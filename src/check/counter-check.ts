@@ -1,0 +1,96 @@
+// Verdicts for every thread count (`check --threads any`): the view abstraction's search
+// (src/explore/counter.ts) over the catalogue, each candidate violation replayed concretely. A
+// property the abstraction finds unbroken holds at any number of threads per process; a candidate is
+// called violated only once a bounded search with a concrete number of threads finds a counterexample,
+// which is then a scenario `simulate` replays. A candidate no bounded search up to REPLAY_MAX_THREADS
+// reproduces is "unknown": the abstraction may have invented it.
+
+import type { VariantName } from '../../machines/variants.js';
+import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
+import { boundedConfig, type ExploreConfig } from '../explore/config.js';
+import { exploreCounter, DEFAULT_CUTOFF, type CounterResult } from '../explore/counter.js';
+import { explore } from '../explore/explore.js';
+import { vacuousUnder, type Property } from '../explore/property.js';
+import { PROPERTIES } from '../properties/catalogue.js';
+import type { ScenarioFile } from '../scenario/format.js';
+import { modelFor } from '../simulate/simulate.js';
+import { counterexample } from './check.js';
+
+/** The largest thread count a candidate violation is replayed with. */
+export const REPLAY_MAX_THREADS = 3;
+/** The states one replay search may take before it gives up on a candidate. */
+export const REPLAY_MAX_STATES = 200_000;
+
+export type AnyThreadsCell =
+  | { readonly verdict: 'holds'; readonly vacuous?: true }
+  | { readonly verdict: 'violated'; readonly threads: number; readonly counterexample: ScenarioFile }
+  | { readonly verdict: 'unknown'; readonly why: string }
+  | { readonly verdict: 'not judged'; readonly why: string };
+
+export interface AnyThreadsCheck {
+  readonly variant: VariantName;
+  readonly platform: string;
+  readonly search: Omit<CounterResult, 'violations'>;
+  readonly cells: Readonly<Record<string, AnyThreadsCell>>;
+}
+
+/** Why a property of infinite behaviour gets no verdict here, in the words the CLI prints. */
+export const NOT_JUDGED_WHY = 'a property of infinite behaviour: its lasso needs the concrete states of one run, which views do not keep';
+
+/** The bounded configuration with `threads` threads per process that a candidate is replayed in. */
+function replayConfig(config: ExploreConfig, threads: number): ExploreConfig {
+  return boundedConfig(config, { threads });
+}
+
+/** The first concrete counterexample, with the fewest threads that give one (1 to REPLAY_MAX_THREADS). */
+function replay(variant: VariantName, config: ExploreConfig, p: Property, platform: PlatformProfile): AnyThreadsCell {
+  let cut = false;
+  for (let threads = 1; threads <= REPLAY_MAX_THREADS; threads++) {
+    const r = explore(modelFor(variant, platform), replayConfig(config, threads), { properties: [p], stopWhenAllViolated: true, maxStates: REPLAY_MAX_STATES });
+    const v = r.violations.get(p.name);
+    if (v) return { verdict: 'violated', threads, counterexample: counterexample(variant, p, v, platform) };
+    if (!r.stats.complete) cut = true;
+  }
+  return {
+    verdict: 'unknown',
+    why: `the abstraction breaks it, but no run of 1 to ${REPLAY_MAX_THREADS} threads does${cut ? ` within ${REPLAY_MAX_STATES} states` : ''}: possibly spurious under the abstraction`,
+  };
+}
+
+export function checkVariantAnyThreads(
+  variant: VariantName,
+  config: ExploreConfig,
+  options: { readonly cutoff?: number; readonly maxStates?: number; readonly properties?: readonly Property[]; readonly platform?: PlatformProfile; readonly onProgress?: (views: number, depth: number) => void } = {},
+): AnyThreadsCheck {
+  const properties = options.properties ?? PROPERTIES;
+  const platform = options.platform ?? DEFAULT_PLATFORM;
+  const model = modelFor(variant, platform);
+  const { violations, ...search } = exploreCounter(model, config, {
+    cutoff: options.cutoff ?? DEFAULT_CUTOFF,
+    properties,
+    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const ops = config.ops.map((o) => o.op).filter((op) => model.hasOp(op));
+  const cells: Record<string, AnyThreadsCell> = {};
+  for (const p of properties) {
+    if (search.unjudged.includes(p.name)) cells[p.name] = { verdict: 'not judged', why: NOT_JUDGED_WHY };
+    else if (violations.has(p.name)) cells[p.name] = replay(variant, config, p, platform);
+    else if (!search.stats.complete) cells[p.name] = { verdict: 'unknown', why: 'the search stopped at --max-states before it found every view' };
+    else cells[p.name] = { verdict: 'holds', ...(vacuousUnder(p, ops) ? { vacuous: true as const } : {}) };
+  }
+  return { variant, platform: platform.name, search, cells };
+}
+
+/** A cell's words in the matrix: `holds`, `holds*`, `violated (S steps, N threads)`, `unknown`, `not judged`. */
+export function anyThreadsWords(cell: AnyThreadsCell | undefined): string {
+  if (cell === undefined) return '-';
+  switch (cell.verdict) {
+    case 'holds':
+      return cell.vacuous ? 'holds*' : 'holds';
+    case 'violated':
+      return `violated (${cell.counterexample.steps.length}, ${cell.threads} thread${cell.threads === 1 ? '' : 's'})`;
+    default:
+      return cell.verdict;
+  }
+}
