@@ -138,21 +138,21 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   let transitions = 0;
   let depth = 0;
   let complete = true;
+  // The cycle proviso, for a breadth-first search: an ample set may not lead back to a state found at
+  // its own depth or before, and must leave the state; so every cycle of the reduced graph has a fully
+  // expanded state (docs/checking.md, Partial-order reduction).
+  const whither = (node: Node, i: number, step: Step): Whither => {
+    const r = model.next(node.state, step);
+    if (!r.ok) return 'disabled';
+    const known = seen.get(canonicalKey(model, r.state, node.execs));
+    return known === i ? 'stays' : known !== undefined && nodes[known]!.depth <= node.depth ? 'back' : 'ahead';
+  };
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
     depth = Math.max(depth, node.depth);
     if (options.onProgress && i % PROGRESS_EVERY === 0) options.onProgress(nodes.length, node.depth);
     const candidates = candidateSteps(model, config, node);
-    // The cycle proviso, for a breadth-first search: an ample set may not lead back to a state found at
-    // its own depth or before, and must leave the state; so every cycle of the reduced graph has a
-    // fully expanded state (docs/checking.md, Partial-order reduction).
-    const where = (step: Step): Whither => {
-      const r = model.next(node.state, step);
-      if (!r.ok) return 'disabled';
-      const known = seen.get(canonicalKey(model, r.state, node.execs));
-      return known === i ? 'stays' : known !== undefined && nodes[known]!.depth <= node.depth ? 'back' : 'ahead';
-    };
-    const steps = ampleSets?.choose(node, candidates, where) ?? candidates;
+    const steps = ampleSets === undefined ? candidates : (ampleSets.choose(node, candidates, (step) => whither(node, i, step)) ?? candidates);
     for (const step of steps) {
       const r = model.next(node.state, step);
       if (!r.ok) continue;

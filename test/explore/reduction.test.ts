@@ -127,7 +127,7 @@ describe('the reduced search gives every verdict of the full one', () => {
         const results = ALL_VARIANTS.map((v) => checkVariant(v, CONFIGS[name]!, { platform, reduction: 'por' }));
         for (const r of results) expect(r.stats.complete).toBe(true);
         expect(compareWithManifest(results, manifest, name, platform.name)).toEqual([]);
-      }, 300_000);
+      }, 600_000);
 
   for (const platform of PLATFORMS)
     it(`on a configuration where threads commute (${platform.name}): the same verdicts, with fewer transitions`, () => {
