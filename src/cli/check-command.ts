@@ -9,6 +9,7 @@ import { platformOption } from '../platform/resolve.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 import type { ExploreStats } from '../explore/explore.js';
 import { boundedConfig, CONFIGS, opsNamed, type Bounds, type ExploreConfig } from '../explore/config.js';
+import { isReduction, REDUCTIONS, type Reduction } from '../explore/reduction.js';
 import { OP_NAMES } from '../../machines/kernel-events.js';
 import { MAX_SIGNAL_DEPTH } from '../scenario/limits.js';
 import { quoted } from './quote.js';
@@ -62,6 +63,7 @@ interface CheckValues extends OptionValues {
   execs?: string;
   'signal-depth'?: string;
   ops?: string;
+  reduction?: string;
 }
 
 /** A bound: decimal digits only, at least `least`, at most `most`. */
@@ -106,6 +108,18 @@ function optional<K extends string>(key: K, value: number | undefined): Partial<
 const MAX_EXPLORED_PROCESSES = 8;
 const MAX_EXPLORED_THREADS = 16;
 const MAX_EXPLORED_EXECS = 16;
+
+/** What a reduced run's statistics and counterexamples are, under them. */
+const REDUCED_RUN =
+  'Partial-order reduction (--reduction por): states and transitions are those of the reduced search, which machines/manifest.json does not count; ' +
+  'verdicts are compared, and a counterexample may be longer than the shortest.';
+
+/** --reduction: none or por. */
+function parseReduction(text: string | undefined): Reduction {
+  if (text === undefined) return 'none';
+  if (!isReduction(text)) throw new UsageError(`check: --reduction: expected ${REDUCTIONS.join(' or ')}, got ${quoted(text)}`);
+  return text;
+}
 
 /** --max-states: decimal digits only (not 0x10, 1e3, +5, " 7"), at least 1. */
 export function parseMaxStates(text: string | undefined): number | undefined {
@@ -183,6 +197,7 @@ export const CHECK = command<CheckValues>({
     { flags: '--json', description: 'everything as one JSON object, counterexamples as scenarios', default: false },
     { flags: '--max-states <N>', description: 'stop after N states, a decimal number (then exit 4: nothing differs, nothing proven)' },
     { flags: '--max-memory <MiB>', description: 'stop once the JavaScript heap passes MiB mebibytes, looked at every 1024 states (then exit 4, as --max-states)' },
+    { flags: '--reduction <R>', description: 'none (the default) or por: partial-order reduction; the same verdicts, fewer states where threads commute, counterexamples not always shortest' },
     { flags: '--counterexamples', description: 'print every counterexample as numbered steps', default: false },
     { flags: '--timings', description: 'also print seconds and states per second per variant (in --json: stats.seconds, stats.statesPerSecond)', default: false },
     QUIET_OPTION,
@@ -203,6 +218,7 @@ export function runCheck(values: CheckValues): number {
   const variants: readonly VariantName[] = values.variant !== undefined ? [variantOption('check', values.variant)] : ALL_VARIANTS;
   const maxStates = parseMaxStates(values['max-states']);
   const maxMemoryBytes = parseMaxMemory(values['max-memory']);
+  const reduction = parseReduction(values.reduction);
   const platform = values.platform !== undefined ? platformOption('check', values.platform) : DEFAULT_PLATFORM;
   const timings = values.timings === true;
   if (values.threads === ANY_THREADS)
@@ -213,6 +229,7 @@ export function runCheck(values: CheckValues): number {
     variants.map((v) => {
       const r = checkVariant(v, config, {
         platform,
+        reduction,
         ...(maxStates !== undefined ? { maxStates } : {}),
         ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}),
         onProgress: progress.explorer(v),
@@ -233,6 +250,7 @@ export function runCheck(values: CheckValues): number {
     const out = {
       config: config.name,
       ...(platform === DEFAULT_PLATFORM ? {} : { platform: platform.name, manifestEntry: recorded }),
+      ...(reduction === 'none' ? {} : { reduction }),
       variants: Object.fromEntries(results.map((r) => [r.variant, Object.fromEntries(Object.entries(r.cells).map(([name, c]) => [name, jsonCell(c, r.stats.complete)]))])),
       stats,
       mismatches,
@@ -248,6 +266,7 @@ export function runCheck(values: CheckValues): number {
       ...(incomplete.length > 0 ? [`unknown = not violated within ${stopWords(incomplete, values)}; not proven`] : []),
       '',
       ...results.map((r) => statsLine(r, timings)),
+      ...(reduction === 'por' ? ['', REDUCED_RUN] : []),
     ];
     if (values.counterexamples) lines.push('', renderCounterexamples(results));
     if (!preset) lines.push('', 'machines/manifest.json records the preset configurations only: nothing to compare these bounds with.');

@@ -67,6 +67,7 @@ const ROWS: readonly Row[] = [
   // Names inherited from JavaScript objects.
   { kind: 'bad number', title: 'check --threads 0', args: () => ['check', '--threads', '0'], says: ['--threads', 'from 1 to 16', '"0"'] },
   { kind: 'bad number', title: 'check --threads many', args: () => ['check', '--threads', 'many'], says: ['--threads', '"any"', 'from 1 to 16', '"many"'] },
+  { kind: 'unknown name', title: 'check --reduction sleep', args: () => ['check', '--reduction', 'sleep'], says: ['--reduction', 'none or por', '"sleep"'] },
   { kind: 'bad number', title: 'check --execs 1e3', args: () => ['check', '--execs', '1e3'], says: ['--execs', '"1e3"'] },
   { kind: 'unknown name', title: 'check --ops TOUCH,FOO', args: () => ['check', '--ops', 'TOUCH,FOO'], says: ['--ops', '"FOO"', 'is no op'] },
   { kind: 'inherited name', title: 'check --config toString', args: () => ['check', '--config', 'toString'], says: ['--config', '"toString"', 'unknown configuration'] },

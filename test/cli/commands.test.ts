@@ -172,6 +172,18 @@ describe('amxstate check: exits', () => {
   });
 });
 
+describe('amxstate check --reduction por', () => {
+  it('compares the verdicts with the manifest, not the state counts of the reduced search, and says so', () => {
+    const r = amxstate(['check', '--config', 'tiny', '--variant', 'linux', '--reduction', 'por', '--quiet']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Partial-order reduction (--reduction por): states and transitions are those of the reduced search');
+    expect(r.stdout).toContain('Every verdict matches machines/manifest.json.');
+    const json = JSON.parse(amxstate(['check', '--config', 'tiny', '--variant', 'linux', '--reduction', 'por', '--json', '--quiet']).stdout) as { reduction?: string; mismatches: unknown[] };
+    expect(json.reduction).toBe('por');
+    expect(json.mismatches).toEqual([]);
+  });
+});
+
 describe('amxstate check: the same output on every run', () => {
   it('--json is byte-identical between two runs, and has no timings unless --timings asks', () => {
     const args = ['check', '--config', 'tiny', '--json', '--quiet'];
