@@ -14,7 +14,7 @@
 // each property; test/explore/reduction.test.ts checks the commutation and every verdict.
 
 import { opSpec, ROUTES } from '../../machines/kernel-events.js';
-import type { Memory, TaskEvent } from '../../machines/task-types.js';
+import type { Memory, TaskContext, TaskEvent } from '../../machines/task-types.js';
 import { ROUTE_RULES } from '../model/rules.js';
 import type { Outcome } from '../model/observation.js';
 import { isAlive, taskValue, type ProcessSlot, type SystemState, type TaskSlot, type TaskSnapshot } from '../model/state.js';
@@ -39,10 +39,10 @@ const MEMORIES: readonly Memory[] = ['available', 'exhausted'];
 
 /**
  * The task events that other threads' steps send (rules.ts: the edges to `others`). KILLED ends the
- * thread, and the canonical key forgets dead threads; the grant leaves it running, so a private step
- * must commute with it.
+ * thread, and the canonical key forgets dead threads; RELEASED reaches only a zombie leader, which
+ * takes no steps; the grant leaves the thread running, so a private step must commute with it.
  */
-export const EVENTS_FROM_OTHER_THREADS = ['PERMISSION_GRANTED', 'KILLED'] as const;
+export const EVENTS_FROM_OTHER_THREADS = ['PERMISSION_GRANTED', 'KILLED', 'RELEASED'] as const;
 
 function grant(memory: Memory): TaskEvent {
   return { type: 'PERMISSION_GRANTED', memory };
@@ -66,7 +66,11 @@ function keepsWhatPropertiesRead(before: TaskSnapshot, after: TaskSnapshot): boo
   if (b === undefined || a === undefined) return false;
   // Live tile data in a thread without a large buffer is what makes its process one that "did AMX
   // work" (AmxWorkIsNeverLostToEnomem): a private step does not take that away.
-  return a.buffer === b.buffer && a.altstack === b.altstack && (b.tileData !== 'live' || a.tileData === 'live' || a.buffer === 'allocated');
+  // The altstack is its bytes and SS_AUTODISARM, in the context: other threads' permission requests read them.
+  const altstackBefore = (before.context as TaskContext).altstack;
+  const altstackAfter = (after.context as TaskContext).altstack;
+  const sameAltstack = a.altstack === b.altstack && altstackBefore.bytes === altstackAfter.bytes && altstackBefore.autodisarm === altstackAfter.autodisarm;
+  return a.buffer === b.buffer && sameAltstack && (b.tileData !== 'live' || a.tileData === 'live' || a.buffer === 'allocated');
 }
 
 /** `state` with task `ti` of process `pi` replaced. */
