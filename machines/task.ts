@@ -240,7 +240,8 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
       raiseGeneralProtection: report({ result: 'SIGSEGV', si_code: 'SI_KERNEL', fault: true }),
       // rt_sigreturn() with a bad frame -> signal_fault() -> force_sig(SIGSEGV), si_code SI_KERNEL (no-amx N20).
       raiseBadFrameSigsegv: report({ result: 'SIGSEGV', si_code: 'SI_KERNEL', fault: true }),
-      // get_sigframe() overflow -> force_sigsegv(); the SIGSEGV cannot be delivered on the same altstack (p06, 6h).
+      // get_sigframe() overflow -> force_sigsegv(): the signal is dropped and SIGSEGV forced; it kills
+      // unless a SIGSEGV handler can run (the composition decides; p06, 6h, altstack probe).
       killByAltstackOverflow: report({ result: 'SIGSEGV', si_code: 'SI_KERNEL', fatal: true }),
       reportCloneFailure: report({ result: 'ENOMEM' }),
       allocateLargeBuffer: bufferChange('allocated'),

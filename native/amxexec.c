@@ -769,6 +769,12 @@ static __attribute__((noinline)) void op_signal(struct task *t, const char *cmd)
   sys3(SYS_tgkill, sys0(SYS_getpid), t->tid, SIGUSR1);
   t = self_task(); // a child forked in the handler comes back here as itself
   if (!t) return;
+  // The frame did not fit the altstack: SIGUSR1 was dropped and SIGSEGV forced (force_sigsegv), which
+  // a `skip` handler took, stepping over nothing (insn_len is 0): report that SIGSEGV for this step.
+  if (!t->sigreturn_step && t->fault_count > 0) {
+    report(t, "ok", 0);
+    return;
+  }
   // Back from the handler: report the SIGRETURN step that ended it, in the interrupted context.
   if (t->sigreturn_step) {
     // A fault of the sigreturn itself (a forged frame: SIGSEGV) was counted for this step.

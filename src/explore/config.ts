@@ -103,9 +103,9 @@ export const CONFIGS: Readonly<Record<string, ExploreConfig>> = lookupTable({
   large: {
     name: 'large',
     description:
-      '2 processes x 4 threads, 1 exec, the allocation argument at scale: permission, tile use, clone, exit, exec, fork, OOM (no signals or altstacks)',
+      '2 processes x 3 threads, 1 exec, the allocation argument at scale: permission, tile use, clone, exit, exec, fork, OOM (no signals or altstacks)',
     maxProcesses: 2,
-    maxThreadsPerProcess: 4,
+    maxThreadsPerProcess: 3,
     maxExecs: 1,
     maxSignalDepth: 1,
     ops: [...choicesOf(['REQ_PERM', 'LDTILECFG', 'TOUCH', 'TILERELEASE', 'CLONE_THREAD', 'EXIT', 'EXEC', 'OOM_BEGIN', 'OOM_END', 'PREALLOC']), ...FORK],

@@ -357,12 +357,15 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   deliverSignal: {
     route: 'deliverSignal',
     source: 'arch/x86/kernel/signal.c:get_sigframe, setup_rt_frame -> force_sigsegv',
-    summary: '`SIGNAL {onstack}` to the task; a fatal outcome (the frame overflows the altstack) kills the process with SIGSEGV.',
+    summary:
+      '`SIGNAL {onstack}` to the task; a frame that overflows the altstack drops the signal and forces SIGSEGV, which meets its disposition: death, or a handler on the thread stack.',
     edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
-    uses: ['fatalSignalKillsProcess'],
+    uses: ['fatalSignalKillsProcess', 'faultMeetsDisposition'],
     apply: (w, step, ti) => {
       const r = w.sendTask(ti, { type: 'SIGNAL', onstack: step.fields['onstack'] === true });
-      if (r?.fatal) killProcess(w, 'SIGSEGV');
+      // force_sigsegv() of a signal other than SIGSEGV is force_sig(SIGSEGV): a SIGSEGV handler runs,
+      // on the thread stack unless the task runs on its altstack already (altstack probe).
+      if (r?.fatal) return faultMeetsDisposition(w, ti, { result: 'SIGSEGV', si_code: 'SI_KERNEL', fault: true });
       return r ?? NO_OUTCOME;
     },
   },
