@@ -19,7 +19,7 @@
 // over-approximation: a property no configuration's step breaks holds at every N, and a violation
 // found here is only a candidate, replayed concretely by the caller (src/check/counter-check.ts).
 
-import { hasLargeBuffer, onThreadList, type ProcessSlot, type SystemState, type TaskSlot } from '../model/state.js';
+import { hasLargeBuffer, isGroupLeader, onThreadList, type ProcessSlot, type SystemState, type TaskSlot } from '../model/state.js';
 import type { Outcome } from '../model/observation.js';
 import type { SystemModel } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
@@ -271,6 +271,8 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
       vp.threads.forEach((_, ti) => {
         for (const extra of completions.get(contextKey(model, v, pi, ti))?.values() ?? []) {
           const processes = withThread(v, pi, extra);
+          // A group has one leader (thread_group_leader()): no state of any size has two, so no configuration needs them.
+          if (processes[pi]!.threads.filter(([, t]) => isGroupLeader(t)).length > 1) continue;
           const without = (j: number) => processes.map((q, i) => (i === pi ? { ...q, threads: q.threads.filter((_t, x) => x !== j) } : q));
           if (processes[pi]!.threads.every((_t, j) => views.has(keyOf(model, v.memory, v.execs, without(j))))) run(v.memory, v.execs, processes, v.depth);
         }
