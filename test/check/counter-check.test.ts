@@ -14,7 +14,7 @@ import { modelFor } from '../../src/simulate/simulate.js';
 import { boundedConfig, CONFIGS, opsNamed, type ExploreConfig } from '../../src/explore/config.js';
 import type { Property } from '../../src/explore/property.js';
 import { PROPERTIES } from '../../src/properties/catalogue.js';
-import { hasLargeBuffer, isAlive } from '../../src/model/state.js';
+import { hasLargeBuffer, isAlive, isGroupLeader, onThreadList, type SystemState } from '../../src/model/state.js';
 import { parseScenario } from '../../src/scenario/format.js';
 import { simulate } from '../../src/simulate/simulate.js';
 import type { VariantName } from '../../machines/variants.js';
@@ -74,29 +74,39 @@ describe('check --threads any agrees with every bounded run', () => {
 
 describe('exactness', () => {
   // A candidate violation is real when the configuration it ran in is a state some concrete run
-  // reaches. On the default preset's ops every configuration of cutoff 1 is a state of the bounded
-  // run with two threads, so no candidate can be spurious there: the verdicts are exact, not only
-  // sound. On lazy's the search also runs configurations with two threads stuck in a refault, which
-  // no two-thread run reaches; docs/checking.md says so.
-  function unreached(variant: VariantName, preset: 'default' | 'lazy'): { readonly runs: number; readonly unreached: readonly string[] } {
+  // reaches. Every live process of a concrete state has its group leader on its thread list (running,
+  // or a zombie: issue 12), but a view of one thread may leave it out, so the search also runs
+  // configurations without the leader, which no concrete run reaches: there the replay is what keeps
+  // a verdict right (docs/checking.md says so). Every other configuration of the default preset's ops
+  // is a state of the bounded run with two threads; on lazy's, the others that no two-thread run
+  // reaches all hold a thread stuck in a refault.
+  function unreached(variant: VariantName, preset: 'default' | 'lazy'): { readonly runs: number; readonly unreached: readonly SystemState[] } {
     const model = modelFor(variant);
     const reached = new Set<string>();
     explore(model, boundedConfig(CONFIGS[preset]!, { threads: 2 }), { onState: (key) => reached.add(key) });
-    const runs: string[] = [];
-    exploreCounter(model, CONFIGS[preset]!, { onConfiguration: (s, execs) => runs.push(canonicalKey(model, s, execs)) });
-    return { runs: runs.length, unreached: runs.filter((k) => !reached.has(k)) };
+    const runs: SystemState[] = [];
+    const missed: SystemState[] = [];
+    exploreCounter(model, CONFIGS[preset]!, {
+      onConfiguration: (s, execs) => {
+        runs.push(s);
+        if (!reached.has(canonicalKey(model, s, execs))) missed.push(s);
+      },
+    });
+    return { runs: runs.length, unreached: missed };
   }
+  const leaderless = (s: SystemState) => s.processes.some((p) => p.tasks.some(onThreadList) && !p.tasks.some((t) => onThreadList(t) && isGroupLeader(t)));
+  const stuck = (s: SystemState) => s.processes.some((p) => p.tasks.some((t) => t.stuckOn !== null));
   for (const variant of ['linux', 'linux-fixed'] as const) {
-    it(`${variant}, default: every configuration is a reachable state with two threads`, () => {
+    it(`${variant}, default: every configuration that holds its group leader is a reachable state with two threads`, () => {
       const r = unreached(variant, 'default');
       expect(r.runs).toBeGreaterThan(0);
-      expect(r.unreached).toEqual([]);
+      expect(r.unreached.length).toBeGreaterThan(0);
+      expect(r.unreached.filter((s) => !leaderless(s))).toEqual([]);
     });
-    it(`${variant}, lazy: the configurations no two-thread run reaches all hold two stuck threads`, () => {
+    it(`${variant}, lazy: the configurations no two-thread run reaches lack the leader or hold a stuck thread`, () => {
       const r = unreached(variant, 'lazy');
       expect(r.unreached.length).toBeGreaterThan(0);
-      // In a canonical key a stuck thread is H<instruction><chart state>.
-      for (const k of r.unreached) expect(k.match(/\bH|,H/g)?.length ?? 0).toBe(2);
+      expect(r.unreached.filter((s) => !leaderless(s) && !stuck(s))).toEqual([]);
     });
   }
 });
