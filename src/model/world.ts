@@ -138,15 +138,19 @@ export class World {
   }
 
   liveTaskIndexes(at = this.pi): number[] {
-    const live: number[] = [];
-    const tasks = this.processes[at]!.tasks;
-    for (let i = 0; i < tasks.length; i++) if (isAlive(tasks[i]!)) live.push(i);
-    return live;
+    return this.indexesWhere(isAlive, at);
   }
 
   /** The tasks on the group's thread list: the running ones and a zombie leader (for_each_thread). */
   threadListIndexes(at = this.pi): number[] {
-    return this.processes[at]!.tasks.flatMap((t, i) => (onThreadList(t) ? [i] : []));
+    return this.indexesWhere(onThreadList, at);
+  }
+
+  private indexesWhere(test: (t: TaskSlot) => boolean, at: number): number[] {
+    const found: number[] = [];
+    const tasks = this.processes[at]!.tasks;
+    for (let i = 0; i < tasks.length; i++) if (test(tasks[i]!)) found.push(i);
+    return found;
   }
 
   /** The group is gone (its last thread exited or died, or an exec replaced it): a zombie leader is reaped. */
