@@ -55,7 +55,7 @@ function run(root: string, args: readonly string[], stdin: string): RunResult {
     timeout: 120_000,
   });
   if (r.error) throw new Error(`cannot run node ${args.join(' ')}: ${r.error.message}`);
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? 128 };
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? 128, ...(r.signal !== null ? { signal: r.signal } : {}) };
 }
 
 /** Runs amxstate from dist/ and node scripts in the project root. */
@@ -111,6 +111,8 @@ export function memoisedRunner(root: string, inner: Runner): Runner {
     const file = join(dir, `${key}.json`);
     if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as RunResult;
     const result = runIt();
+    // A run ended by a signal says nothing about the command: the next check runs it again.
+    if (result.signal !== undefined) return result;
     mkdirSync(dir, { recursive: true });
     // Written aside, then renamed: a run that stops half-way leaves no half a result.
     writeFileSync(`${file}.${process.pid}`, JSON.stringify(result));

@@ -18,6 +18,8 @@ export interface RunResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly status: number;
+  /** The signal that ended the program (a timeout, a kill): then `status` is 128 and the run is not remembered. */
+  readonly signal?: string;
 }
 
 /** Runs the two external programs a console line may name. */

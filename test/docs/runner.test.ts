@@ -35,4 +35,16 @@ describe('memoisedRunner', () => {
     memoisedRunner(root, inner.runner).amxstate(['check'], '');
     expect(inner.calls()).toBe(5);
   });
+
+  it('does not remember a run that a signal ended, so a killed check leaves no stale result', () => {
+    mkdirSync(join(root, 'dist'), { recursive: true });
+    writeFileSync(join(root, 'dist', 'main.js'), 'killed');
+    let n = 0;
+    const killedOnce = () => (++n === 1 ? { stdout: '', stderr: '', status: 128, signal: 'SIGTERM' } : { stdout: `run ${n}\n`, stderr: '', status: 0 });
+    const runner: Runner = { amxstate: killedOnce, node: killedOnce };
+    expect(memoisedRunner(root, runner).amxstate(['check', '--killed'], '').status).toBe(128);
+    expect(memoisedRunner(root, runner).amxstate(['check', '--killed'], '')).toEqual({ stdout: 'run 2\n', stderr: '', status: 0 });
+    expect(memoisedRunner(root, runner).amxstate(['check', '--killed'], '').stdout).toBe('run 2\n');
+    expect(n).toBe(2);
+  });
 });
