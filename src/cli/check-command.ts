@@ -14,7 +14,9 @@ import { OP_NAMES } from '../../machines/kernel-events.js';
 import { MAX_SIGNAL_DEPTH } from '../scenario/limits.js';
 import { quoted } from './quote.js';
 import { runAnyThreads } from './check-any-threads.js';
-import { QUIET_OPTION, formatSeconds, withProgressSync } from './progress.js';
+import { QUIET_OPTION, formatSeconds, withProgress } from './progress.js';
+import { checkInWorkers, defaultJobs, jobPlatform } from '../check/pool.js';
+import type { Manifest } from '../check/check.js';
 
 function renderMatrix(results: readonly VariantCheck[]): string {
   const head = ['property', ...results.map((r) => r.variant)];
@@ -64,6 +66,7 @@ interface CheckValues extends OptionValues {
   'signal-depth'?: string;
   ops?: string;
   reduction?: string;
+  jobs?: string;
 }
 
 /** A bound: decimal digits only, at least `least`, at most `most`. */
@@ -139,6 +142,28 @@ export function parseMaxMemory(text: string | undefined): number | undefined {
   return n * 2 ** 20;
 }
 
+/** Searches at once: more would only make the searches take turns on a CPU. */
+const MAX_JOBS = 64;
+
+/**
+ * --jobs: how many variants are searched at once, each on a worker thread; 1 searches them one after
+ * the other in this thread. Without it: one per CPU, but one with --max-memory (a bound per search).
+ */
+function parseJobs(values: CheckValues, variants: number): number {
+  const given = parseBound('jobs', values.jobs, 1, MAX_JOBS);
+  if (given !== undefined) return Math.min(given, variants);
+  return values['max-memory'] !== undefined ? 1 : defaultJobs(variants);
+}
+
+/**
+ * The variants, largest search first by the manifest's state counts for the preset (the `default`
+ * preset's for bounds given one by one): the order the workers take them in.
+ */
+function largestFirst(manifest: Manifest, configName: string, variants: readonly VariantName[]): VariantName[] {
+  const counts = (Object.hasOwn(manifest.configs, configName) ? manifest.configs[configName] : manifest.configs['default'])?.states ?? {};
+  return [...variants].sort((a, b) => (counts[b] ?? 0) - (counts[a] ?? 0));
+}
+
 /** The option whose bound cut a search short. */
 function boundName(stats: ExploreStats): '--max-states' | '--max-memory' {
   return stats.stoppedBy === 'max-memory' ? '--max-memory' : '--max-states';
@@ -199,6 +224,7 @@ export const CHECK = command<CheckValues>({
     { flags: '--max-memory <MiB>', description: 'stop once the JavaScript heap passes MiB mebibytes, looked at every 1024 states (then exit 4, as --max-states)' },
     { flags: '--reduction <R>', description: 'none (the default) or por: partial-order reduction; the same verdicts, fewer states where threads commute, counterexamples not always shortest' },
     { flags: '--counterexamples', description: 'print every counterexample as numbered steps', default: false },
+    { flags: '--jobs <N>', description: 'search N variants at once, each on a worker thread (default: one per CPU; 1 with --max-memory, which bounds each search)' },
     { flags: '--timings', description: 'also print seconds and states per second per variant (in --json: stats.seconds, stats.statesPerSecond)', default: false },
     QUIET_OPTION,
   ],
@@ -212,7 +238,7 @@ export const CHECK = command<CheckValues>({
   run: runCheck,
 });
 
-export function runCheck(values: CheckValues): number {
+export async function runCheck(values: CheckValues): Promise<number> {
   const config = boundsOption(values);
   const preset = config === CONFIGS[config.name];
   const variants: readonly VariantName[] = values.variant !== undefined ? [variantOption('check', values.variant)] : ALL_VARIANTS;
@@ -221,22 +247,24 @@ export function runCheck(values: CheckValues): number {
   const reduction = parseReduction(values.reduction);
   const platform = values.platform !== undefined ? platformOption('check', values.platform) : DEFAULT_PLATFORM;
   const timings = values.timings === true;
+  const jobs = parseJobs(values, variants.length);
   if (values.threads === ANY_THREADS)
     return runAnyThreads({ config, variants, platform, maxStates, json: values.json, counterexamples: values.counterexamples, timings, quiet: values.quiet });
   // A broken manifest is bad input: say so before the search, not after it.
   const manifest = loadManifest();
-  const results = withProgressSync('check', values.quiet, (progress) =>
-    variants.map((v) => {
-      const r = checkVariant(v, config, {
-        platform,
-        reduction,
-        ...(maxStates !== undefined ? { maxStates } : {}),
-        ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}),
-        onProgress: progress.explorer(v),
-      });
-      progress.done(progressDone(r));
-      return r;
-    }),
+  const searchOptions = { reduction, ...(maxStates !== undefined ? { maxStates } : {}), ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}) };
+  const results = await withProgress('check', values.quiet, (progress) =>
+    jobs === 1
+      ? variants.map((v) => {
+          const r = checkVariant(v, config, { platform, ...searchOptions, onProgress: progress.explorer(v) });
+          progress.done(progressDone(r));
+          return r;
+        })
+      : checkInWorkers(
+          variants.map((variant) => ({ variant, config, platform: jobPlatform(platform), ...searchOptions })),
+          largestFirst(manifest, config.name, variants),
+          { jobs, onProgress: (v, states, depth) => progress.explorer(v)(states, depth), onDone: (r) => progress.done(progressDone(r)) },
+        ),
   );
   const incomplete = results.filter((r) => !r.stats.complete);
   // Nothing was decided: every variant was cut off, and no property was violated anywhere.

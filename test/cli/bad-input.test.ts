@@ -65,6 +65,7 @@ const simulateText = (text: string) => ({ args: () => ['simulate', '-'], stdin: 
 
 const ROWS: readonly Row[] = [
   // Names inherited from JavaScript objects.
+  { kind: 'bad number', title: 'check --jobs 0', args: () => ['check', '--jobs', '0'], says: ['--jobs', 'from 1 to 64', '"0"'] },
   { kind: 'bad number', title: 'check --threads 0', args: () => ['check', '--threads', '0'], says: ['--threads', 'from 1 to 16', '"0"'] },
   { kind: 'bad number', title: 'check --threads many', args: () => ['check', '--threads', 'many'], says: ['--threads', '"any"', 'from 1 to 16', '"many"'] },
   { kind: 'unknown name', title: 'check --reduction sleep', args: () => ['check', '--reduction', 'sleep'], says: ['--reduction', 'none or por', '"sleep"'] },

@@ -191,6 +191,9 @@ describe('amxstate check: the same output on every run', () => {
     const second = amxstate(args);
     expect(first.status).toBe(0);
     expect(second.stdout).toBe(first.stdout);
+    // The variants searched one after the other in the command's own thread, or three at a time on workers.
+    expect(amxstate([...args, '--jobs', '1']).stdout).toBe(first.stdout);
+    expect(amxstate([...args, '--jobs', '3']).stdout).toBe(first.stdout);
     expect(first.stdout).not.toMatch(/seconds|statesPerSecond/);
     const stats = (JSON.parse(first.stdout) as { stats: Record<string, Record<string, unknown>> }).stats;
     expect(Object.keys(stats['linux']!).sort()).toEqual(['complete', 'depth', 'states', 'transitions']);

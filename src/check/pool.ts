@@ -1,0 +1,101 @@
+// The verdict matrix's variants checked side by side, one worker thread per CPU: each variant is a
+// search of its own, sharing nothing with the others, so a machine with several CPUs finishes the
+// matrix in the time of its largest variants. The results are those of checkVariant, in the order
+// asked for, whatever order the workers finish in.
+
+import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { PLATFORMS, type PlatformProfile } from '../../machines/platform.js';
+import type { VariantName } from '../../machines/variants.js';
+import type { ExploreConfig } from '../explore/config.js';
+import type { Reduction } from '../explore/reduction.js';
+import type { VariantCheck } from './check.js';
+
+/** What one worker is asked: one variant's search, as checkVariant's arguments, in data a thread can receive. */
+export interface CheckJob {
+  readonly variant: VariantName;
+  readonly config: ExploreConfig;
+  /** A named profile by its name (so that the worker uses the very same object), a measured one whole. */
+  readonly platform: string | PlatformProfile;
+  readonly reduction: Reduction;
+  readonly maxStates?: number;
+  readonly maxMemoryBytes?: number;
+}
+
+/** What a worker says: how far its search is, its result, or why it failed. */
+export type WorkerMessage =
+  | { readonly kind: 'progress'; readonly states: number; readonly depth: number }
+  | { readonly kind: 'done'; readonly result: VariantCheck }
+  | { readonly kind: 'failed'; readonly message: string };
+
+export interface PoolOptions {
+  /** Searches at once; default: as many as the CPUs, never more than the jobs. */
+  readonly jobs?: number;
+  readonly onProgress?: (variant: VariantName, states: number, depth: number) => void;
+  readonly onDone?: (result: VariantCheck) => void;
+}
+
+/** How many searches run at once when --jobs is not given. */
+export function defaultJobs(searches: number): number {
+  return Math.max(1, Math.min(searches, availableParallelism()));
+}
+
+/** The profile as a job carries it: by name when it is one of the named profiles. */
+export function jobPlatform(platform: PlatformProfile): string | PlatformProfile {
+  return Object.hasOwn(PLATFORMS, platform.name) && PLATFORMS[platform.name] === platform ? platform.name : platform;
+}
+
+/**
+ * The worker's module beside this one: .js in dist/. Run from the sources (tsx, the tests), it is .ts,
+ * which a worker's first module cannot be in Node 20: a line of JavaScript registers tsx, then loads it.
+ */
+function startWorker(job: CheckJob): Worker {
+  const extension = extname(fileURLToPath(import.meta.url));
+  const file = new URL(`./check-worker${extension}`, import.meta.url);
+  if (extension !== '.ts') return new Worker(file, { workerData: job });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const load = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
+  return new Worker(load, { eval: true, workerData: job });
+}
+
+function runJob(job: CheckJob, options: PoolOptions): Promise<VariantCheck> {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(job);
+    let settled = false;
+    const settle = (f: () => void) => {
+      settled = true;
+      f();
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.kind === 'progress') options.onProgress?.(job.variant, m.states, m.depth);
+      else if (m.kind === 'done') settle(() => resolve(m.result));
+      else settle(() => reject(new Error(m.message)));
+    });
+    worker.on('error', (e) => settle(() => reject(e)));
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`the worker checking ${job.variant} stopped (exit code ${code}) before it had a result`));
+    });
+  });
+}
+
+/**
+ * Runs every job on worker threads, `jobs` at a time, taking them in the order of `byCost` (largest
+ * first, so that no large search starts last); resolves to the results in the jobs' own order.
+ */
+export async function checkInWorkers(jobs: readonly CheckJob[], byCost: readonly VariantName[], options: PoolOptions = {}): Promise<VariantCheck[]> {
+  const results = new Map<VariantName, VariantCheck>();
+  const rank = (v: VariantName) => (byCost.includes(v) ? byCost.indexOf(v) : byCost.length);
+  const queue = [...jobs].sort((a, b) => rank(a.variant) - rank(b.variant));
+  const lanes = Math.max(1, Math.min(options.jobs ?? defaultJobs(jobs.length), jobs.length));
+  const lane = async (): Promise<void> => {
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+      const result = await runJob(job, options);
+      results.set(job.variant, result);
+      options.onDone?.(result);
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  return jobs.map((j) => results.get(j.variant)!);
+}

@@ -1,0 +1,43 @@
+// The variants searched on worker threads give what the same searches give one after the other here.
+
+import { describe, expect, it } from 'vitest';
+import { ALL_VARIANTS, checkVariant, type VariantCheck } from '../../src/check/check.js';
+import { checkInWorkers, jobPlatform } from '../../src/check/pool.js';
+import { CONFIGS } from '../../src/explore/config.js';
+import { NO_AMX_LINUX_6_18 } from '../../machines/platform.js';
+import type { VariantName } from '../../machines/variants.js';
+
+/** A result without its timings, which differ from run to run. */
+function timeless(r: VariantCheck): unknown {
+  const { seconds: _s, statesPerSecond: _r, ...stats } = r.stats;
+  return { ...r, stats };
+}
+
+describe('checkInWorkers', () => {
+  const config = CONFIGS['tiny']!;
+
+  it('gives every variant the result checkVariant gives, in the order asked, taking them largest first', async () => {
+    const done: VariantName[] = [];
+    const progress = new Set<VariantName>();
+    const reversed = [...ALL_VARIANTS].reverse();
+    const jobs = ALL_VARIANTS.map((variant) => ({ variant, config, platform: jobPlatform(NO_AMX_LINUX_6_18), reduction: 'none' as const }));
+    const results = await checkInWorkers(jobs, reversed, { jobs: 1, onDone: (r) => done.push(r.variant), onProgress: (v) => progress.add(v) });
+    expect(results.map((r) => r.variant)).toEqual(ALL_VARIANTS);
+    expect(results.map(timeless)).toEqual(ALL_VARIANTS.map((v) => timeless(checkVariant(v, config, { platform: NO_AMX_LINUX_6_18 }))));
+    // One lane takes them in the order of cost given; every search reports progress from its first state.
+    expect(done).toEqual(reversed);
+    expect([...progress].sort()).toEqual([...ALL_VARIANTS].sort());
+  }, 120_000);
+
+  it('runs several at once with the same results, and a cut search stays cut', async () => {
+    const jobs = ALL_VARIANTS.slice(0, 3).map((variant) => ({ variant, config, platform: 'spr-linux-6.18', reduction: 'none' as const, maxStates: 20 }));
+    const results = await checkInWorkers(jobs, [], { jobs: 3 });
+    expect(results.map(timeless)).toEqual(jobs.map((j) => timeless(checkVariant(j.variant, config, { maxStates: 20 }))));
+    for (const r of results) expect(r.stats.stoppedBy).toBe('max-states');
+  }, 120_000);
+
+  it("rejects with the worker's own message when a search fails", async () => {
+    const job = { variant: 'linux' as const, config, platform: 'no-such-platform', reduction: 'none' as const };
+    await expect(checkInWorkers([job], [])).rejects.toThrow(/unknown platform "no-such-platform"/);
+  }, 60_000);
+});
