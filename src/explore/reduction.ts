@@ -14,10 +14,10 @@
 // each property; test/explore/reduction.test.ts checks the commutation and every verdict.
 
 import { opSpec, ROUTES } from '../../machines/kernel-events.js';
-import type { Memory, TaskContext, TaskEvent } from '../../machines/task-types.js';
+import type { Memory, TaskEvent } from '../../machines/task-types.js';
 import { ROUTE_RULES } from '../model/rules.js';
 import type { Outcome } from '../model/observation.js';
-import { isAlive, taskValue, type ProcessSlot, type SystemState, type TaskSlot, type TaskSnapshot } from '../model/state.js';
+import { altstackIn, isAlive, taskValue, type ProcessSlot, type SystemState, type TaskSlot, type TaskSnapshot } from '../model/state.js';
 import type { SystemModel } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
 import type { SearchPoint } from './candidates.js';
@@ -66,10 +66,11 @@ function keepsWhatPropertiesRead(before: TaskSnapshot, after: TaskSnapshot): boo
   if (b === undefined || a === undefined) return false;
   // Live tile data in a thread without a large buffer is what makes its process one that "did AMX
   // work" (AmxWorkIsNeverLostToEnomem): a private step does not take that away.
-  // The altstack is its bytes and SS_AUTODISARM, in the context: other threads' permission requests read them.
-  const altstackBefore = (before.context as TaskContext).altstack;
-  const altstackAfter = (after.context as TaskContext).altstack;
-  const sameAltstack = a.altstack === b.altstack && altstackBefore.bytes === altstackAfter.bytes && altstackBefore.autodisarm === altstackAfter.autodisarm;
+  // The altstack is its bytes and SS_AUTODISARM (its chart region follows from the bytes): other
+  // threads' permission requests read them.
+  const altstackBefore = altstackIn(before);
+  const altstackAfter = altstackIn(after);
+  const sameAltstack = altstackBefore.bytes === altstackAfter.bytes && altstackBefore.autodisarm === altstackAfter.autodisarm;
   return a.buffer === b.buffer && sameAltstack && (b.tileData !== 'live' || a.tileData === 'live' || a.buffer === 'allocated');
 }
 

@@ -94,7 +94,12 @@ export function isZombie(t: TaskSlot): boolean {
 
 /** The task's sigaltstack: its bytes (0: none) and SS_AUTODISARM. */
 export function altstackOf(t: TaskSlot): Altstack {
-  return (t.snapshot.context as TaskContext).altstack;
+  return altstackIn(t.snapshot);
+}
+
+/** The sigaltstack a task chart's snapshot records (altstackOf, for a snapshot outside a slot). */
+export function altstackIn(s: TaskSnapshot): Altstack {
+  return (s.context as TaskContext).altstack;
 }
 
 /** The signal frames of the handlers a task runs, innermost last. */
