@@ -14,7 +14,7 @@ import type { Observation } from '../model/observation.js';
 import { platformOption } from '../platform/resolve.js';
 import { ScenarioError } from '../scenario/format.js';
 import { EXIT, UsageError } from './exit.js';
-import { OutputPathError, prepareOutputDir, prepareOutputFile } from '../files.js';
+import { writableFile, writableFolder } from './output.js';
 import { QUIET_OPTION, formatSeconds, withProgressSync } from './progress.js';
 
 export function describeHost(m: PlatformMeasurement): string {
@@ -70,21 +70,11 @@ export function runConform(values: ConformValues, positionals: readonly string[]
   // Output paths are checked before the run, so that a bad one is one line, not a wasted run.
   if (values.junit !== undefined) {
     if (values.junit === '') throw new UsageError('conform: --junit: empty file name');
-    try {
-      prepareOutputFile(values.junit);
-    } catch (e) {
-      if (e instanceof OutputPathError) throw new UsageError(`conform: --junit: cannot write ${values.junit}: ${e.code}`);
-      throw e;
-    }
+    writableFile('conform: --junit', values.junit);
   }
   if (values.record !== undefined) {
     if (values.record === '') throw new UsageError('conform: --record: empty folder name');
-    try {
-      prepareOutputDir(values.record);
-    } catch (e) {
-      if (e instanceof OutputPathError) throw new UsageError(`conform: --record: cannot write into ${values.record}: ${e.code}`);
-      throw e;
-    }
+    writableFolder('conform: --record', values.record);
   }
   // A named platform or a file is read before any work; host is what the measurement below makes.
   const named = values.platform === 'host' || values.platform === undefined ? undefined : platformOption('conform', values.platform);

@@ -2,7 +2,7 @@
 // for a variant other than linux, what it changes is highlighted.
 
 import { writeFileSync } from 'node:fs';
-import { OutputPathError, prepareOutputFile } from '../files.js';
+import { writableFile } from './output.js';
 import { quoted } from './quote.js';
 import { QUIET_OPTION, formatSeconds, withProgress } from './progress.js';
 import { command, configOption, VARIANT_OPTION, variantOption, type OptionValues } from './command.js';
@@ -52,12 +52,7 @@ export async function runDiagram(values: DiagramValues, positionals: readonly st
   if (values.out === '') throw new UsageError('diagram: --out: empty file name');
   if (values.out !== undefined) {
     // Before the work: a bad --out is one line at once.
-    try {
-      prepareOutputFile(values.out);
-    } catch (e) {
-      if (e instanceof OutputPathError) throw new UsageError(`diagram: cannot write ${values.out}: ${e.code}`);
-      throw e;
-    }
+    writableFile('diagram', values.out);
   }
   const text = await withProgress('diagram', values.quiet, async (progress) => {
     const req: DiagramRequest = { variant, machine, format };

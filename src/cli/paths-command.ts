@@ -8,7 +8,7 @@ import { summarise } from '../coverage/coverage.js';
 import { CRITERIA, generateSuite, type Criterion } from '../paths/suite.js';
 import { modelFor } from '../simulate/simulate.js';
 import { EXIT, UsageError } from './exit.js';
-import { OutputPathError, prepareOutputDir } from '../files.js';
+import { writableFolder } from './output.js';
 import { quoted } from './quote.js';
 import { QUIET_OPTION, formatSeconds, withProgressSync } from './progress.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
@@ -66,12 +66,7 @@ interface PathsValues extends OptionValues {
 /** --out DIR, checked (and created) before the search: a bad folder is one line, not a wasted run. */
 function prepareOut(out: string): void {
   if (out === '') throw new UsageError('paths: --out: empty folder name');
-  try {
-    prepareOutputDir(out);
-  } catch (e) {
-    if (e instanceof OutputPathError) throw new UsageError(`paths: cannot write into ${out}: ${e.code}`);
-    throw e;
-  }
+  writableFolder('paths', out);
 }
 
 export const PATHS = command<PathsValues>({

@@ -7,7 +7,8 @@ import { command, CONFIG_OPTION, configOption, PLATFORM_OPTION, type OptionValue
 import { reportHtml } from '../report/html.js';
 import { gatherReport } from '../report/model.js';
 import { coverageFigures } from '../report/coverage-figures.js';
-import { OutputPathError, prepareOutputFile, projectRoot } from '../files.js';
+import { projectRoot } from '../files.js';
+import { writableFile } from './output.js';
 import { isAbsolute, join, relative } from 'node:path';
 import { loadRecordedRuns } from '../conform/record.js';
 import { EXIT, UsageError } from './exit.js';
@@ -66,12 +67,7 @@ export async function runReport(values: ReportValues, positionals: readonly stri
   const out = values.out ?? defaultReportPath();
   if (out === '') throw new UsageError('report: --out: empty file name');
   // Before minutes of work: the folder exists (or is made), is a folder, and may be written in.
-  try {
-    prepareOutputFile(out);
-  } catch (e) {
-    if (e instanceof OutputPathError) throw new UsageError(`report: cannot write ${out}: ${e.code}`);
-    throw e;
-  }
+  writableFile('report', out);
   const html = await withProgress('report', values.quiet, async (progress) => {
     const coverage = await coverageFigures(config, progress.explorer(`coverage: exploring linux/${config.name}`));
     progress.done(`coverage: generated suite of linux/${config.name} explored and both charts painted in ${formatSeconds(progress.elapsed())}`);
