@@ -9,7 +9,7 @@ import { buildVariants } from '../../machines/variants.js';
 import { chartGraph, type GraphState } from '../model/chart-graph.js';
 import { quote, wrap } from './dot.js';
 import { mermaidText } from './mermaid.js';
-import { ROUTE_RULES, SHARED_RULES, type CompositionEdge, type SharedRule, type SystemNode } from '../model/rules.js';
+import { ROUTE_RULES, SHARED_RULES, type CompositionEdge, type SharedRule, type SharedRuleName, type SystemNode } from '../model/rules.js';
 
 export type { SystemNode };
 
@@ -27,9 +27,9 @@ function routedTo(route: Route): string[] {
 }
 
 /** The ops the shared rule applies to: those its own selector picks, else those whose route uses it. */
-function usersOf(shared: SharedRule): string[] {
+function usersOf(name: SharedRuleName, shared: SharedRule): string[] {
   if (shared.appliesTo) return OPS.filter(shared.appliesTo).map((o) => o.op);
-  return ROUTES.filter((r) => ROUTE_RULES[r].uses.includes(shared.name)).flatMap(routedTo);
+  return ROUTES.filter((r) => ROUTE_RULES[r].uses.includes(name)).flatMap(routedTo);
 }
 
 function edgeRule(ops: readonly string[], e: CompositionEdge): CompositionRule {
@@ -58,7 +58,7 @@ function merged(rules: readonly CompositionRule[]): CompositionRule[] {
 /** The composition as the kernel rules of src/model/rules.ts draw it, each with the ops of the op table that reach it. */
 export const COMPOSITION_RULES: readonly CompositionRule[] = merged([
   ...ROUTES.flatMap((route) => ROUTE_RULES[route].edges.map((e) => edgeRule(routedTo(route), e))),
-  ...Object.values(SHARED_RULES).flatMap((shared) => shared.edges.map((e) => edgeRule(usersOf(shared), e))),
+  ...(Object.entries(SHARED_RULES) as [SharedRuleName, SharedRule][]).flatMap(([name, shared]) => shared.edges.map((e) => edgeRule(usersOf(name, shared), e))),
 ]);
 
 interface SystemPicture {

@@ -34,7 +34,7 @@ export function opsTable(): string {
 /** docs/model.md: how the composition routes each op, one row per kernel rule of src/model/rules.ts. */
 export function routingTable(): string {
   const code = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(', ');
-  const routed = ROUTES.map((route) => ({ rule: ROUTE_RULES[route], ops: OPS.filter((o) => o.route === route).map((o) => o.op) }));
+  const routed = ROUTES.map((route) => ({ route, rule: ROUTE_RULES[route], ops: OPS.filter((o) => o.route === route).map((o) => o.op) }));
   const onlyIn = (ops: readonly string[]) =>
     ops.flatMap((op) => {
       const variants = OPS.find((o) => o.op === op)?.onlyIn;
@@ -43,13 +43,13 @@ export function routingTable(): string {
   return [
     '| Ops | Rule | What the composition does | Kernel source | Applies |',
     '|---|---|---|---|---|',
-    ...routed.map(({ rule, ops }) =>
-      `| ${code(ops)} | \`${rule.route}\` | ${cellEscape(rule.summary)}${onlyIn(ops).join('')} | ${cellEscape(rule.source)} | ${rule.uses.length > 0 ? code(rule.uses) : '-'} |`,
+    ...routed.map(({ route, rule, ops }) =>
+      `| ${code(ops)} | \`${route}\` | ${cellEscape(rule.summary)}${onlyIn(ops).join('')} | ${cellEscape(rule.source)} | ${rule.uses.length > 0 ? code(rule.uses) : '-'} |`,
     ),
     '',
     '| Shared rule | What it does | Kernel source |',
     '|---|---|---|',
-    ...Object.values(SHARED_RULES).map((r) => `| \`${r.name}\` | ${cellEscape(r.summary)} | ${cellEscape(r.source)} |`),
+    ...Object.entries(SHARED_RULES).map(([name, r]) => `| \`${name}\` | ${cellEscape(r.summary)} | ${cellEscape(r.source)} |`),
   ].join('\n');
 }
 

@@ -29,8 +29,8 @@ export interface CompositionEdge {
 }
 
 /** A kernel rule that other rules use: named so that pictures and docs can show it. */
+/** A kernel rule that several routes apply; its name is its key in SHARED_RULES. */
 export interface SharedRule {
-  readonly name: SharedRuleName;
   /** The ops it applies to, when that is not "the ops of the routes that use it". */
   readonly appliesTo?: (op: OpSpec) => boolean;
   readonly source: string;
@@ -38,9 +38,8 @@ export interface SharedRule {
   readonly edges: readonly CompositionEdge[];
 }
 
-/** A route's rule: what a step of its ops does. A string result is a scenario error. */
+/** A route's rule: what a step of its ops does; its route is its key in ROUTE_RULES. A string result is a scenario error. */
 export interface RouteRule {
-  readonly route: Route;
   readonly source: string;
   readonly summary: string;
   readonly edges: readonly CompositionEdge[];
@@ -119,13 +118,11 @@ function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined,
 
 export const SHARED_RULES: { readonly [N in SharedRuleName]: SharedRule } = {
   everyThreadAltstackCheck: {
-    name: 'everyThreadAltstackCheck',
     source: 'arch/x86/kernel/fpu/xstate.c:__xstate_request_perm -> validate_sigaltstack',
     summary: 'A permission request is refused (ENOSPC) while any live thread of the process has an altstack too small for an AMX frame.',
     edges: [{ from: 'step', to: ['process'], text: 'REQ_PERM {feature, smallAltstackInProcess, memory}', sends: [{ chart: 'process', event: 'REQ_PERM' }] }],
   },
   permissionReachesEveryThread: {
-    name: 'permissionReachesEveryThread',
     source: 'arch/x86/include/asm/fpu/xstate.h:xstate_get_group_perm',
     summary: "Permission lives in the group leader: once granted, every live thread of the process has it.",
     edges: [
@@ -133,7 +130,6 @@ export const SHARED_RULES: { readonly [N in SharedRuleName]: SharedRule } = {
     ],
   },
   fatalSignalKillsProcess: {
-    name: 'fatalSignalKillsProcess',
     source: 'kernel/signal.c:force_sig_fault, force_sigsegv -> do_group_exit',
     summary: 'A fault with the default disposition, or a frame that does not fit the altstack, kills every thread of the process (a zombie leader is released).',
     edges: [
@@ -147,7 +143,6 @@ export const SHARED_RULES: { readonly [N in SharedRuleName]: SharedRule } = {
     ],
   },
   faultMeetsDisposition: {
-    name: 'faultMeetsDisposition',
     source: 'arch/x86/kernel/traps.c:handle_xfd_event, kernel/signal.c:force_sig_fault',
     summary:
       'A fault runs the process\'s handler: SIGNAL, then SIGRETURN; a request-permission handler asks for permission and returns to the instruction, which runs again; SIGILL again is an endless refault.',
@@ -170,13 +165,11 @@ export const SHARED_RULES: { readonly [N in SharedRuleName]: SharedRule } = {
     ],
   },
   vforkParentResumes: {
-    name: 'vforkParentResumes',
     source: 'kernel/fork.c:mm_release -> complete_vfork_done',
     summary: 'A vfork parent runs again when its child execs or exits, or when the child process dies.',
     edges: [],
   },
   memoryIsRead: {
-    name: 'memoryIsRead',
     appliesTo: (op) => op.readsMemory === true,
     source: 'arch/x86/kernel/fpu/xstate.c:fpstate_realloc (vzalloc)',
     summary: 'Ops that may allocate read the environment\'s memory into their event or the new chart\'s input.',
@@ -214,7 +207,6 @@ function nameInUse(child: string): string {
 
 export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   processEvent: {
-    route: 'processEvent',
     source: 'arch/x86/kernel/fpu/xstate.c:fpu_xstate_prctl; arch/x86/kvm/x86.c:kvm_arch_vcpu_create',
     summary: 'Sent to the caller\'s process chart as the event of the same name.',
     edges: [{ from: 'step', to: ['process'], text: 'the event of the same name', sends: [], sendsOpEvent: 'process' }],
@@ -222,7 +214,6 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     apply: (w, step) => w.sendProcess(sameNamedEvent<ProcessEvent>(w, step)).outcome ?? NO_OUTCOME,
   },
   taskEvent: {
-    route: 'taskEvent',
     source: 'the task chart (machines/task.ts)',
     summary: 'Sent to the task as the event of the same name (with `memory` for an op that reads it).',
     edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
@@ -230,7 +221,6 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     apply: (w, step, ti) => w.sendTask(ti, sameNamedEvent<TaskEvent>(w, step)) ?? NO_OUTCOME,
   },
   instruction: {
-    route: 'instruction',
     source: 'Intel SDM (#UD, #NM, #GP); arch/x86/kernel/traps.c:exc_device_not_available',
     summary: 'Sent to the task; a fault outcome meets the process\'s disposition, and a `request-permission` handler runs the same instruction again.',
     edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
@@ -244,7 +234,6 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     },
   },
   requestPermission: {
-    route: 'requestPermission',
     source: 'arch/x86/kernel/fpu/xstate.c:xstate_request_perm',
     summary: 'Computes `smallAltstackInProcess` over the live threads of the caller\'s process, sends `REQ_PERM` to the process chart, and on `permissionGranted` sends `PERMISSION_GRANTED` to every live thread of it.',
     edges: [],
@@ -252,7 +241,6 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     apply: (w, step) => requestPermission(w, step.fields['feature'] as number) ?? NO_OUTCOME,
   },
   setDisposition: {
-    route: 'setDisposition',
     source: 'kernel/signal.c:do_sigaction',
     summary: 'Rejects `SIGSEGV` + `request-permission` as input error, else sent to the process chart.',
     edges: [{ from: 'step', to: ['process'], text: 'the event of the same name', sends: [], sendsOpEvent: 'process' }],
@@ -265,7 +253,6 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     },
   },
   cloneThread: {
-    route: 'cloneThread',
     source: 'kernel/fork.c:copy_process -> arch/x86/kernel/fpu/core.c:fpu_clone',
     summary: 'Starts a task chart in the caller\'s process with `{permitted: the process\'s host permission, altstack: none, tileConfig: the caller\'s, memory, frames: none}`. If the chart ends `stillborn`, its outcome (ENOMEM) is the step\'s and no thread is added.',
     edges: [{ from: 'step', to: ['newThread'], text: 'start a task chart {permitted, tileConfig, memory; no altstack}', sends: [] }],
@@ -280,7 +267,6 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     },
   },
   forkProcess: {
-    route: 'forkProcess',
     source: 'kernel/fork.c:copy_process -> fpu_clone, fpu_inherit_perms, copy_sighand',
     summary: 'Starts a process chart with the inherited permissions, lock and dispositions, and a task chart with `{permitted, altstack: the caller\'s, tileConfig: the caller\'s, memory, frames}` (`frames`: the caller\'s for `FORK`, none for `VFORK`). `VFORK` also marks the caller `suspended` and records it as the new process\'s `vforkParent`.',
     edges: [
@@ -315,7 +301,6 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     },
   },
   execve: {
-    route: 'execve',
     source: 'fs/exec.c:begin_new_exec -> de_thread, fpu_flush_thread; arch/x86/kernel/fpu/xstate.c:fpstate_reset',
     summary: '`fails: true`: `ENOENT`, nothing sent. Otherwise `KILLED {by: exec}` to every other running thread of the process and `RELEASED` to a zombie leader (`de_thread`), `EXEC` to the process chart, `EXEC` to the task, and the vfork parent (if any) is released.',
     edges: [
@@ -336,7 +321,6 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     },
   },
   exitThread: {
-    route: 'exitThread',
     source: 'kernel/exit.c:do_exit; arch/x86/kernel/fpu/core.c:fpstate_free',
     summary:
       '`EXIT {otherThreadsRun}` to the task (a leader whose threads run on stays a zombie); when the process has no running thread left, a zombie leader is released; when the leader exits, a vfork parent resumes.',
@@ -355,7 +339,6 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     },
   },
   deliverSignal: {
-    route: 'deliverSignal',
     source: 'arch/x86/kernel/signal.c:get_sigframe, setup_rt_frame -> force_sigsegv',
     summary:
       '`SIGNAL {onstack}` to the task; a frame that overflows the altstack drops the signal and forces SIGSEGV, which meets its disposition: death, or a handler on the thread stack.',
@@ -370,7 +353,6 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     },
   },
   sigreturn: {
-    route: 'sigreturn',
     source: 'arch/x86/kernel/signal_64.c:rt_sigreturn -> fpu__restore_sig; signal_fault -> force_sig(SIGSEGV)',
     summary: 'Sent to the task; no outcome means the task runs no handler, an input error; a bad frame\'s SIGSEGV (N20) meets the disposition.',
     edges: [{ from: 'step', to: ['thread'], text: 'the event of the same name', sends: [], sendsOpEvent: 'task' }],
@@ -385,7 +367,6 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     },
   },
   ptraceSetRegset: {
-    route: 'ptraceSetRegset',
     source: 'arch/x86/kernel/fpu/regset.c:xstateregs_set; xstate.c:validate_user_xstate_header',
     summary: '`length: short` → `EFAULT` (row 10h); on a platform without AMX any tile bit → `EINVAL` (bits 17 and 18 are not in XCR0); `tileBits: data` into a task without the large buffer → `EINVAL` (rows 10d, 10e). Otherwise the tracer\'s write is modelled as the tracee\'s own loads: `LDTILECFG {palette: 1}`, plus `TOUCH` for `data` (rows 10f, 10g).',
     edges: [
@@ -414,7 +395,6 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     },
   },
   memoryPressure: {
-    route: 'memoryPressure',
     source: 'the environment: vzalloc() failing (mm/vmalloc.c)',
     summary: 'Sets `memory`; every later event that may allocate carries it.',
     edges: [{ from: 'step', to: ['memory'], text: 'memory exhausted, available', sends: [] }],
