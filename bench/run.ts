@@ -4,6 +4,8 @@
 // what simulate costs per step on 10^4 and 10^5 simple steps; the conformance suite on this kernel;
 // the scaling series on core ops (1x1 to 1x5 threads, and 2x2 to 2x4 with fork), each bounded in time
 // and memory and printed as "stopped at N states" when a bound cut it.
+// `npm start` itself (check on the default preset, every variant, as a child process): its wall time
+// against issue 13's target of under 10 s, with the number of variants searched at once.
 // CPU seconds are printed beside wall seconds because the machine may be shared.
 
 import { boundedConfig, CONFIGS, type ExploreConfig } from '../src/explore/config.js';
@@ -18,6 +20,10 @@ import { runCase } from '../src/conform/conform.js';
 import { generatedCases, litmusCases } from '../src/conform/inputs.js';
 import { KernelUnavailableError } from '../src/kernel/executor.js';
 import { measureHost } from '../src/kernel/measure.js';
+import { defaultJobs } from '../src/check/pool.js';
+import { ALL_VARIANTS } from '../src/check/check.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 interface Timing {
   readonly wall: number;
@@ -148,6 +154,17 @@ function benchSeries(): void {
   for (const threads of [2, 3, 4]) benchPoint(`2x${threads} core ops and FORK`, boundedConfig(CONFIGS['forks']!, { processes: 2, threads }));
 }
 
+/** What `npm start` runs (`amxstate check`), timed from outside as a user would, start-up included. */
+function benchStart(): void {
+  const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const wall = performance.now();
+  const r = spawnSync(process.execPath, [main, 'check', '--quiet'], { encoding: 'utf8' });
+  const took = (performance.now() - wall) / 1000;
+  const verdicts = r.status === 0 ? 'every verdict matches the manifest' : `exit ${r.status ?? r.signal}`;
+  line(`npm start  check, default preset, ${ALL_VARIANTS.length} variants, ${defaultJobs(ALL_VARIANTS.length)} at once: ${took.toFixed(2)} s of wall time (target: under 10 s), ${verdicts}`);
+}
+
+benchStart();
 benchKernel();
 benchSimulate();
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['default', 'large'];
