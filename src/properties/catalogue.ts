@@ -27,7 +27,18 @@ function taskIn(s: SystemState, name: string | undefined): TaskSlot | undefined 
 const permitted = (p: ProcessSlot) => hostPermitted(p.snapshot);
 const large = hasLargeBuffer;
 const amxUsed = (p: ProcessSlot) => p.tasks.some((t) => isAlive(t) && (large(t) || taskValue(t.snapshot)?.tileData === 'live'));
-const isAllocationFailure = (t: Transition) => t.step.op === 'TOUCH' && t.observation.outcome === 'SIGSEGV' && t.observation.si_code === 'SI_KERNEL';
+/**
+ * A TOUCH whose large buffer could not be allocated (E10): a SIGSEGV (SI_KERNEL) where an allocation
+ * runs, in a permitted process, for a task without the buffer, with memory exhausted. The SIGSEGV the
+ * kernel forces when a fault's frame overflows the altstack (row 6h) looks the same to the program,
+ * but where the task had no permission to allocate (its SIGILL's frame), it is not one.
+ */
+export function isAllocationFailure(t: Transition): boolean {
+  if (t.step.op !== 'TOUCH' || t.observation.outcome !== 'SIGSEGV' || t.observation.si_code !== 'SI_KERNEL' || t.before.memory !== 'exhausted') return false;
+  const p = processOf(t.before, t.step.task);
+  const task = taskIn(t.before, t.step.task);
+  return p !== undefined && task !== undefined && permitted(p) && !large(task);
+}
 const key = (t: Transition, s: SystemState) => canonicalKey(t.model, s, 0);
 
 const CREATING_OPS: readonly string[] = ['CLONE_THREAD', 'FORK', 'VFORK'];
