@@ -11,7 +11,7 @@ import { PLATFORMS, type PlatformProfile } from '../../machines/platform.js';
 import type { VariantName } from '../../machines/variants.js';
 import type { ExploreConfig } from '../explore/config.js';
 import type { Reduction } from '../explore/reduction.js';
-import type { VariantCheck } from './check.js';
+import { checkVariant, type VariantCheck } from './check.js';
 
 /** What one worker is asked: one variant's search, as checkVariant's arguments, in data a thread can receive. */
 export interface CheckJob {
@@ -98,4 +98,38 @@ export async function checkInWorkers(jobs: readonly CheckJob[], byCost: readonly
   };
   await Promise.all(Array.from({ length: lanes }, lane));
   return jobs.map((j) => results.get(j.variant)!);
+}
+
+/** checkVariants' options: the search's bounds and platform, how many at once, and who hears how far it is. */
+export interface VariantsOptions extends PoolOptions {
+  readonly platform: PlatformProfile;
+  readonly reduction?: Reduction;
+  readonly maxStates?: number;
+  readonly maxMemoryBytes?: number;
+  /** The order to start them in, largest first; the variants' own order unless given. */
+  readonly byCost?: readonly VariantName[];
+}
+
+/**
+ * Every variant's checkVariant, `jobs` at a time on worker threads, or one after the other in this
+ * thread where `jobs` is 1 (the default); the results in the variants' order either way.
+ */
+export async function checkVariants(variants: readonly VariantName[], config: ExploreConfig, options: VariantsOptions): Promise<VariantCheck[]> {
+  const search = {
+    reduction: options.reduction ?? 'none',
+    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+    ...(options.maxMemoryBytes !== undefined ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
+  };
+  if ((options.jobs ?? 1) > 1)
+    return checkInWorkers(
+      variants.map((variant) => ({ variant, config, platform: jobPlatform(options.platform), ...search })),
+      options.byCost ?? variants,
+      options,
+    );
+  return variants.map((v) => {
+    const onProgress = options.onProgress;
+    const r = checkVariant(v, config, { platform: options.platform, ...search, ...(onProgress ? { onProgress: (states: number, depth: number) => onProgress(v, states, depth) } : {}) });
+    options.onDone?.(r);
+    return r;
+  });
 }

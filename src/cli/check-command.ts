@@ -3,7 +3,7 @@
 import { command, CONFIG_OPTION, configOption, PLATFORM_OPTION, variantOption, type OptionValues } from './command.js';
 import { EXIT, UsageError } from './exit.js';
 import type { VariantName } from '../../machines/variants.js';
-import { ALL_VARIANTS, checkVariant, compareWithManifest, hasManifestEntry, loadManifest, shownCell, VACUOUS_MEANING, verdictWords, type Cell, type VariantCheck } from '../check/check.js';
+import { ALL_VARIANTS, compareWithManifest, hasManifestEntry, loadManifest, shownCell, VACUOUS_MEANING, verdictWords, type Cell, type VariantCheck } from '../check/check.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { platformOption } from '../platform/resolve.js';
 import { PROPERTIES } from '../properties/catalogue.js';
@@ -15,7 +15,7 @@ import { MAX_SIGNAL_DEPTH } from '../scenario/limits.js';
 import { quoted } from './quote.js';
 import { runAnyThreads } from './check-any-threads.js';
 import { QUIET_OPTION, formatSeconds, withProgress } from './progress.js';
-import { checkInWorkers, defaultJobs, jobPlatform } from '../check/pool.js';
+import { checkVariants, defaultJobs } from '../check/pool.js';
 import type { Manifest } from '../check/check.js';
 
 function renderMatrix(results: readonly VariantCheck[]): string {
@@ -252,19 +252,17 @@ export async function runCheck(values: CheckValues): Promise<number> {
     return runAnyThreads({ config, variants, platform, maxStates, json: values.json, counterexamples: values.counterexamples, timings, quiet: values.quiet });
   // A broken manifest is bad input: say so before the search, not after it.
   const manifest = loadManifest();
-  const searchOptions = { reduction, ...(maxStates !== undefined ? { maxStates } : {}), ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}) };
   const results = await withProgress('check', values.quiet, (progress) =>
-    jobs === 1
-      ? variants.map((v) => {
-          const r = checkVariant(v, config, { platform, ...searchOptions, onProgress: progress.explorer(v) });
-          progress.done(progressDone(r));
-          return r;
-        })
-      : checkInWorkers(
-          variants.map((variant) => ({ variant, config, platform: jobPlatform(platform), ...searchOptions })),
-          largestFirst(manifest, config.name, variants),
-          { jobs, onProgress: (v, states, depth) => progress.explorer(v)(states, depth), onDone: (r) => progress.done(progressDone(r)) },
-        ),
+    checkVariants(variants, config, {
+      platform,
+      reduction,
+      ...(maxStates !== undefined ? { maxStates } : {}),
+      ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}),
+      jobs,
+      byCost: largestFirst(manifest, config.name, variants),
+      onProgress: (v, states, depth) => progress.explorer(v)(states, depth),
+      onDone: (r) => progress.done(progressDone(r)),
+    }),
   );
   const incomplete = results.filter((r) => !r.stats.complete);
   // Nothing was decided: every variant was cut off, and no property was violated anywhere.

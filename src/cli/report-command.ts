@@ -9,6 +9,7 @@ import { gatherReport } from '../report/model.js';
 import { coverageFigures } from '../report/coverage-figures.js';
 import { projectRoot } from '../files.js';
 import { writableFile } from './output.js';
+import { defaultJobs } from '../check/pool.js';
 import { isAbsolute, join, relative } from 'node:path';
 import { loadRecordedRuns } from '../conform/record.js';
 import { EXIT, UsageError } from './exit.js';
@@ -71,15 +72,17 @@ export async function runReport(values: ReportValues, positionals: readonly stri
   const html = await withProgress('report', values.quiet, async (progress) => {
     const coverage = await coverageFigures(config, progress.explorer(`coverage: exploring linux/${config.name}`));
     progress.done(`coverage: generated suite of linux/${config.name} explored and both charts painted in ${formatSeconds(progress.elapsed())}`);
+    let checked = 0;
     const data = await gatherReport({
       config,
+      jobs: defaultJobs(ALL_VARIANTS.length),
       coverage,
       conformance: { hostHasAmxTile: hostHasAmxTile(), runs: loadRecordedRuns(join(projectRoot(), 'docs', 'conformance')) },
       ...(platform ? { platform } : {}),
       onProgress: (variant, states, depth) => progress.update(`checking ${variant}: ${states} states, depth ${depth}`),
       onVariantChecked: (variant, stats) => {
         progress.done(`checked ${variant}: ${stats.states} states, depth ${stats.depth} in ${formatSeconds(stats.seconds * 1000)}`);
-        if (variant === ALL_VARIANTS.at(-1)) progress.update('drawing the charts and counterexamples');
+        if (++checked === ALL_VARIANTS.length) progress.update('drawing the charts and counterexamples');
       },
     });
     const page = reportHtml(data);

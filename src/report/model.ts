@@ -7,7 +7,6 @@ import type { RecordedRun } from '../conform/record.js';
 import { buildVariants, type VariantName } from '../../machines/variants.js';
 import {
   ALL_VARIANTS,
-  checkVariant,
   compareWithManifest,
   hasManifestEntry,
   loadManifest,
@@ -25,6 +24,7 @@ import { variantMarks, type ChartName } from '../diagram/variant-diff.js';
 import type { ExploreConfig } from '../explore/config.js';
 import type { ExploreStats } from '../explore/explore.js';
 import type { Observation } from '../model/observation.js';
+import { checkVariants } from '../check/pool.js';
 import { PROPERTIES, propertyByName } from '../properties/catalogue.js';
 import { toScenario, type ScenarioFile } from '../scenario/format.js';
 import { modelFor, simulate } from '../simulate/simulate.js';
@@ -63,6 +63,8 @@ export interface ReportInput {
   readonly onProgress?: (variant: VariantName, states: number, depth: number) => void;
   /** Called when the checker is done with a variant, for a progress line; never changes the report. */
   readonly onVariantChecked?: (variant: VariantName, stats: ExploreStats) => void;
+  /** Variants searched at once, on worker threads (src/check/pool.ts); 1, in this thread, unless given. */
+  readonly jobs?: number;
 }
 
 /** A cell of the verdict matrix, with what the manifest expects there. */
@@ -203,10 +205,11 @@ export async function gatherReport(input: ReportInput): Promise<ReportData> {
   const manifest = input.manifest ?? loadManifest();
   const platform = input.platform ?? DEFAULT_PLATFORM;
   const variants = buildVariants(platform);
-  const results = ALL_VARIANTS.map((v) => {
-    const r = checkVariant(v, config, { platform, ...(input.onProgress ? { onProgress: (states: number, depth: number) => input.onProgress?.(v, states, depth) } : {}) });
-    input.onVariantChecked?.(v, r.stats);
-    return r;
+  const results = await checkVariants(ALL_VARIANTS, config, {
+    platform,
+    ...(input.jobs !== undefined ? { jobs: input.jobs } : {}),
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    onDone: (r) => input.onVariantChecked?.(r.variant, r.stats),
   });
   const manifestEntry = hasManifestEntry(manifest, config.name, platform.name);
   const mismatches = manifestEntry ? compareWithManifest(results, manifest, config.name, platform.name) : [];

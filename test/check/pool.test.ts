@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { ALL_VARIANTS, checkVariant, type VariantCheck } from '../../src/check/check.js';
-import { checkInWorkers, jobPlatform } from '../../src/check/pool.js';
+import { checkInWorkers, checkVariants, jobPlatform } from '../../src/check/pool.js';
+import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { CONFIGS } from '../../src/explore/config.js';
 import { NO_AMX_LINUX_6_18 } from '../../machines/platform.js';
 import type { VariantName } from '../../machines/variants.js';
@@ -40,4 +41,13 @@ describe('checkInWorkers', () => {
     const job = { variant: 'linux' as const, config, platform: 'no-such-platform', reduction: 'none' as const };
     await expect(checkInWorkers([job], [])).rejects.toThrow(/unknown platform "no-such-platform"/);
   }, 60_000);
+
+  it('checkVariants gives the same on workers as in this thread, and calls onDone once per variant', async () => {
+    const done: VariantName[] = [];
+    const here = await checkVariants(ALL_VARIANTS, config, { platform: DEFAULT_PLATFORM, onDone: (r) => done.push(r.variant) });
+    expect(done).toEqual(ALL_VARIANTS);
+    const onWorkers = await checkVariants(ALL_VARIANTS, config, { platform: DEFAULT_PLATFORM, jobs: 2, onDone: (r) => done.push(r.variant) });
+    expect(onWorkers.map(timeless)).toEqual(here.map(timeless));
+    expect(done.slice(ALL_VARIANTS.length).sort()).toEqual([...ALL_VARIANTS].sort());
+  }, 120_000);
 });
