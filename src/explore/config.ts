@@ -100,6 +100,21 @@ export const CONFIGS: Readonly<Record<string, ExploreConfig>> = lookupTable({
       { op: 'SET_DISPOSITION', fields: { signal: 'SIGILL', handler: 'request-permission' } },
     ],
   },
+  altstacks: {
+    name: 'altstacks',
+    description:
+      '1 process x 2 threads, 1 signal handler at a time, the altstack rules: small and window altstacks with and without SS_AUTODISARM, the sigaltstack query, signals and sigreturn, permission and tile use (no exec, exit or OOM)',
+    maxProcesses: 1,
+    maxThreadsPerProcess: 2,
+    maxExecs: 0,
+    maxSignalDepth: 1,
+    ops: [
+      ...choicesOf(['REQ_PERM', 'LDTILECFG', 'TOUCH', 'CLONE_THREAD']),
+      ...(['small', 'window', 'disable'] as const).map((size) => ({ op: 'SIGALTSTACK', fields: { size } })),
+      ...(['small', 'window'] as const).map((size) => ({ op: 'SIGALTSTACK', fields: { size, flags: 'autodisarm' } })),
+      ...choicesOf(['SIGALTSTACK_QUERY', 'SIGNAL', 'SIGRETURN']),
+    ],
+  },
   large: {
     name: 'large',
     description:

@@ -161,6 +161,6 @@ describe('lookup tables', () => {
       expect(ownEntry({ a: 1 }, name), name).toBeUndefined();
     }
     expect(ownEntry(lookupTable({ a: 1 }), 'a')).toBe(1);
-    expect(Object.keys(CONFIGS)).toEqual(['tiny', 'default', 'wide', 'forks', 'lazy', 'large']);
+    expect(Object.keys(CONFIGS)).toEqual(['tiny', 'default', 'wide', 'forks', 'lazy', 'altstacks', 'large']);
   });
 });
