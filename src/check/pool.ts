@@ -48,55 +48,73 @@ export function jobPlatform(platform: PlatformProfile): string | PlatformProfile
 }
 
 /**
- * The worker's module beside this one: .js in dist/. Run from the sources (tsx, the tests), it is .ts,
- * which a worker's first module cannot be in Node 20: a line of JavaScript registers tsx, then loads it.
+ * A worker for one lane of the pool, from the module beside this one: .js in dist/. Run from the
+ * sources (tsx, the tests), it is .ts, which a worker's first module cannot be in Node 20: a line of
+ * JavaScript registers tsx, then loads it.
  */
-function startWorker(job: CheckJob): Worker {
+function startWorker(): Worker {
   const extension = extname(fileURLToPath(import.meta.url));
   const file = new URL(`./check-worker${extension}`, import.meta.url);
-  if (extension !== '.ts') return new Worker(file, { workerData: job });
+  if (extension !== '.ts') return new Worker(file);
   const tsx = import.meta.resolve('tsx/esm/api');
   const load = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
-  return new Worker(load, { eval: true, workerData: job });
+  return new Worker(load, { eval: true });
 }
 
-function runJob(job: CheckJob, options: PoolOptions): Promise<VariantCheck> {
+/** One job on the lane's worker: its result, or why the worker could not give one. */
+function runJob(worker: Worker, job: CheckJob, options: PoolOptions): Promise<VariantCheck> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker(job);
-    let settled = false;
-    const settle = (f: () => void) => {
-      settled = true;
-      f();
+    const onMessage = (m: WorkerMessage) => {
+      if (m.kind === 'progress') return options.onProgress?.(job.variant, m.states, m.depth);
+      detach();
+      if (m.kind === 'done') resolve(m.result);
+      else reject(new Error(m.message));
     };
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.kind === 'progress') options.onProgress?.(job.variant, m.states, m.depth);
-      else if (m.kind === 'done') settle(() => resolve(m.result));
-      else settle(() => reject(new Error(m.message)));
-    });
-    worker.on('error', (e) => settle(() => reject(e)));
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`the worker checking ${job.variant} stopped (exit code ${code}) before it had a result`));
-    });
+    const onError = (e: Error) => {
+      detach();
+      reject(e);
+    };
+    const onExit = (code: number) => {
+      detach();
+      reject(new Error(`the worker checking ${job.variant} stopped (exit code ${code}) before it had a result`));
+    };
+    const detach = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage(job);
   });
 }
 
 /**
- * Runs every job on worker threads, `jobs` at a time, taking them in the order of `byCost` (largest
- * first, so that no large search starts last); resolves to the results in the jobs' own order.
+ * Runs every job on worker threads, `jobs` lanes at a time, each lane one worker that takes the jobs
+ * in turn, in the order of `byCost` (largest first, so that no large search starts last); resolves
+ * to the results in the jobs' own order.
  */
 export async function checkInWorkers(jobs: readonly CheckJob[], byCost: readonly VariantName[], options: PoolOptions = {}): Promise<VariantCheck[]> {
   const results = new Map<VariantName, VariantCheck>();
   const rank = (v: VariantName) => (byCost.includes(v) ? byCost.indexOf(v) : byCost.length);
   const queue = [...jobs].sort((a, b) => rank(a.variant) - rank(b.variant));
   const lanes = Math.max(1, Math.min(options.jobs ?? defaultJobs(jobs.length), jobs.length));
-  const lane = async (): Promise<void> => {
+  const workers = Array.from({ length: lanes }, startWorker);
+  const lane = async (worker: Worker): Promise<void> => {
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-      const result = await runJob(job, options);
+      const result = await runJob(worker, job, options);
       results.set(job.variant, result);
       options.onDone?.(result);
     }
   };
-  await Promise.all(Array.from({ length: lanes }, lane));
+  try {
+    await Promise.all(workers.map(lane));
+  } finally {
+    // After a failure too: the other lanes' searches would only keep the command from ending.
+    queue.length = 0;
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
   return jobs.map((j) => results.get(j.variant)!);
 }
 
