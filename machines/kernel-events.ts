@@ -270,9 +270,9 @@ const TABLE = {
     executor: ALWAYS,
   },
   SET_DISPOSITION: {
-    kernel: 'sigaction() for SIGILL or SIGSEGV',
+    kernel: 'sigaction() for SIGILL or SIGSEGV (ignore: SIG_IGN)',
     scope: 'process',
-    fields: { signal: required(oneOf('SIGILL', 'SIGSEGV')), handler: required(oneOf('default', 'skip', 'request-permission')) },
+    fields: { signal: required(oneOf('SIGILL', 'SIGSEGV')), handler: required(oneOf('default', 'skip', 'request-permission', 'ignore')) },
     route: 'setDisposition',
     shows: [],
     explore: [{ signal: 'SIGSEGV', handler: 'skip' }],

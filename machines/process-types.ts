@@ -3,8 +3,8 @@
 
 import type { Memory, TaskOutcome } from './task-types.js';
 
-export type SigillHandler = 'default' | 'skip' | 'request-permission';
-export type SigsegvHandler = 'default' | 'skip';
+export type SigillHandler = 'default' | 'skip' | 'request-permission' | 'ignore';
+export type SigsegvHandler = 'default' | 'skip' | 'ignore';
 
 /** What fork copies (fpu_inherit_perms, copy_sighand); a fresh process passes nothing. */
 export interface ProcessInput {

@@ -145,42 +145,51 @@ export function createProcessMachine(p: PlatformProfile) {
         },
       },
       sigillDisposition: {
-        description: 'What a SIGILL does: kill (default), or run a handler that skips the instruction or asks for permission.',
+        description: 'What a SIGILL does: kill (default, or SIG_IGN, which a forced signal resets to default), or run a handler that skips the instruction or asks for permission.',
         initial: 'choosing',
         states: {
           choosing: {
             always: [
               { guard: { type: 'inheritsSigill', params: { handler: 'skip' } }, target: 'skip' },
               { guard: { type: 'inheritsSigill', params: { handler: 'request-permission' } }, target: 'requestPermission' },
+              { guard: { type: 'inheritsSigill', params: { handler: 'ignore' } }, target: 'ignored' },
               { target: 'default' },
             ],
           },
           default: {},
           skip: {},
           requestPermission: {},
+          ignored: { meta: { source: 'kernel/signal.c:force_sig_info_to_task (a forced signal that is ignored gets SIG_DFL); row 2g' } },
         },
         on: {
           SET_DISPOSITION: [
             { guard: { type: 'setsSigill', params: { handler: 'default' } }, target: '.default', actions: 'reportOk' },
             { guard: { type: 'setsSigill', params: { handler: 'skip' } }, target: '.skip', actions: 'reportOk' },
             { guard: { type: 'setsSigill', params: { handler: 'request-permission' } }, target: '.requestPermission', actions: 'reportOk' },
+            { guard: { type: 'setsSigill', params: { handler: 'ignore' } }, target: '.ignored', actions: 'reportOk' },
           ],
         },
       },
       sigsegvDisposition: {
-        description: 'What a SIGSEGV does: kill (default), or run a handler that skips the faulting instruction.',
+        description: 'What a SIGSEGV does: kill (default, or SIG_IGN, which a forced signal resets to default), or run a handler that skips the faulting instruction.',
         initial: 'choosing',
         states: {
           choosing: {
-            always: [{ guard: { type: 'inheritsSigsegv', params: { handler: 'skip' } }, target: 'skip' }, { target: 'default' }],
+            always: [
+              { guard: { type: 'inheritsSigsegv', params: { handler: 'skip' } }, target: 'skip' },
+              { guard: { type: 'inheritsSigsegv', params: { handler: 'ignore' } }, target: 'ignored' },
+              { target: 'default' },
+            ],
           },
           default: {},
           skip: {},
+          ignored: { meta: { source: 'kernel/signal.c:force_sig_info_to_task (a forced signal that is ignored gets SIG_DFL)' } },
         },
         on: {
           SET_DISPOSITION: [
             { guard: { type: 'setsSigsegv', params: { handler: 'default' } }, target: '.default', actions: 'reportOk' },
             { guard: { type: 'setsSigsegv', params: { handler: 'skip' } }, target: '.skip', actions: 'reportOk' },
+            { guard: { type: 'setsSigsegv', params: { handler: 'ignore' } }, target: '.ignored', actions: 'reportOk' },
           ],
         },
       },

@@ -137,7 +137,7 @@ static inline uint64_t xgetbv(uint32_t index) {
 // ---------------------------------------------------------------------------------------------------
 // Per-process state of the task side (copied by fork, shared by threads, fresh after exec).
 
-enum disposition { DISP_DEFAULT, DISP_SKIP, DISP_REQUEST_PERMISSION };
+enum disposition { DISP_DEFAULT, DISP_SKIP, DISP_REQUEST_PERMISSION, DISP_IGNORE };
 
 struct task {
   int used;
@@ -431,7 +431,10 @@ static void fault_handler(int sig, siginfo_t *info, void *ucv) {
 
 static int set_disposition(int sig, int disp) {
   dispositions[sig == SIGILL ? 0 : 1] = disp;
-  return (int)(disp == DISP_DEFAULT ? set_handler(sig, SIG_DFL, 0) : set_handler(sig, (void *)fault_handler, SA_SIGINFO));
+  if (disp == DISP_DEFAULT) return (int)set_handler(sig, SIG_DFL, 0);
+  // SIG_IGN: a fault's forced signal is reset to SIG_DFL and kills (force_sig_info_to_task; row 2g).
+  if (disp == DISP_IGNORE) return (int)set_handler(sig, SIG_IGN, 0);
+  return (int)set_handler(sig, (void *)fault_handler, SA_SIGINFO);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -758,7 +761,10 @@ static inline __attribute__((always_inline)) int on_altstack_memory(const struct
 
 static __attribute__((noinline)) void op_set_disposition(struct task *t, const char *cmd) {
   int sig = arg_is(cmd, "signal", "SIGILL") ? SIGILL : SIGSEGV;
-  int disp = arg_is(cmd, "handler", "skip") ? DISP_SKIP : arg_is(cmd, "handler", "request-permission") ? DISP_REQUEST_PERMISSION : DISP_DEFAULT;
+  int disp = arg_is(cmd, "handler", "skip")                 ? DISP_SKIP
+             : arg_is(cmd, "handler", "request-permission") ? DISP_REQUEST_PERMISSION
+             : arg_is(cmd, "handler", "ignore")             ? DISP_IGNORE
+                                                            : DISP_DEFAULT;
   int r = set_disposition(sig, disp);
   report(t, r == 0 ? "ok" : "EINVAL", 0);
 }

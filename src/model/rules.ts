@@ -88,8 +88,9 @@ function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined,
   const signal = r.result as 'SIGILL' | 'SIGSEGV';
   const handler = signal === 'SIGILL' ? sigillHandler(w.proc.snapshot) : sigsegvHandler(w.proc.snapshot);
   const base: RuleResult = { result: signal, ...(r.si_code ? { si_code: r.si_code } : {}) };
-  if (handler === 'default') {
-    // force_sig_fault(): a forced signal with the default action kills the whole process.
+  if (handler === 'default' || handler === 'ignore') {
+    // force_sig_fault(): a forced signal with the default action kills the whole process; an ignored
+    // one is reset to the default action first (force_sig_info_to_task; row 2g).
     killProcess(w, signal);
     return { ...base, fatal: true };
   }
@@ -301,11 +302,19 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     },
   },
   execve: {
-    source: 'fs/exec.c:begin_new_exec -> de_thread, fpu_flush_thread; arch/x86/kernel/fpu/xstate.c:fpstate_reset',
-    summary: '`fails: true`: `ENOENT`, nothing sent. Otherwise `KILLED {by: exec}` to every other running thread of the process and `RELEASED` to a zombie leader (`de_thread`), `EXEC` to the process chart, `EXEC` to the task, and the vfork parent (if any) is released.',
+    source: 'fs/exec.c:begin_new_exec -> de_thread, fpu_flush_thread, flush_signal_handlers; arch/x86/kernel/fpu/xstate.c:fpstate_reset',
+    summary: '`fails: true`: `ENOENT`, nothing sent. Otherwise `KILLED {by: exec}` to every other running thread of the process and `RELEASED` to a zombie leader (`de_thread`), `EXEC` to the process chart (and `SET_DISPOSITION ignore` again for a signal it ignored: SIG_IGN survives exec), `EXEC` to the task, and the vfork parent (if any) is released.',
     edges: [
       { from: 'step', to: ['others'], text: 'KILLED {by: exec}; RELEASED to a zombie leader (de_thread)', sends: [{ chart: 'task', event: 'KILLED' }, { chart: 'task', event: 'RELEASED' }] },
-      { from: 'step', to: ['process'], text: 'EXEC: back to defaults', sends: [{ chart: 'process', event: 'EXEC' }] },
+      {
+        from: 'step',
+        to: ['process'],
+        text: 'EXEC: back to defaults; SET_DISPOSITION ignore again where SIG_IGN was set',
+        sends: [
+          { chart: 'process', event: 'EXEC' },
+          { chart: 'process', event: 'SET_DISPOSITION' },
+        ],
+      },
       { from: 'step', to: ['thread'], text: 'EXEC (fails: true is ENOENT and sends nothing)', sends: [{ chart: 'task', event: 'EXEC' }] },
     ],
     uses: ['vforkParentResumes'],
@@ -314,7 +323,10 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
       // de_thread(): the other threads die, and a zombie leader is reaped, before the exec'ing thread becomes the leader.
       for (const i of w.liveTaskIndexes()) if (i !== ti) w.sendTask(i, { type: 'KILLED', by: 'exec' });
       w.releaseZombies();
+      const ignored = (['SIGILL', 'SIGSEGV'] as const).filter((signal) => (signal === 'SIGILL' ? sigillHandler(w.proc.snapshot) : sigsegvHandler(w.proc.snapshot)) === 'ignore');
       w.sendProcess({ type: 'EXEC' });
+      // flush_signal_handlers(): exec resets every handler to the default action, but SIG_IGN stays.
+      for (const signal of ignored) w.sendProcess({ type: 'SET_DISPOSITION', signal, handler: 'ignore' });
       w.sendTask(ti, { type: 'EXEC' });
       w.resumeVforkParent();
       return { result: 'ok' };

@@ -136,9 +136,10 @@ export function hostPermitted(p: ProcessSnapshot): boolean {
 
 export function sigillHandler(p: ProcessSnapshot): SigillHandler {
   const d = processValue(p).sigillDisposition;
-  return d === 'requestPermission' ? 'request-permission' : d === 'skip' ? 'skip' : 'default';
+  return d === 'requestPermission' ? 'request-permission' : d === 'skip' ? 'skip' : d === 'ignored' ? 'ignore' : 'default';
 }
 
 export function sigsegvHandler(p: ProcessSnapshot): SigsegvHandler {
-  return processValue(p).sigsegvDisposition === 'skip' ? 'skip' : 'default';
+  const d = processValue(p).sigsegvDisposition;
+  return d === 'skip' ? 'skip' : d === 'ignored' ? 'ignore' : 'default';
 }

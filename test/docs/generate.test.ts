@@ -154,12 +154,12 @@ describe('generated and checked blocks', () => {
       '├── hostPermission       choosing → unpermitted | permitted',
       '├── guestPermission      choosing → unpermitted | permitted',
       '├── guestPermissionLock  choosing → unlocked | locked',
-      '├── sigillDisposition    choosing → default | skip | requestPermission',
-      '└── sigsegvDisposition   choosing → default | skip',
+      '├── sigillDisposition    choosing → default | skip | requestPermission | ignored',
+      '└── sigsegvDisposition   choosing → default | skip | ignored',
     ].join('\n');
     const linux = chartNames().get('linux')!;
     expect(checkChartBlock('process-states', tree, linux)).toBeUndefined();
-    expect(checkChartBlock('process-states', tree.replace('requestPermission', 'askPermission').replace('└── sigsegvDisposition   choosing → default | skip', ''), linux)).toBe(
+    expect(checkChartBlock('process-states', tree.replace('requestPermission', 'askPermission').replace('└── sigsegvDisposition   choosing → default | skip | ignored', ''), linux)).toBe(
       'lacks the state(s) requestPermission, sigsegvDisposition; names askPermission, which the chart does not have',
     );
     expect(namesInStateTree('task\n└── signal        choosing → running | handling.{onThreadStack, onAltstack}\n└── exited (final)    the thread called exit')).toEqual([
