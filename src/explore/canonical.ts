@@ -25,18 +25,9 @@ function pushPacked(bytes: number[], n: number): void {
 /** Slots of a task's flags below its snapshot id: suspended (1 bit), then the refault instruction (0 = none). */
 const FLAG_SLOTS = 2 ** 20;
 
-function instructionId(model: SystemModel, t: TaskSlot): number {
-  if (t.stuckOn === null) return 0;
-  const known = model.instructionIds.get(t.stuckOn.key);
-  if (known !== undefined) return known;
-  const id = model.instructionIds.size + 1;
-  model.instructionIds.set(t.stuckOn.key, id);
-  return id;
-}
-
 /** A task on the thread list as one number: its snapshot, whether it is suspended, what it is stuck on. */
 function taskCode(model: SystemModel, t: TaskSlot): number {
-  return model.task.id(t.snapshot) * FLAG_SLOTS + instructionId(model, t) * 2 + (t.suspended ? 1 : 0);
+  return model.task.id(t.snapshot) * FLAG_SLOTS + model.instructionId(t.stuckOn) * 2 + (t.suspended ? 1 : 0);
 }
 
 /** The process's packed key, appended to `bytes`: self-delimiting (its task count comes first). */

@@ -12,8 +12,9 @@ import { MAX_PROCESSES, MAX_SIGNAL_DEPTH, MAX_THREADS_PER_PROCESS } from '../sce
 import { Chart, type ChartStep, type ChartStepTrace, type TraceOwner } from './chart.js';
 import { TaskNames, type TaskPosition } from './names.js';
 import { outcomeOf, showsLeakedBuffers, type Observation, type Outcome } from './observation.js';
+import { addBuffers, bufferDelta, OwnTaskSteps, type OwnTaskKey } from './own-task-steps.js';
 import { ROUTE_RULES } from './rules.js';
-import { framesOf, instructionOf, isAlive, taskFate, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
+import { framesOf, instructionOf, isAlive, taskFate, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import { World } from './world.js';
 
 export type NextResult =
@@ -45,9 +46,10 @@ function failure(field: string, error: string): Failure {
 export class SystemModel {
   readonly task: Chart<TaskMachine>;
   readonly process: Chart<ProcessMachine>;
-  /** Small numbers for the instructions stuck tasks refault on, by Instruction.key: canonical keys are built from them. */
-  readonly instructionIds = new Map<string, number>();
+  /** Small numbers for the instructions stuck tasks refault on, by Instruction.key. */
+  private readonly instructionIds = new Map<string, number>();
   private readonly localSteps = new Map<string, LocalEffect>();
+  private readonly ownTaskSteps = new OwnTaskSteps();
   private readonly names = new TaskNames();
 
   /**
@@ -81,6 +83,21 @@ export class SystemModel {
   private initialSteps(): readonly [ChartStep<ProcessSnapshot>, ChartStep<TaskSnapshot>] {
     const input: TaskInput = { permitted: false, altstack: NO_ALTSTACK, tileConfig: false, memory: 'available', frames: [], leader: true };
     return [this.process.start(undefined), this.task.start(input)];
+  }
+
+  /** How many step effects the step table keeps (own-task-steps.ts). */
+  get stepTableSize(): number {
+    return this.ownTaskSteps.size;
+  }
+
+  /** A small number for the instruction a stuck task refaults on (0: none): canonical keys are built from them. */
+  instructionId(instruction: Instruction | null): number {
+    if (instruction === null) return 0;
+    const known = this.instructionIds.get(instruction.key);
+    if (known !== undefined) return known;
+    const id = this.instructionIds.size + 1;
+    this.instructionIds.set(instruction.key, id);
+    return id;
   }
 
   hasOp(op: string): boolean {
@@ -156,8 +173,17 @@ export class SystemModel {
     if ('ok' in at) return at;
     const { pi, ti } = at;
     const proc = state.processes[pi]!;
-    const beyond = this.beyondLimits(state, proc, proc.tasks[ti]!, step);
+    const task = proc.tasks[ti]!;
+    const beyond = this.beyondLimits(state, proc, task, step);
     if (beyond) return beyond;
+    const ownKey = this.ownTaskKey(state, proc, task, step);
+    if (ownKey !== undefined) {
+      const replayed = this.ownTaskSteps.replay(state, pi, ti, ownKey, step);
+      if (replayed !== undefined) {
+        this.names.inherit(state, replayed.state, pi);
+        return { ok: true, state: replayed.state, outcome: replayed.effect.outcome, trace: replayed.effect.trace, owners: replayed.owners };
+      }
+    }
     const memoKey = this.localStepKey(state, pi, ti, step);
     const known = memoKey === undefined ? undefined : this.localSteps.get(memoKey);
     if (known) {
@@ -165,19 +191,31 @@ export class SystemModel {
       this.names.inherit(state, replayed, pi);
       return { ok: true, state: replayed, outcome: known.outcome, trace: known.trace, owners: known.owners };
     }
-    const w = new World(this, state, pi);
+    const w = new World(this, state, pi, ti);
     const result = rule.apply(w, step, ti);
     if (typeof result === 'string') return { ok: false, error: result, ...(result.startsWith('field "') ? { field: result.slice(7, result.indexOf('"', 7)) } : {}) };
     const after = w.state();
     this.names.inherit(state, after, pi);
     const afterTask = after.processes[pi]!.tasks[ti];
     const outcome = outcomeOf(step.op, result, afterTask && isAlive(afterTask) ? afterTask.snapshot : undefined);
-    if (memoKey !== undefined) {
-      const b = after.buffers;
-      const buffers = { allocated: b.allocated - state.buffers.allocated, freed: b.freed - state.buffers.freed, leaked: b.leaked - state.buffers.leaked };
+    if (ownKey !== undefined && w.touchedOwnTaskOnly) {
+      const buffers = bufferDelta(state.buffers, after.buffers);
+      const p = after.processes[pi]!;
+      this.ownTaskSteps.set(ownKey, step, { task: p.tasks[ti]!, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti });
+    } else if (memoKey !== undefined) {
+      const buffers = bufferDelta(state.buffers, after.buffers);
       this.localSteps.set(memoKey, { process: after.processes[pi]!, buffers, outcome, trace: w.trace, owners: w.owners });
     }
     return { ok: true, state: after, outcome, trace: w.trace, owners: w.owners };
+  }
+
+  /**
+   * What the step table looks a step of `task` up by; undefined without memo tables, for a step that
+   * creates a task (it reads the names), and for a stuck task (rare, and its instruction would need a number).
+   */
+  private ownTaskKey(state: SystemState, proc: ProcessSlot, task: TaskSlot, step: Step): OwnTaskKey | undefined {
+    if (!this.options.memoise || task.stuckOn !== null || opSpec(step.op)?.creates !== undefined) return undefined;
+    return { taskId: this.task.id(task.snapshot), processId: this.process.id(proc.snapshot), memory: state.memory };
   }
 
   /**
@@ -208,9 +246,6 @@ export class SystemModel {
     const processes = [...state.processes];
     const slot = { ...effect.process, tasks };
     processes[pi] = slot;
-    const b = state.buffers;
-    const d = effect.buffers;
-    const buffers = d.allocated === 0 && d.freed === 0 && d.leaked === 0 ? b : { allocated: b.allocated + d.allocated, freed: b.freed + d.freed, leaked: b.leaked + d.leaked };
-    return { memory: state.memory, processes, buffers };
+    return { memory: state.memory, processes, buffers: addBuffers(state.buffers, effect.buffers) };
   }
 }
