@@ -11,15 +11,16 @@ import { isAlive, onThreadList, type SystemState, type ProcessSlot, type TaskSlo
 import type { SystemModel } from '../model/system.js';
 
 /**
- * Appends `n` (0 or more) as bytes: seven bits per byte, low bits first, every byte but the last
- * with its high bit set, so that no packed number is a prefix of another.
+ * `n` (0 or more) as one-byte characters: seven bits per character, low bits first, every one but
+ * the last with its high bit set, so that no packed number is a prefix of another.
  */
-function pushPacked(bytes: number[], n: number): void {
+function packed(n: number): string {
+  let s = '';
   while (n >= 0x80) {
-    bytes.push(0x80 | n % 0x80);
+    s += String.fromCharCode(0x80 | n % 0x80);
     n = Math.floor(n / 0x80);
   }
-  bytes.push(n);
+  return s + String.fromCharCode(n);
 }
 
 /** Slots of a task's flags below its snapshot id: suspended (1 bit), then the refault instruction (0 = none). */
@@ -30,36 +31,37 @@ function taskCode(model: SystemModel, t: TaskSlot): number {
   return model.task.id(t.snapshot) * FLAG_SLOTS + model.instructionId(t.stuckOn) * 2 + (t.suspended ? 1 : 0);
 }
 
-/** The process's packed key, appended to `bytes`: self-delimiting (its task count comes first). */
-function pushProcess(bytes: number[], model: SystemModel, p: ProcessSlot): void {
-  const codes: number[] = [];
-  for (const t of p.tasks) if (onThreadList(t)) codes.push(taskCode(model, t));
-  codes.sort((a, b) => a - b);
-  pushPacked(bytes, model.process.id(p.snapshot) * 2 + (p.vforkParent !== null ? 1 : 0));
-  pushPacked(bytes, codes.length);
-  for (const c of codes) pushPacked(bytes, c);
+function hasLiveTask(p: ProcessSlot): boolean {
+  for (const t of p.tasks) if (isAlive(t)) return true;
+  return false;
 }
 
-const text = (bytes: readonly number[]) => String.fromCharCode(...bytes);
-
-/** Computed afresh each time: remembering keys per slot in a WeakMap cost more than the keys (a third of the search). */
+/**
+ * The process's packed key: self-delimiting (its task count comes first). Computed afresh each time:
+ * remembering keys per slot in a WeakMap cost more than the keys (a third of the search).
+ */
 export function processKey(model: SystemModel, p: ProcessSlot): string {
-  const bytes: number[] = [];
-  pushProcess(bytes, model, p);
-  return text(bytes);
+  const codes: number[] = [];
+  for (const t of p.tasks) if (onThreadList(t)) codes.push(taskCode(model, t));
+  // Most processes have a thread or two: sorted by hand, without a comparator call per pair.
+  if (codes.length === 2) {
+    if (codes[0]! > codes[1]!) codes.reverse();
+  } else if (codes.length > 2) codes.sort((a, b) => a - b);
+  let k = packed(model.process.id(p.snapshot) * 2 + (p.vforkParent !== null ? 1 : 0)) + packed(codes.length);
+  for (const c of codes) k += packed(c);
+  return k;
 }
 
 export function canonicalKey(model: SystemModel, s: SystemState, execs: number): string {
-  const bytes: number[] = [s.memory === 'available' ? 0 : 1];
-  pushPacked(bytes, execs);
-  let live = 0;
-  for (const p of s.processes) if (p.tasks.some(isAlive)) live++;
-  if (live <= 1) {
-    for (const p of s.processes) if (p.tasks.some(isAlive)) pushProcess(bytes, model, p);
-    return text(bytes);
+  const head = (s.memory === 'available' ? '\x00' : '\x01') + packed(execs);
+  let only: ProcessSlot | undefined;
+  let procs: string[] | undefined;
+  for (const p of s.processes) {
+    if (!hasLiveTask(p)) continue;
+    if (only === undefined) only = p;
+    else (procs ??= [processKey(model, only)]).push(processKey(model, p));
   }
+  if (only === undefined) return head;
   // Process keys are self-delimiting, so the sorted keys, joined, stand for one multiset.
-  const procs: string[] = [];
-  for (const p of s.processes) if (p.tasks.some(isAlive)) procs.push(processKey(model, p));
-  return text(bytes) + procs.sort().join('');
+  return procs === undefined ? head + processKey(model, only) : head + procs.sort().join('');
 }

@@ -23,17 +23,11 @@ export interface OwnTaskEffect {
   readonly ti: number;
 }
 
-/** What an entry is looked up by, besides the step: the numbers the model gives the task's and the process's charts, and the memory. */
-export interface OwnTaskKey {
-  readonly taskId: number;
-  readonly processId: number;
-  readonly memory: Memory;
-}
-
-/** Step ids below this keep the entry's number exact (with process chart ids below 2^36). */
+/** Step ids below this keep an entry's number exact (with process chart ids below 2^36). */
 const STEP_SLOTS = 2 ** 16;
 
-interface Entry {
+/** A kept effect, and what replaying it onto other positions and names has made so far. */
+export interface OwnTaskEntry {
   readonly effect: OwnTaskEffect;
   /** The owners remapped for each position the task may have, made on first use. */
   readonly ownersAt: (readonly TraceOwner[] | undefined)[];
@@ -51,7 +45,7 @@ export function bufferDelta(before: BufferCounts, after: BufferCounts): BufferCo
 
 export class OwnTaskSteps {
   /** Entries by the acting task's chart id, then by the number of the rest of the key. */
-  private readonly byTask: (Map<number, Entry> | undefined)[] = [];
+  private readonly byTask: (Map<number, OwnTaskEntry> | undefined)[] = [];
   /** Step ids by the step's fields object (the explorer offers the same objects again and again), then by op. */
   private readonly stepIdsByFields = new WeakMap<object, Map<string, number>>();
   private readonly stepIds = new Map<string, number>();
@@ -79,28 +73,29 @@ export class OwnTaskSteps {
     return id;
   }
 
-  /** The entry's number under its task's chart id; undefined when a part is too large to pack. */
-  private rest(key: OwnTaskKey, step: Step): number | undefined {
+  /**
+   * The number of an entry under its task's chart id: the process's chart id, the memory and the
+   * step; undefined when the step's number is too large to pack.
+   */
+  keyOf(processId: number, memory: Memory, step: Step): number | undefined {
     const stepId = this.stepId(step);
-    if (stepId >= STEP_SLOTS) return undefined;
-    return stepId + STEP_SLOTS * ((key.memory === 'available' ? 0 : 1) + 2 * key.processId);
+    return stepId >= STEP_SLOTS ? undefined : stepId + STEP_SLOTS * ((memory === 'available' ? 0 : 1) + 2 * processId);
   }
 
-  set(key: OwnTaskKey, step: Step, effect: OwnTaskEffect): void {
-    const rest = this.rest(key, step);
-    if (rest === undefined) return;
-    const entries = (this.byTask[key.taskId] ??= new Map());
-    if (!entries.has(rest)) this.entries++;
+  get(taskId: number, key: number): OwnTaskEntry | undefined {
+    return this.byTask[taskId]?.get(key);
+  }
+
+  set(taskId: number, key: number, effect: OwnTaskEffect): void {
+    const entries = (this.byTask[taskId] ??= new Map());
+    if (!entries.has(key)) this.entries++;
     const ownersAt: (readonly TraceOwner[] | undefined)[] = [];
     ownersAt[effect.ti] = effect.owners;
-    entries.set(rest, { effect, ownersAt, slotsByName: new Map([[effect.task.name, effect.task]]) });
+    entries.set(key, { effect, ownersAt, slotsByName: new Map([[effect.task.name, effect.task]]) });
   }
 
-  /** The effect replayed onto task `ti` of process `pi` of `state`, which has the entry's key. */
-  replay(state: SystemState, pi: number, ti: number, key: OwnTaskKey, step: Step): { readonly state: SystemState; readonly effect: OwnTaskEffect; readonly owners: readonly TraceOwner[] } | undefined {
-    const rest = this.rest(key, step);
-    const entry = rest === undefined ? undefined : this.byTask[key.taskId]?.get(rest);
-    if (entry === undefined) return undefined;
+  /** The entry's effect replayed onto task `ti` of process `pi` of `state`, which has the entry's key. */
+  replay(state: SystemState, pi: number, ti: number, entry: OwnTaskEntry): SystemState {
     const { effect } = entry;
     const p = state.processes[pi]!;
     const name = p.tasks[ti]!.name;
@@ -114,7 +109,11 @@ export class OwnTaskSteps {
     tasks[ti] = slot;
     const processes = state.processes.slice();
     processes[pi] = { snapshot: effect.processSnapshot, tasks, vforkParent: p.vforkParent };
-    const owners = (entry.ownersAt[ti] ??= effect.owners.map((o) => (o === effect.ti ? ti : o)));
-    return { state: { memory: state.memory, processes, buffers: addBuffers(state.buffers, effect.buffers) }, effect, owners };
+    return { memory: state.memory, processes, buffers: addBuffers(state.buffers, effect.buffers) };
+  }
+
+  /** The entry's trace owners for a task at position `ti`. */
+  ownersAt(entry: OwnTaskEntry, ti: number): readonly TraceOwner[] {
+    return (entry.ownersAt[ti] ??= entry.effect.owners.map((o) => (o === entry.effect.ti ? ti : o)));
   }
 }

@@ -2,7 +2,7 @@
 // checked, routed by its op's row of the op table to its kernel rule (rules.ts), and memoised: per
 // chart step (chart.ts), and per step local to one process when other processes exist.
 
-import { opSpec, variantHasOp } from '../../machines/kernel-events.js';
+import { OPS, opSpec, variantHasOp, type OpSpec } from '../../machines/kernel-events.js';
 import type { PlatformProfile } from '../../machines/platform.js';
 import { NO_ALTSTACK, type TaskInput } from '../../machines/task-types.js';
 import type { ProcessMachine, TaskMachine, Variant } from '../../machines/variants.js';
@@ -12,7 +12,7 @@ import { MAX_PROCESSES, MAX_SIGNAL_DEPTH, MAX_THREADS_PER_PROCESS } from '../sce
 import { Chart, type ChartStep, type ChartStepTrace, type TraceOwner } from './chart.js';
 import { TaskNames, type TaskPosition } from './names.js';
 import { outcomeOf, showsLeakedBuffers, type Observation, type Outcome } from './observation.js';
-import { addBuffers, bufferDelta, OwnTaskSteps, type OwnTaskKey } from './own-task-steps.js';
+import { addBuffers, bufferDelta, OwnTaskSteps } from './own-task-steps.js';
 import { ROUTE_RULES } from './rules.js';
 import { framesOf, instructionOf, isAlive, taskFate, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import { World } from './world.js';
@@ -50,6 +50,8 @@ export class SystemModel {
   private readonly instructionIds = new Map<string, number>();
   private readonly localSteps = new Map<string, LocalEffect>();
   private readonly ownTaskSteps = new OwnTaskSteps();
+  /** The ops of the variant: asked on every step. */
+  private readonly ops: ReadonlySet<string>;
   private readonly names = new TaskNames();
 
   /**
@@ -61,6 +63,7 @@ export class SystemModel {
     readonly platform: PlatformProfile,
     private readonly options: { readonly memoise: boolean } = { memoise: true },
   ) {
+    this.ops = new Set(OPS.filter((o) => variantHasOp(variant.name, o.op)).map((o) => o.op));
     this.task = new Chart('task', variant.task, options.memoise);
     this.process = new Chart('process', variant.process, options.memoise);
   }
@@ -101,7 +104,7 @@ export class SystemModel {
   }
 
   hasOp(op: string): boolean {
-    return variantHasOp(this.variant.name, op);
+    return this.ops.has(op);
   }
 
   /** One step as `simulate` shows it: the next state and what the kernel would report, numbered `index`. */
@@ -127,8 +130,8 @@ export class SystemModel {
    * The bounds of src/scenario/limits.ts, checked before the step runs: threads per process,
    * processes, nested signal handlers. The explorer's configurations stay far below them.
    */
-  private beyondLimits(state: SystemState, proc: ProcessSlot, task: TaskSlot, step: Step): Failure | undefined {
-    const creates = opSpec(step.op)?.creates;
+  private beyondLimits(state: SystemState, proc: ProcessSlot, task: TaskSlot, spec: OpSpec, step: Step): Failure | undefined {
+    const creates = spec.creates;
     if (creates === 'thread' && proc.tasks.length >= MAX_THREADS_PER_PROCESS)
       return failure(
         'child',
@@ -174,15 +177,15 @@ export class SystemModel {
     const { pi, ti } = at;
     const proc = state.processes[pi]!;
     const task = proc.tasks[ti]!;
-    const beyond = this.beyondLimits(state, proc, task, step);
+    const beyond = this.beyondLimits(state, proc, task, spec, step);
     if (beyond) return beyond;
-    const ownKey = this.ownTaskKey(state, proc, task, step);
-    if (ownKey !== undefined) {
-      const replayed = this.ownTaskSteps.replay(state, pi, ti, ownKey, step);
-      if (replayed !== undefined) {
-        this.names.inherit(state, replayed.state, pi);
-        return { ok: true, state: replayed.state, outcome: replayed.effect.outcome, trace: replayed.effect.trace, owners: replayed.owners };
-      }
+    const ownKey = this.ownTaskKey(state, proc, task, spec, step);
+    const taskId = ownKey === undefined ? 0 : this.task.id(task.snapshot);
+    const kept = ownKey === undefined ? undefined : this.ownTaskSteps.get(taskId, ownKey);
+    if (kept !== undefined) {
+      const replayed = this.ownTaskSteps.replay(state, pi, ti, kept);
+      this.names.inherit(state, replayed, pi);
+      return { ok: true, state: replayed, outcome: kept.effect.outcome, trace: kept.effect.trace, owners: this.ownTaskSteps.ownersAt(kept, ti) };
     }
     const memoKey = this.localStepKey(state, pi, ti, step);
     const known = memoKey === undefined ? undefined : this.localSteps.get(memoKey);
@@ -201,7 +204,7 @@ export class SystemModel {
     if (ownKey !== undefined && w.touchedOwnTaskOnly) {
       const buffers = bufferDelta(state.buffers, after.buffers);
       const p = after.processes[pi]!;
-      this.ownTaskSteps.set(ownKey, step, { task: p.tasks[ti]!, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti });
+      this.ownTaskSteps.set(taskId, ownKey, { task: p.tasks[ti]!, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti });
     } else if (memoKey !== undefined) {
       const buffers = bufferDelta(state.buffers, after.buffers);
       this.localSteps.set(memoKey, { process: after.processes[pi]!, buffers, outcome, trace: w.trace, owners: w.owners });
@@ -213,9 +216,9 @@ export class SystemModel {
    * What the step table looks a step of `task` up by; undefined without memo tables, for a step that
    * creates a task (it reads the names), and for a stuck task (rare, and its instruction would need a number).
    */
-  private ownTaskKey(state: SystemState, proc: ProcessSlot, task: TaskSlot, step: Step): OwnTaskKey | undefined {
-    if (!this.options.memoise || task.stuckOn !== null || opSpec(step.op)?.creates !== undefined) return undefined;
-    return { taskId: this.task.id(task.snapshot), processId: this.process.id(proc.snapshot), memory: state.memory };
+  private ownTaskKey(state: SystemState, proc: ProcessSlot, task: TaskSlot, spec: OpSpec, step: Step): number | undefined {
+    if (!this.options.memoise || task.stuckOn !== null || spec.creates !== undefined) return undefined;
+    return this.ownTaskSteps.keyOf(this.process.id(proc.snapshot), state.memory, step);
   }
 
   /**
