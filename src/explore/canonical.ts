@@ -1,27 +1,15 @@
 // Canonical state keys under symmetry: threads of a process are interchangeable, and so are
 // processes; names, dead tasks and ended processes do not count (a zombie leader does: it holds its
 // buffer and altstack, and its snapshot says it leads). Equal keys = isomorphic states.
-// A task suspended in vfork (S) or stuck in an endless refault (H) differs from one that runs.
+// A task suspended in vfork or stuck in an endless refault differs from one that runs.
 //
-// A key is packed: every part a small integer (interned chart snapshots, the memory, the execs, an
-// interned refault instruction), written as one-byte characters (see pushPacked), so that the
-// explorer's table of seen states holds a few bytes per state and no number is ever printed.
+// A key is a short sequence of codes, every one a small integer (interned chart snapshots, the
+// memory, the execs, an interned refault instruction): the explorer's table of seen states keeps them
+// in typed arrays (key-set.ts), and canonicalKey writes them as one-byte characters (see packed), so
+// that no number is ever printed.
 
 import { isAlive, onThreadList, type SystemState, type ProcessSlot, type TaskSlot } from '../model/state.js';
 import type { SystemModel } from '../model/system.js';
-
-/**
- * `n` (0 or more) as one-byte characters: seven bits per character, low bits first, every one but
- * the last with its high bit set, so that no packed number is a prefix of another.
- */
-function packed(n: number): string {
-  let s = '';
-  while (n >= 0x80) {
-    s += String.fromCharCode(0x80 | n % 0x80);
-    n = Math.floor(n / 0x80);
-  }
-  return s + String.fromCharCode(n);
-}
 
 /** Slots of a task's flags below its snapshot id: suspended (1 bit), then the refault instruction (0 = none). */
 const FLAG_SLOTS = 2 ** 20;
@@ -36,32 +24,116 @@ function hasLiveTask(p: ProcessSlot): boolean {
   return false;
 }
 
+/** Codes are unsigned 32-bit integers: what a key set stores. */
+const CODE_LIMIT = 2 ** 32;
+
 /**
- * The process's packed key: self-delimiting (its task count comes first). Computed afresh each time:
- * remembering keys per slot in a WeakMap cost more than the keys (a third of the search).
+ * The codes of canonical keys, written into one reusable array: `codes[0 .. length)` is the key of
+ * the state written last, and `hash` its hash. One per search (it is scratch space); `write` is the
+ * one definition of what a key says.
  */
-export function processKey(model: SystemModel, p: ProcessSlot): string {
-  const codes: number[] = [];
-  for (const t of p.tasks) if (onThreadList(t)) codes.push(taskCode(model, t));
-  // Most processes have a thread or two: sorted by hand, without a comparator call per pair.
-  if (codes.length === 2) {
-    if (codes[0]! > codes[1]!) codes.reverse();
-  } else if (codes.length > 2) codes.sort((a, b) => a - b);
-  let k = packed(model.process.id(p.snapshot) * 2 + (p.vforkParent !== null ? 1 : 0)) + packed(codes.length);
-  for (const c of codes) k += packed(c);
-  return k;
+export class CanonicalCodes {
+  readonly codes: number[] = [];
+  length = 0;
+  hash = 0;
+  private readonly taskCodes: number[] = [];
+
+  private push(code: number): void {
+    if (code >= CODE_LIMIT) throw new Error(`explorer: a canonical key code (${code}) does not fit 32 bits`);
+    this.codes[this.length++] = code;
+    // FNV-1a over the codes, each taken whole: a key set spreads them over its slots.
+    this.hash = Math.imul(this.hash ^ code, 0x01000193);
+  }
+
+  /**
+   * The process's codes: its chart and vfork relation, its thread-list count, then each such task,
+   * sorted (so threads are interchangeable): a task's chart id, twice, plus 1 when flags follow.
+   * Self-delimiting, so that processes written one after the other stand for one multiset.
+   */
+  private writeProcess(model: SystemModel, p: ProcessSlot): void {
+    const codes = this.taskCodes;
+    codes.length = 0;
+    for (const t of p.tasks) if (onThreadList(t)) codes.push(taskCode(model, t));
+    // Most processes have a thread or two: sorted by hand, without a comparator call per pair.
+    if (codes.length === 2) {
+      if (codes[0]! > codes[1]!) codes.reverse();
+    } else if (codes.length > 2) codes.sort((a, b) => a - b);
+    this.push(model.process.id(p.snapshot) * 2 + (p.vforkParent !== null ? 1 : 0));
+    this.push(codes.length);
+    for (const c of codes) {
+      const flags = c % FLAG_SLOTS;
+      const id = (c - flags) / FLAG_SLOTS;
+      this.push(id * 2 + (flags !== 0 ? 1 : 0));
+      if (flags !== 0) this.push(flags);
+    }
+  }
+
+  /** Writes the key of `s` reached with `execs` successful execs. */
+  write(model: SystemModel, s: SystemState, execs: number): void {
+    this.length = 0;
+    this.hash = 0x811c9dc5;
+    this.push((s.memory === 'available' ? 0 : 1) + 2 * execs);
+    let only: ProcessSlot | undefined;
+    let more: ProcessSlot[] | undefined;
+    for (const p of s.processes) {
+      if (!hasLiveTask(p)) continue;
+      if (only === undefined) only = p;
+      else (more ??= [only]).push(p);
+    }
+    if (more === undefined) {
+      if (only !== undefined) this.writeProcess(model, only);
+      return;
+    }
+    // Processes are interchangeable: their code sequences are written in sorted order.
+    const start = this.length;
+    const each = more.map((p) => {
+      const from = this.length;
+      this.writeProcess(model, p);
+      return this.codes.slice(from, this.length);
+    });
+    each.sort(compareCodes);
+    this.length = start;
+    this.hash = 0x811c9dc5;
+    for (let i = 0; i < start; i++) this.hash = Math.imul(this.hash ^ this.codes[i]!, 0x01000193);
+    for (const codes of each) for (const c of codes) this.push(c);
+  }
+
+  /** The codes written last, as a string. */
+  text(): string {
+    let k = '';
+    for (let i = 0; i < this.length; i++) k += packed(this.codes[i]!);
+    return k;
+  }
+
+  /** The process's codes alone, as a string: equal for interchangeable processes. */
+  processText(model: SystemModel, p: ProcessSlot): string {
+    this.length = 0;
+    this.writeProcess(model, p);
+    return this.text();
+  }
 }
 
-export function canonicalKey(model: SystemModel, s: SystemState, execs: number): string {
-  const head = (s.memory === 'available' ? '\x00' : '\x01') + packed(execs);
-  let only: ProcessSlot | undefined;
-  let procs: string[] | undefined;
-  for (const p of s.processes) {
-    if (!hasLiveTask(p)) continue;
-    if (only === undefined) only = p;
-    else (procs ??= [processKey(model, only)]).push(processKey(model, p));
+function compareCodes(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/**
+ * `n` (0 or more) as one-byte characters: seven bits per character, low bits first, every one but
+ * the last with its high bit set, so that no packed number is a prefix of another.
+ */
+function packed(n: number): string {
+  let s = '';
+  while (n >= 0x80) {
+    s += String.fromCharCode(0x80 | n % 0x80);
+    n = Math.floor(n / 0x80);
   }
-  if (only === undefined) return head;
-  // Process keys are self-delimiting, so the sorted keys, joined, stand for one multiset.
-  return procs === undefined ? head + processKey(model, only) : head + procs.sort().join('');
+  return s + String.fromCharCode(n);
+}
+
+/** The state's key as a string, for sets and maps of states outside the explorer's own table. */
+export function canonicalKey(model: SystemModel, s: SystemState, execs: number): string {
+  const codes = new CanonicalCodes();
+  codes.write(model, s, execs);
+  return codes.text();
 }
