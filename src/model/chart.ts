@@ -48,7 +48,7 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
   private readonly interned = new Map<string, SnapshotFrom<M>>();
   private readonly starts = new Map<string, ChartStep<SnapshotFrom<M>>>();
   /** Memoised steps by the id of the snapshot they start from, then by event. */
-  private readonly steps: Map<string, ChartStep<SnapshotFrom<M>>>[] = [];
+  private readonly steps: (Map<string, ChartStep<SnapshotFrom<M>>> | undefined)[] = [];
   private scope: AnyActorScope | undefined;
 
   constructor(
@@ -111,6 +111,8 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
   send(snapshot: SnapshotFrom<M>, event: TaskEvent | ProcessEvent): ChartStep<SnapshotFrom<M>> {
     if (!this.memoise) return this.run(snapshot, event);
     const id = this.id(snapshot);
+    // Grown one slot at a time: an array written far past its end turns into a slow dictionary.
+    while (this.steps.length <= id) this.steps.push(undefined);
     const byEvent = (this.steps[id] ??= new Map());
     const k = eventKey(event);
     let s = byEvent.get(k);

@@ -26,13 +26,10 @@ export interface OwnTaskEffect {
 /** Step ids below this keep an entry's number exact (with process chart ids below 2^36). */
 const STEP_SLOTS = 2 ** 16;
 
-/** A kept effect, and what replaying it onto other positions and names has made so far. */
+/** A kept effect, and its trace owners remapped for each position the task may have, made on first use. */
 export interface OwnTaskEntry {
   readonly effect: OwnTaskEffect;
-  /** The owners remapped for each position the task may have, made on first use. */
   readonly ownersAt: (readonly TraceOwner[] | undefined)[];
-  /** The task slot under each name it is replayed onto, made on first use. */
-  readonly slotsByName: Map<string, TaskSlot>;
 }
 
 export function addBuffers(b: BufferCounts, d: BufferCounts): BufferCounts {
@@ -83,15 +80,17 @@ export class OwnTaskSteps {
   }
 
   get(taskId: number, key: number): OwnTaskEntry | undefined {
-    return this.byTask[taskId]?.get(key);
+    return taskId < this.byTask.length ? this.byTask[taskId]?.get(key) : undefined;
   }
 
   set(taskId: number, key: number, effect: OwnTaskEffect): void {
+    // Grown one slot at a time: an array written far past its end turns into a slow dictionary.
+    while (this.byTask.length <= taskId) this.byTask.push(undefined);
     const entries = (this.byTask[taskId] ??= new Map());
     if (!entries.has(key)) this.entries++;
     const ownersAt: (readonly TraceOwner[] | undefined)[] = [];
     ownersAt[effect.ti] = effect.owners;
-    entries.set(key, { effect, ownersAt, slotsByName: new Map([[effect.task.name, effect.task]]) });
+    entries.set(key, { effect, ownersAt });
   }
 
   /** The entry's effect replayed onto task `ti` of process `pi` of `state`, which has the entry's key. */
@@ -99,14 +98,9 @@ export class OwnTaskSteps {
     const { effect } = entry;
     const p = state.processes[pi]!;
     const name = p.tasks[ti]!.name;
-    let slot = entry.slotsByName.get(name);
-    if (slot === undefined) {
-      const t = effect.task;
-      slot = { name, snapshot: t.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
-      entry.slotsByName.set(name, slot);
-    }
+    const t = effect.task;
     const tasks = p.tasks.slice();
-    tasks[ti] = slot;
+    tasks[ti] = t.name === name ? t : { name, snapshot: t.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
     const processes = state.processes.slice();
     processes[pi] = { snapshot: effect.processSnapshot, tasks, vforkParent: p.vforkParent };
     return { memory: state.memory, processes, buffers: addBuffers(state.buffers, effect.buffers) };

@@ -1,6 +1,7 @@
 // The model of one variant on one platform: an initial state and a pure step function. A step is
 // checked, routed by its op's row of the op table to its kernel rule (rules.ts), and memoised: per
-// chart step (chart.ts), and per step local to one process when other processes exist.
+// chart step (chart.ts), per step that touched its own task alone (own-task-steps.ts), and per step
+// local to one process when other processes exist.
 
 import { OPS, opSpec, variantHasOp, type OpSpec } from '../../machines/kernel-events.js';
 import type { PlatformProfile } from '../../machines/platform.js';
@@ -229,10 +230,10 @@ export class SystemModel {
    */
   private localStepKey(state: SystemState, pi: number, ti: number, step: Step): string | undefined {
     const p = state.processes[pi]!;
-    const creates = opSpec(step.op)?.creates;
-    if (!this.options.memoise || creates === 'process' || p.vforkParent !== null) return undefined;
     // With one process the state is little more than that process, so the table would only grow.
     if (state.processes.length < 2 || p.tasks.length > LOCAL_MEMO_MAX_TASKS) return undefined;
+    const creates = opSpec(step.op)?.creates;
+    if (!this.options.memoise || creates === 'process' || p.vforkParent !== null) return undefined;
     if (creates === 'thread' && this.locate(state, String(step.fields['child'])) !== undefined) return undefined;
     let k = `${state.memory}|${this.process.id(p.snapshot)}|${ti}|${step.op}|`;
     for (const t of p.tasks) k += `${t.suspended ? 'S' : ''}${t.stuckOn !== null ? `H${t.stuckOn.key}` : ''}${this.task.id(t.snapshot)},`;
