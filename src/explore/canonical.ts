@@ -51,16 +51,20 @@ export class CanonicalCodes {
    * Self-delimiting, so that processes written one after the other stand for one multiset.
    */
   private writeProcess(model: SystemModel, p: ProcessSlot): void {
-    const codes = this.taskCodes;
-    codes.length = 0;
-    for (const t of p.tasks) if (onThreadList(t)) codes.push(taskCode(model, t));
+    // The scratch array is never shortened (setting its length costs more than the rest): `n` counts.
+    let codes = this.taskCodes;
+    let n = 0;
+    for (const t of p.tasks) if (onThreadList(t)) codes[n++] = taskCode(model, t);
     // Most processes have a thread or two: sorted by hand, without a comparator call per pair.
-    if (codes.length === 2) {
-      if (codes[0]! > codes[1]!) codes.reverse();
-    } else if (codes.length > 2) codes.sort((a, b) => a - b);
+    if (n === 2 && codes[0]! > codes[1]!) {
+      const first = codes[1]!;
+      codes[1] = codes[0]!;
+      codes[0] = first;
+    } else if (n > 2) codes = codes.slice(0, n).sort((a, b) => a - b);
     this.push(model.process.id(p.snapshot) * 2 + (p.vforkParent !== null ? 1 : 0));
-    this.push(codes.length);
-    for (const c of codes) {
+    this.push(n);
+    for (let i = 0; i < n; i++) {
+      const c = codes[i]!;
       const flags = c % FLAG_SLOTS;
       const id = (c - flags) / FLAG_SLOTS;
       this.push(id * 2 + (flags !== 0 ? 1 : 0));
