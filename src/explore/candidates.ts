@@ -5,7 +5,7 @@ import { opSpec } from '../../machines/kernel-events.js';
 import { framesOf, isAlive, onThreadList, type SystemState } from '../model/state.js';
 import type { SystemModel } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
-import { processKey } from './canonical.js';
+import { CanonicalCodes } from './canonical.js';
 import type { ExploreConfig } from './config.js';
 
 const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
@@ -25,8 +25,9 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
   if (config.ops.some((o) => o.op === 'OOM_END') && s.memory === 'exhausted') out.push({ op: 'OOM_END', fields: {} });
   const liveProcesses = s.processes.filter((p) => p.tasks.some(isAlive));
   const seenProcesses = new Set<string>();
+  const codes = new CanonicalCodes();
   for (const p of liveProcesses) {
-    const pk = processKey(model, p);
+    const pk = codes.processText(model, p);
     if (seenProcesses.has(pk)) continue;
     seenProcesses.add(pk);
     const live = p.tasks.filter(isAlive);

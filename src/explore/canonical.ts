@@ -1,74 +1,143 @@
 // Canonical state keys under symmetry: threads of a process are interchangeable, and so are
 // processes; names, dead tasks and ended processes do not count (a zombie leader does: it holds its
 // buffer and altstack, and its snapshot says it leads). Equal keys = isomorphic states.
-// A task suspended in vfork (S) or stuck in an endless refault (H) differs from one that runs.
+// A task suspended in vfork or stuck in an endless refault differs from one that runs.
 //
-// A key is packed: every part a small integer (interned chart snapshots, the memory, the execs, an
-// interned refault instruction), written as one-byte characters (see pushPacked), so that the
-// explorer's table of seen states holds a few bytes per state and no number is ever printed.
+// A key is a short sequence of codes, every one a small integer (interned chart snapshots, the
+// memory, the execs, an interned refault instruction): the explorer's table of seen states keeps them
+// in typed arrays (key-set.ts), and canonicalKey writes them as one-byte characters (see packed), so
+// that no number is ever printed.
 
 import { isAlive, onThreadList, type SystemState, type ProcessSlot, type TaskSlot } from '../model/state.js';
 import type { SystemModel } from '../model/system.js';
 
-/**
- * Appends `n` (0 or more) as bytes: seven bits per byte, low bits first, every byte but the last
- * with its high bit set, so that no packed number is a prefix of another.
- */
-function pushPacked(bytes: number[], n: number): void {
-  while (n >= 0x80) {
-    bytes.push(0x80 | n % 0x80);
-    n = Math.floor(n / 0x80);
-  }
-  bytes.push(n);
-}
-
 /** Slots of a task's flags below its snapshot id: suspended (1 bit), then the refault instruction (0 = none). */
 const FLAG_SLOTS = 2 ** 20;
 
-function instructionId(model: SystemModel, t: TaskSlot): number {
-  if (t.stuckOn === null) return 0;
-  const known = model.instructionIds.get(t.stuckOn.key);
-  if (known !== undefined) return known;
-  const id = model.instructionIds.size + 1;
-  model.instructionIds.set(t.stuckOn.key, id);
-  return id;
-}
-
 /** A task on the thread list as one number: its snapshot, whether it is suspended, what it is stuck on. */
 function taskCode(model: SystemModel, t: TaskSlot): number {
-  return model.task.id(t.snapshot) * FLAG_SLOTS + instructionId(model, t) * 2 + (t.suspended ? 1 : 0);
+  return model.task.id(t.snapshot) * FLAG_SLOTS + model.instructionId(t.stuckOn) * 2 + (t.suspended ? 1 : 0);
 }
 
-/** The process's packed key, appended to `bytes`: self-delimiting (its task count comes first). */
-function pushProcess(bytes: number[], model: SystemModel, p: ProcessSlot): void {
-  const codes: number[] = [];
-  for (const t of p.tasks) if (onThreadList(t)) codes.push(taskCode(model, t));
-  codes.sort((a, b) => a - b);
-  pushPacked(bytes, model.process.id(p.snapshot) * 2 + (p.vforkParent !== null ? 1 : 0));
-  pushPacked(bytes, codes.length);
-  for (const c of codes) pushPacked(bytes, c);
+function hasLiveTask(p: ProcessSlot): boolean {
+  for (const t of p.tasks) if (isAlive(t)) return true;
+  return false;
 }
 
-const text = (bytes: readonly number[]) => String.fromCharCode(...bytes);
+/** Codes are unsigned 32-bit integers: what a key set stores. */
+const CODE_LIMIT = 2 ** 32;
 
-/** Computed afresh each time: remembering keys per slot in a WeakMap cost more than the keys (a third of the search). */
-export function processKey(model: SystemModel, p: ProcessSlot): string {
-  const bytes: number[] = [];
-  pushProcess(bytes, model, p);
-  return text(bytes);
-}
+/**
+ * The codes of canonical keys, written into one reusable array: `codes[0 .. length)` is the key of
+ * the state written last, and `hash` its hash. One per search (it is scratch space); `write` is the
+ * one definition of what a key says.
+ */
+export class CanonicalCodes {
+  readonly codes: number[] = [];
+  length = 0;
+  hash = 0;
+  private readonly taskCodes: number[] = [];
 
-export function canonicalKey(model: SystemModel, s: SystemState, execs: number): string {
-  const bytes: number[] = [s.memory === 'available' ? 0 : 1];
-  pushPacked(bytes, execs);
-  let live = 0;
-  for (const p of s.processes) if (p.tasks.some(isAlive)) live++;
-  if (live <= 1) {
-    for (const p of s.processes) if (p.tasks.some(isAlive)) pushProcess(bytes, model, p);
-    return text(bytes);
+  private push(code: number): void {
+    if (code >= CODE_LIMIT) throw new Error(`explorer: a canonical key code (${code}) does not fit 32 bits`);
+    this.codes[this.length++] = code;
+    // FNV-1a over the codes, each taken whole: a key set spreads them over its slots.
+    this.hash = Math.imul(this.hash ^ code, 0x01000193);
   }
-  // Process keys are self-delimiting, so the sorted keys, joined, stand for one multiset.
-  const procs: string[] = [];
-  for (const p of s.processes) if (p.tasks.some(isAlive)) procs.push(processKey(model, p));
-  return text(bytes) + procs.sort().join('');
+
+  /**
+   * The process's codes: its chart and vfork relation, its thread-list count, then each such task,
+   * sorted (so threads are interchangeable): a task's chart id, twice, plus 1 when flags follow.
+   * Self-delimiting, so that processes written one after the other stand for one multiset.
+   */
+  private writeProcess(model: SystemModel, p: ProcessSlot): void {
+    // The scratch array is never shortened (setting its length costs more than the rest): `n` counts.
+    let codes = this.taskCodes;
+    let n = 0;
+    for (const t of p.tasks) if (onThreadList(t)) codes[n++] = taskCode(model, t);
+    // Most processes have a thread or two: sorted by hand, without a comparator call per pair.
+    if (n === 2 && codes[0]! > codes[1]!) {
+      const first = codes[1]!;
+      codes[1] = codes[0]!;
+      codes[0] = first;
+    } else if (n > 2) codes = codes.slice(0, n).sort((a, b) => a - b);
+    this.push(model.process.id(p.snapshot) * 2 + (p.vforkParent !== null ? 1 : 0));
+    this.push(n);
+    for (let i = 0; i < n; i++) {
+      const c = codes[i]!;
+      const flags = c % FLAG_SLOTS;
+      const id = (c - flags) / FLAG_SLOTS;
+      this.push(id * 2 + (flags !== 0 ? 1 : 0));
+      if (flags !== 0) this.push(flags);
+    }
+  }
+
+  /** Writes the key of `s` reached with `execs` successful execs. */
+  write(model: SystemModel, s: SystemState, execs: number): void {
+    this.length = 0;
+    this.hash = 0x811c9dc5;
+    this.push((s.memory === 'available' ? 0 : 1) + 2 * execs);
+    let only: ProcessSlot | undefined;
+    let more: ProcessSlot[] | undefined;
+    for (const p of s.processes) {
+      if (!hasLiveTask(p)) continue;
+      if (only === undefined) only = p;
+      else (more ??= [only]).push(p);
+    }
+    if (more === undefined) {
+      if (only !== undefined) this.writeProcess(model, only);
+      return;
+    }
+    // Processes are interchangeable: their code sequences are written in sorted order.
+    const start = this.length;
+    const each = more.map((p) => {
+      const from = this.length;
+      this.writeProcess(model, p);
+      return this.codes.slice(from, this.length);
+    });
+    each.sort(compareCodes);
+    this.length = start;
+    this.hash = 0x811c9dc5;
+    for (let i = 0; i < start; i++) this.hash = Math.imul(this.hash ^ this.codes[i]!, 0x01000193);
+    for (const codes of each) for (const c of codes) this.push(c);
+  }
+
+  /** The codes written last, as a string. */
+  text(): string {
+    let k = '';
+    for (let i = 0; i < this.length; i++) k += packed(this.codes[i]!);
+    return k;
+  }
+
+  /** The process's codes alone, as a string: equal for interchangeable processes. */
+  processText(model: SystemModel, p: ProcessSlot): string {
+    this.length = 0;
+    this.writeProcess(model, p);
+    return this.text();
+  }
+}
+
+function compareCodes(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/**
+ * `n` (0 or more) as one-byte characters: seven bits per character, low bits first, every one but
+ * the last with its high bit set, so that no packed number is a prefix of another.
+ */
+function packed(n: number): string {
+  let s = '';
+  while (n >= 0x80) {
+    s += String.fromCharCode(0x80 | n % 0x80);
+    n = Math.floor(n / 0x80);
+  }
+  return s + String.fromCharCode(n);
+}
+
+/** The state's key as a string, for sets and maps of states outside the explorer's own table. */
+export function canonicalKey(model: SystemModel, s: SystemState, execs: number): string {
+  const codes = new CanonicalCodes();
+  codes.write(model, s, execs);
+  return codes.text();
 }

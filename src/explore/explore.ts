@@ -9,9 +9,10 @@ import type { SystemState } from '../model/state.js';
 import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
 import { candidateSteps, type SearchPoint } from './candidates.js';
-import { canonicalKey } from './canonical.js';
+import { CanonicalCodes } from './canonical.js';
 import type { ExploreConfig } from './config.js';
 import { cycleOf } from './lasso.js';
+import { StateKeySet } from './key-set.js';
 import { StateStore } from './store.js';
 import type { LivenessProperty, Property, SafetyProperty, Transition } from './property.js';
 import { AmpleSets, type Reduction, type Whither } from './reduction.js';
@@ -141,9 +142,12 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   const initial = model.initial(MAIN_TASK);
   const store = new StateStore();
   store.add(initial, -1, null, 0, 0, 1);
-  const initialKey = canonicalKey(model, initial, 0);
-  const seen = new Map<string, number>([[initialKey, 0]]);
-  options.onState?.(initialKey, initial);
+  // The key of the state last written: scratch space, written before each look-up in `seen`.
+  const key = new CanonicalCodes();
+  const seen = new StateKeySet();
+  key.write(model, initial, 0);
+  seen.add(key);
+  options.onState?.(key.text(), initial);
   const violations = new Map<string, Violation>();
   const unviolated = <P extends Property>(ps: P[]): P[] => ps.filter((p) => !violations.has(p.name));
   const onTransition = options.onTransition;
@@ -157,8 +161,9 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   const whither = (point: SearchPoint, i: number, pointDepth: number, step: Step): Whither => {
     const r = model.next(point.state, step);
     if (!r.ok) return 'disabled';
-    const known = seen.get(canonicalKey(model, r.state, point.execs));
-    return known === i ? 'stays' : known !== undefined && store.depth(known) <= pointDepth ? 'back' : 'ahead';
+    key.write(model, r.state, point.execs);
+    const known = seen.find(key);
+    return known === i ? 'stays' : known >= 0 && store.depth(known) <= pointDepth ? 'back' : 'ahead';
   };
   for (let i = 0; i < store.size && stoppedBy === undefined; i++) {
     const state = store.state(i);
@@ -182,9 +187,9 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       if (violations.size !== violated) stepProperties = unviolated(stepProperties);
       const created = opSpec(step.op)?.creates !== undefined ? 1 : 0;
       const execs = here.execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
-      const key = canonicalKey(model, r.state, execs);
-      const known = seen.get(key);
-      if (known !== undefined) {
+      key.write(model, r.state, execs);
+      const known = seen.find(key);
+      if (known >= 0) {
         onTransition?.(exploredTransition(store, i, step, r, known, false));
         continue;
       }
@@ -205,9 +210,10 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
         stoppedBy = 'max-states';
         break;
       }
+      // The properties judged above write no key of this search's: `key` still holds the new state's.
       const to = store.add(r.state, i, step, hereDepth + 1, execs, here.nextId + created);
-      seen.set(key, to);
-      options.onState?.(key, r.state);
+      if (seen.add(key) !== to) throw new Error('explorer: the table of seen states and the state store disagree');
+      options.onState?.(key.text(), r.state);
       onTransition?.(exploredTransition(store, i, step, r, to, true));
     }
     // Its paths live on in the parent column; a counterexample through it replays them.

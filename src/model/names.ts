@@ -20,19 +20,22 @@ export interface TaskPosition {
   readonly ti: number;
 }
 
+/** The first task named `name`, searched from the front. */
+function searched(ps: SystemState['processes'], name: string): TaskPosition | undefined {
+  for (let pi = 0; pi < ps.length; pi++) {
+    const tasks = ps[pi]!.tasks;
+    for (let ti = 0; ti < tasks.length; ti++) if (tasks[ti]!.name === name) return { pi, ti };
+  }
+  return undefined;
+}
+
 export class TaskNames {
   private readonly indexes = new WeakMap<SystemState, NameIndex>();
 
   /** Where task `name` is in `state`: its process and its place there; undefined when no task has the name. */
   locate(state: SystemState, name: string): TaskPosition | undefined {
     const ps = state.processes;
-    if (ps.length <= DIRECT_SEARCH_PROCESSES && ps.every((p) => p.tasks.length <= DIRECT_SEARCH_TASKS)) {
-      for (let pi = 0; pi < ps.length; pi++) {
-        const ti = ps[pi]!.tasks.findIndex((t) => t.name === name);
-        if (ti >= 0) return { pi, ti };
-      }
-      return undefined;
-    }
+    if (ps.length <= DIRECT_SEARCH_PROCESSES && ps.every((p) => p.tasks.length <= DIRECT_SEARCH_TASKS)) return searched(ps, name);
     const index = this.indexOf(state);
     const at = index.positions.get(name);
     return at !== undefined && at.ordinal < index.size ? { pi: at.pi, ti: at.ti } : undefined;

@@ -86,7 +86,7 @@ function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined,
   if (!r) return NO_OUTCOME;
   if (!r.fault) return r;
   const signal = r.result as 'SIGILL' | 'SIGSEGV';
-  const handler = signal === 'SIGILL' ? sigillHandler(w.proc.snapshot) : sigsegvHandler(w.proc.snapshot);
+  const handler = signal === 'SIGILL' ? sigillHandler(w.processSnapshot) : sigsegvHandler(w.processSnapshot);
   const base: RuleResult = { result: signal, ...(r.si_code ? { si_code: r.si_code } : {}) };
   if (handler === 'default' || handler === 'ignore') {
     // force_sig_fault(): a forced signal with the default action kills the whole process; an ignored
@@ -261,7 +261,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     apply: (w, step, ti) => {
       const child = step.fields['child'] as string;
       if (w.nameTaken(child)) return nameInUse(child);
-      const r = w.startTask(inheritedInput(w, w.task(ti), 'clone', hostPermitted(w.proc.snapshot)), 'thread');
+      const r = w.startTask(inheritedInput(w, w.task(ti), 'clone', hostPermitted(w.processSnapshot)), 'thread');
       if (r.outcome) return r.outcome;
       w.addThread(child, r.snapshot);
       return { result: 'ok' };
@@ -284,13 +284,13 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
       const child = step.fields['child'] as string;
       if (w.nameTaken(child)) return nameInUse(child);
       const parent = w.task(ti);
-      const pv = processValue(w.proc.snapshot);
+      const pv = processValue(w.processSnapshot);
       const input: ProcessInput = {
-        hostPermitted: hostPermitted(w.proc.snapshot),
+        hostPermitted: hostPermitted(w.processSnapshot),
         guestPermitted: pv.guestPermission === 'permitted',
         guestLocked: pv.guestPermissionLock === 'locked',
-        sigill: sigillHandler(w.proc.snapshot),
-        sigsegv: sigsegvHandler(w.proc.snapshot),
+        sigill: sigillHandler(w.processSnapshot),
+        sigsegv: sigsegvHandler(w.processSnapshot),
       };
       const vfork = step.op === 'VFORK';
       const t = w.startTask(inheritedInput(w, parent, vfork ? 'vfork' : 'fork', input.hostPermitted), 'other');

@@ -1,8 +1,9 @@
 // The model of one variant on one platform: an initial state and a pure step function. A step is
 // checked, routed by its op's row of the op table to its kernel rule (rules.ts), and memoised: per
-// chart step (chart.ts), and per step local to one process when other processes exist.
+// chart step (chart.ts), per step that touched its own task alone (own-task-steps.ts), and per step
+// local to one process when other processes exist.
 
-import { opSpec, variantHasOp } from '../../machines/kernel-events.js';
+import { OPS, opSpec, variantHasOp, type OpSpec } from '../../machines/kernel-events.js';
 import type { PlatformProfile } from '../../machines/platform.js';
 import { NO_ALTSTACK, type TaskInput } from '../../machines/task-types.js';
 import type { ProcessMachine, TaskMachine, Variant } from '../../machines/variants.js';
@@ -12,8 +13,9 @@ import { MAX_PROCESSES, MAX_SIGNAL_DEPTH, MAX_THREADS_PER_PROCESS } from '../sce
 import { Chart, type ChartStep, type ChartStepTrace, type TraceOwner } from './chart.js';
 import { TaskNames, type TaskPosition } from './names.js';
 import { outcomeOf, showsLeakedBuffers, type Observation, type Outcome } from './observation.js';
+import { addBuffers, bufferDelta, OwnTaskSteps } from './own-task-steps.js';
 import { ROUTE_RULES } from './rules.js';
-import { framesOf, instructionOf, isAlive, taskFate, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
+import { framesOf, instructionOf, isAlive, taskFate, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import { World } from './world.js';
 
 export type NextResult =
@@ -45,9 +47,12 @@ function failure(field: string, error: string): Failure {
 export class SystemModel {
   readonly task: Chart<TaskMachine>;
   readonly process: Chart<ProcessMachine>;
-  /** Small numbers for the instructions stuck tasks refault on, by Instruction.key: canonical keys are built from them. */
-  readonly instructionIds = new Map<string, number>();
+  /** Small numbers for the instructions stuck tasks refault on, by Instruction.key. */
+  private readonly instructionIds = new Map<string, number>();
   private readonly localSteps = new Map<string, LocalEffect>();
+  private readonly ownTaskSteps = new OwnTaskSteps();
+  /** The ops of the variant: asked on every step. */
+  private readonly ops: ReadonlySet<string>;
   private readonly names = new TaskNames();
 
   /**
@@ -59,6 +64,7 @@ export class SystemModel {
     readonly platform: PlatformProfile,
     private readonly options: { readonly memoise: boolean } = { memoise: true },
   ) {
+    this.ops = new Set(OPS.filter((o) => variantHasOp(variant.name, o.op)).map((o) => o.op));
     this.task = new Chart('task', variant.task, options.memoise);
     this.process = new Chart('process', variant.process, options.memoise);
   }
@@ -83,8 +89,23 @@ export class SystemModel {
     return [this.process.start(undefined), this.task.start(input)];
   }
 
+  /** How many step effects the step table keeps (own-task-steps.ts). */
+  get stepTableSize(): number {
+    return this.ownTaskSteps.size;
+  }
+
+  /** A small number for the instruction a stuck task refaults on (0: none): canonical keys are built from them. */
+  instructionId(instruction: Instruction | null): number {
+    if (instruction === null) return 0;
+    const known = this.instructionIds.get(instruction.key);
+    if (known !== undefined) return known;
+    const id = this.instructionIds.size + 1;
+    this.instructionIds.set(instruction.key, id);
+    return id;
+  }
+
   hasOp(op: string): boolean {
-    return variantHasOp(this.variant.name, op);
+    return this.ops.has(op);
   }
 
   /** One step as `simulate` shows it: the next state and what the kernel would report, numbered `index`. */
@@ -110,8 +131,8 @@ export class SystemModel {
    * The bounds of src/scenario/limits.ts, checked before the step runs: threads per process,
    * processes, nested signal handlers. The explorer's configurations stay far below them.
    */
-  private beyondLimits(state: SystemState, proc: ProcessSlot, task: TaskSlot, step: Step): Failure | undefined {
-    const creates = opSpec(step.op)?.creates;
+  private beyondLimits(state: SystemState, proc: ProcessSlot, task: TaskSlot, spec: OpSpec, step: Step): Failure | undefined {
+    const creates = spec.creates;
     if (creates === 'thread' && proc.tasks.length >= MAX_THREADS_PER_PROCESS)
       return failure(
         'child',
@@ -156,8 +177,17 @@ export class SystemModel {
     if ('ok' in at) return at;
     const { pi, ti } = at;
     const proc = state.processes[pi]!;
-    const beyond = this.beyondLimits(state, proc, proc.tasks[ti]!, step);
+    const task = proc.tasks[ti]!;
+    const beyond = this.beyondLimits(state, proc, task, spec, step);
     if (beyond) return beyond;
+    const ownKey = this.ownTaskKey(state, proc, task, spec, step);
+    const taskId = ownKey === undefined ? 0 : this.task.id(task.snapshot);
+    const kept = ownKey === undefined ? undefined : this.ownTaskSteps.get(taskId, ownKey);
+    if (kept !== undefined) {
+      const replayed = this.ownTaskSteps.replay(state, pi, ti, kept);
+      this.names.inherit(state, replayed, pi);
+      return { ok: true, state: replayed, outcome: kept.effect.outcome, trace: kept.effect.trace, owners: this.ownTaskSteps.ownersAt(kept, ti) };
+    }
     const memoKey = this.localStepKey(state, pi, ti, step);
     const known = memoKey === undefined ? undefined : this.localSteps.get(memoKey);
     if (known) {
@@ -165,19 +195,31 @@ export class SystemModel {
       this.names.inherit(state, replayed, pi);
       return { ok: true, state: replayed, outcome: known.outcome, trace: known.trace, owners: known.owners };
     }
-    const w = new World(this, state, pi);
+    const w = new World(this, state, pi, ti);
     const result = rule.apply(w, step, ti);
     if (typeof result === 'string') return { ok: false, error: result, ...(result.startsWith('field "') ? { field: result.slice(7, result.indexOf('"', 7)) } : {}) };
     const after = w.state();
     this.names.inherit(state, after, pi);
     const afterTask = after.processes[pi]!.tasks[ti];
     const outcome = outcomeOf(step.op, result, afterTask && isAlive(afterTask) ? afterTask.snapshot : undefined);
-    if (memoKey !== undefined) {
-      const b = after.buffers;
-      const buffers = { allocated: b.allocated - state.buffers.allocated, freed: b.freed - state.buffers.freed, leaked: b.leaked - state.buffers.leaked };
+    if (ownKey !== undefined && w.touchedOwnTaskOnly) {
+      const buffers = bufferDelta(state.buffers, after.buffers);
+      const p = after.processes[pi]!;
+      this.ownTaskSteps.set(taskId, ownKey, { task: p.tasks[ti]!, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti });
+    } else if (memoKey !== undefined) {
+      const buffers = bufferDelta(state.buffers, after.buffers);
       this.localSteps.set(memoKey, { process: after.processes[pi]!, buffers, outcome, trace: w.trace, owners: w.owners });
     }
     return { ok: true, state: after, outcome, trace: w.trace, owners: w.owners };
+  }
+
+  /**
+   * What the step table looks a step of `task` up by; undefined without memo tables, for a step that
+   * creates a task (it reads the names), and for a stuck task (rare, and its instruction would need a number).
+   */
+  private ownTaskKey(state: SystemState, proc: ProcessSlot, task: TaskSlot, spec: OpSpec, step: Step): number | undefined {
+    if (!this.options.memoise || task.stuckOn !== null || spec.creates !== undefined) return undefined;
+    return this.ownTaskSteps.keyOf(this.process.id(proc.snapshot), state.memory, step);
   }
 
   /**
@@ -188,10 +230,10 @@ export class SystemModel {
    */
   private localStepKey(state: SystemState, pi: number, ti: number, step: Step): string | undefined {
     const p = state.processes[pi]!;
-    const creates = opSpec(step.op)?.creates;
-    if (!this.options.memoise || creates === 'process' || p.vforkParent !== null) return undefined;
     // With one process the state is little more than that process, so the table would only grow.
     if (state.processes.length < 2 || p.tasks.length > LOCAL_MEMO_MAX_TASKS) return undefined;
+    const creates = opSpec(step.op)?.creates;
+    if (!this.options.memoise || creates === 'process' || p.vforkParent !== null) return undefined;
     if (creates === 'thread' && this.locate(state, String(step.fields['child'])) !== undefined) return undefined;
     let k = `${state.memory}|${this.process.id(p.snapshot)}|${ti}|${step.op}|`;
     for (const t of p.tasks) k += `${t.suspended ? 'S' : ''}${t.stuckOn !== null ? `H${t.stuckOn.key}` : ''}${this.task.id(t.snapshot)},`;
@@ -208,9 +250,6 @@ export class SystemModel {
     const processes = [...state.processes];
     const slot = { ...effect.process, tasks };
     processes[pi] = slot;
-    const b = state.buffers;
-    const d = effect.buffers;
-    const buffers = d.allocated === 0 && d.freed === 0 && d.leaked === 0 ? b : { allocated: b.allocated + d.allocated, freed: b.freed + d.freed, leaked: b.leaked + d.leaked };
-    return { memory: state.memory, processes, buffers };
+    return { memory: state.memory, processes, buffers: addBuffers(state.buffers, effect.buffers) };
   }
 }

@@ -16,6 +16,7 @@ export class World {
   readonly trace: ChartStepTrace[] = [];
   /** Whose chart each trace entry stepped (see TraceOwner). */
   readonly owners: TraceOwner[] = [];
+  private ownTaskOnly = true;
 
   constructor(
     readonly model: SystemModel,
@@ -23,6 +24,8 @@ export class World {
     private readonly before: SystemState,
     /** The process of the step's task. */
     private readonly pi: number,
+    /** The step's task, its position in process `pi` (none: -1). */
+    private readonly actingTi = -1,
   ) {
     this.memoryNow = before.memory;
     this.processes = [...before.processes];
@@ -37,16 +40,41 @@ export class World {
     return this.memoryNow;
   }
 
+  /**
+   * Whether the step has read and changed nothing but its own task, its process's chart and the
+   * memory: its effect is then a function of those (and the step), which the step table
+   * (own-task-steps.ts) relies on. Every way to reach another task, a name, the vfork relation or
+   * another process goes through a method below that clears it.
+   */
+  get touchedOwnTaskOnly(): boolean {
+    return this.ownTaskOnly;
+  }
+
+  private reach(ti: number, at: number): void {
+    if (ti !== this.actingTi || at !== this.pi) this.ownTaskOnly = false;
+  }
+
+  private reachBeyond(): void {
+    this.ownTaskOnly = false;
+  }
+
   setMemory(memory: Memory): void {
+    this.reachBeyond();
     this.memoryNow = memory;
   }
 
   /** The step's process, as the step has left it so far. */
-  get proc(): ProcessSlot {
+  private get proc(): ProcessSlot {
     return this.processes[this.pi]!;
   }
 
+  /** The step's process's chart, as the step has left it so far. */
+  get processSnapshot(): ProcessSnapshot {
+    return this.proc.snapshot;
+  }
+
   task(ti: number): TaskSlot {
+    this.reach(ti, this.pi);
     return this.proc.tasks[ti]!;
   }
 
@@ -69,6 +97,7 @@ export class World {
 
   /** Sends an event to task `ti` of process `at` (the step's, unless said otherwise); returns what it reported. */
   sendTask(ti: number, event: TaskEvent, at = this.pi): TaskOutcome | undefined {
+    this.reach(ti, at);
     const p = this.processes[at]!;
     const t = p.tasks[ti]!;
     const r = this.model.task.send(t.snapshot, event);
@@ -96,6 +125,7 @@ export class World {
    * process ('other'). A refusal (clone failing for memory) is returned, and nothing is counted.
    */
   startTask(input: TaskInput, owner: 'thread' | 'other'): ChartStep<TaskSnapshot> {
+    this.reachBeyond();
     const r = this.model.task.start(input);
     this.traced(r, owner === 'thread' ? this.proc.tasks.length : 'other');
     if (!r.outcome) this.account(r.bufferChanges);
@@ -103,20 +133,24 @@ export class World {
   }
 
   startProcess(input: ProcessInput): ChartStep<ProcessSnapshot> {
+    this.reachBeyond();
     const r = this.model.process.start(input);
     this.traced(r, 'other');
     return r;
   }
 
   addThread(name: string, snapshot: TaskSnapshot): void {
+    this.reachBeyond();
     this.setProc({ ...this.proc, tasks: [...this.proc.tasks, { name, snapshot, suspended: false, stuckOn: null }] });
   }
 
   addProcess(snapshot: ProcessSnapshot, task: { readonly name: string; readonly snapshot: TaskSnapshot }, vforkParent: string | null): void {
+    this.reachBeyond();
     this.processes.push({ snapshot, tasks: [{ name: task.name, snapshot: task.snapshot, suspended: false, stuckOn: null }], vforkParent });
   }
 
   private updateTask(ti: number, change: Partial<Pick<TaskSlot, 'suspended' | 'stuckOn'>>, at = this.pi): void {
+    this.reach(ti, at);
     const p = this.processes[at]!;
     const tasks = [...p.tasks];
     tasks[ti] = { ...tasks[ti]!, ...change };
@@ -147,6 +181,7 @@ export class World {
   }
 
   private indexesWhere(test: (t: TaskSlot) => boolean, at: number): number[] {
+    this.reachBeyond();
     const found: number[] = [];
     const tasks = this.processes[at]!.tasks;
     for (let i = 0; i < tasks.length; i++) if (test(tasks[i]!)) found.push(i);
@@ -155,6 +190,7 @@ export class World {
 
   /** The group is gone (its last thread exited or died, or an exec replaced it): a zombie leader is reaped. */
   releaseZombies(): void {
+    this.reachBeyond();
     this.proc.tasks.forEach((t, i) => {
       if (isZombie(t)) this.sendTask(i, { type: 'RELEASED' });
     });
@@ -162,17 +198,20 @@ export class World {
 
   /** Whether a task of the state the step started from has the name (a step creates at most one task). */
   nameTaken(name: string): boolean {
+    this.reachBeyond();
     return this.model.locate(this.before, name) !== undefined;
   }
 
   /** Every live thread of the step's process dies of the signal. */
   killProcess(by: SignalName): void {
+    this.reachBeyond();
     for (const i of this.liveTaskIndexes()) this.sendTask(i, { type: 'KILLED', by });
     this.releaseZombies();
   }
 
   /** Ends the step's process's vfork relation: its parent, if any, runs again. */
   resumeVforkParent(): void {
+    this.reachBeyond();
     const parent = this.proc.vforkParent;
     if (parent === null) return;
     this.setProc({ ...this.proc, vforkParent: null });
