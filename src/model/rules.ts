@@ -323,7 +323,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
       // de_thread(): the other threads die, and a zombie leader is reaped, before the exec'ing thread becomes the leader.
       for (const i of w.liveTaskIndexes()) if (i !== ti) w.sendTask(i, { type: 'KILLED', by: 'exec' });
       w.releaseZombies();
-      const ignored = (['SIGILL', 'SIGSEGV'] as const).filter((signal) => (signal === 'SIGILL' ? sigillHandler(w.proc.snapshot) : sigsegvHandler(w.proc.snapshot)) === 'ignore');
+      const ignored = (['SIGILL', 'SIGSEGV'] as const).filter((signal) => (signal === 'SIGILL' ? sigillHandler(w.processSnapshot) : sigsegvHandler(w.processSnapshot)) === 'ignore');
       w.sendProcess({ type: 'EXEC' });
       // flush_signal_handlers(): exec resets every handler to the default action, but SIG_IGN stays.
       for (const signal of ignored) w.sendProcess({ type: 'SET_DISPOSITION', signal, handler: 'ignore' });
