@@ -288,6 +288,8 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   const states = new Set<string>();
   const maxViews = options.maxStates ?? Number.POSITIVE_INFINITY;
   const views = new Map<string, View>();
+  /** A view's place in the queue. */
+  const order = new Map<View, number>();
   const queue: View[] = [];
   /** By context (a view less one thread): the threads that complete it to a view of V. */
   const completions = new Map<string, Map<string, ClassedThread>>();
@@ -307,6 +309,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
       return;
     }
     views.set(v.key, v);
+    order.set(v, queue.length);
     queue.push(v);
     v.processes.forEach((vp, pi) =>
       vp.threads.forEach((thread, ti) => {
@@ -471,8 +474,9 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
     depth = Math.max(depth, v.depth);
     if (options.onProgress && i % PROGRESS_EVERY === 0) options.onProgress(views.size, v.depth);
     run(v.memory, v.execs, v.processes, v.depth);
-    // Configurations with one thread more in one process, all of whose views are now known: this view
-    // may be the last of them to arrive.
+    // Configurations with one thread more in one process, all of whose views are known and run: each
+    // grows from the last of its views in the queue, once that one has run, so what every view's
+    // steps did is recorded.
     v.processes.forEach((vp, pi) => {
       if (vp.threads.length !== k) return;
       vp.threads.forEach((_, ti) => {
@@ -480,9 +484,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
           const processes = withThread(v, pi, extra);
           const without = (j: number) => processes.map((q, i) => (i === pi ? { ...q, threads: q.threads.filter((_t, x) => x !== j) } : q));
           const from = processes[pi]!.threads.map((_t, j) => views.get(keyOf(model, v.memory, v.execs, without(j))));
-          if (!from.every((w) => w !== undefined)) continue;
-          // Its views run first, so that what their steps did is known (a view queued later runs now, once).
-          for (const w of from) run(w.memory, w.execs, w.processes, w.depth);
+          if (!from.every((w) => w !== undefined) || from.some((w) => order.get(w)! > i)) continue;
           run(v.memory, v.execs, processes, v.depth, pi, from);
         }
       });
