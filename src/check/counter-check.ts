@@ -1,9 +1,11 @@
 // Verdicts for every thread count (`check --threads any`): the view abstraction's search
-// (src/explore/counter.ts) over the catalogue, each candidate violation replayed concretely. A
-// property the abstraction finds unbroken holds at any number of threads per process; a candidate is
-// called violated only once a bounded search with a concrete number of threads finds a counterexample,
-// which is then a scenario `simulate` replays. A candidate no bounded search up to REPLAY_MAX_THREADS
-// reproduces is "unknown": the abstraction may have invented it.
+// (src/explore/counter.ts) over the catalogue, each violation replayed concretely. A property the
+// abstraction finds unbroken holds at any number of threads per process; a violation is reported once
+// a bounded search with a concrete number of threads finds a counterexample, a scenario `simulate`
+// replays. Every configuration the search runs has the group leader and cutoff + 1 other threads at
+// most, and is a reachable state (on the ops tested, test/check/counter-check.test.ts), so the
+// bounded searches up to replayMaxThreads(cutoff) find each one; a violation they do not reproduce is
+// "unknown", never "violated": a replay cut at REPLAY_MAX_STATES, or a configuration no run reaches.
 
 import type { VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
@@ -16,8 +18,14 @@ import type { ScenarioFile } from '../scenario/format.js';
 import { modelFor } from '../simulate/simulate.js';
 import { counterexample } from './check.js';
 
-/** The largest thread count a candidate violation is replayed with. */
-export const REPLAY_MAX_THREADS = 3;
+/**
+ * The largest thread count a violation is replayed with: as many as a configuration of the cutoff
+ * has (the leader and cutoff + 1 others), and one more, for a witness that has gone (a thread whose
+ * small altstack left the leader stuck in a refault, and then exited: test/check/counter-check.test.ts).
+ */
+export function replayMaxThreads(cutoff: number): number {
+  return cutoff + 3;
+}
 /** The states one replay search may take before it gives up on a candidate. */
 export const REPLAY_MAX_STATES = 200_000;
 
@@ -42,10 +50,10 @@ function replayConfig(config: ExploreConfig, threads: number): ExploreConfig {
   return boundedConfig(config, { threads });
 }
 
-/** The first concrete counterexample, with the fewest threads that give one (1 to REPLAY_MAX_THREADS). */
-function replay(variant: VariantName, config: ExploreConfig, p: Property, platform: PlatformProfile): AnyThreadsCell {
+/** The first concrete counterexample, with the fewest threads that give one (1 to maxThreads). */
+function replay(variant: VariantName, config: ExploreConfig, p: Property, platform: PlatformProfile, maxThreads: number): AnyThreadsCell {
   let cut = false;
-  for (let threads = 1; threads <= REPLAY_MAX_THREADS; threads++) {
+  for (let threads = 1; threads <= maxThreads; threads++) {
     const r = explore(modelFor(variant, platform), replayConfig(config, threads), { properties: [p], stopWhenAllViolated: true, maxStates: REPLAY_MAX_STATES });
     const v = r.violations.get(p.name);
     if (v) return { verdict: 'violated', threads, counterexample: counterexample(variant, p, v, platform) };
@@ -53,7 +61,7 @@ function replay(variant: VariantName, config: ExploreConfig, p: Property, platfo
   }
   return {
     verdict: 'unknown',
-    why: `the abstraction breaks it, but no run of 1 to ${REPLAY_MAX_THREADS} threads does${cut ? ` within ${REPLAY_MAX_STATES} states` : ''}: possibly spurious under the abstraction`,
+    why: `the abstraction breaks it, but no run of 1 to ${maxThreads} threads does${cut ? ` within ${REPLAY_MAX_STATES} states` : ': its configuration is no reachable state'}`,
   };
 }
 
@@ -65,8 +73,9 @@ export function checkVariantAnyThreads(
   const properties = options.properties ?? PROPERTIES;
   const platform = options.platform ?? DEFAULT_PLATFORM;
   const model = modelFor(variant, platform);
+  const cutoff = options.cutoff ?? DEFAULT_CUTOFF;
   const { violations, ...search } = exploreCounter(model, config, {
-    cutoff: options.cutoff ?? DEFAULT_CUTOFF,
+    cutoff,
     properties,
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -75,7 +84,7 @@ export function checkVariantAnyThreads(
   const cells: Record<string, AnyThreadsCell> = {};
   for (const p of properties) {
     if (search.unjudged.includes(p.name)) cells[p.name] = { verdict: 'not judged', why: NOT_JUDGED_WHY };
-    else if (violations.has(p.name)) cells[p.name] = replay(variant, config, p, platform);
+    else if (violations.has(p.name)) cells[p.name] = replay(variant, config, p, platform, replayMaxThreads(cutoff));
     else if (!search.stats.complete) cells[p.name] = { verdict: 'unknown', why: 'the search stopped at --max-states before it found every view' };
     else cells[p.name] = { verdict: 'holds', ...(vacuousUnder(p, ops) ? { vacuous: true as const } : {}) };
   }

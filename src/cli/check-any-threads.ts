@@ -3,7 +3,7 @@
 
 import type { VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
-import { anyThreadsWords, checkVariantAnyThreads, REPLAY_MAX_THREADS, type AnyThreadsCheck } from '../check/counter-check.js';
+import { anyThreadsWords, checkVariantAnyThreads, replayMaxThreads, type AnyThreadsCheck } from '../check/counter-check.js';
 import { VACUOUS_MEANING } from '../check/check.js';
 import type { ExploreConfig } from '../explore/config.js';
 import { DEFAULT_CUTOFF } from '../explore/counter.js';
@@ -69,8 +69,8 @@ export function runAnyThreads(q: AnyThreadsRequest): number {
   const cutoff = results[0]?.search.cutoff ?? DEFAULT_CUTOFF;
   const coverage =
     `Verdicts for every number of threads per process: the view abstraction with cutoff ${cutoff} ` +
-    `(views of up to ${cutoff} thread${cutoff === 1 ? '' : 's'} per process, configurations of ${cutoff + 1}); ` +
-    `each violation replayed with 1 to ${REPLAY_MAX_THREADS} concrete threads (docs/checking.md#every-thread-count).`;
+    `(views of each process's group leader and up to ${cutoff} other thread${cutoff === 1 ? '' : 's'}, configurations of the leader and ${cutoff + 1}); ` +
+    `each violation replayed with 1 to ${replayMaxThreads(cutoff)} concrete threads (docs/checking.md#every-thread-count).`;
   if (q.json) {
     const out = {
       config: q.config.name,

@@ -3,23 +3,28 @@
 // abstraction" (STTT 2016).
 //
 // A view is a small state: the memory, the execs so far, every live process with its chart state,
-// and of each process's threads (running ones and a zombie leader: the thread list) at most k (the cutoff), a sub-multiset of its thread classes
-// (a class is what the rules can tell threads apart by: the task chart snapshot, the suspended and the
-// stuck marks). A concrete state of any size is represented by all its views. The search computes
-// a set V of views closed under this step: every configuration with k+1 threads in one process whose
-// k-thread views are all in V (and every view, as a configuration of its own) takes every step the
-// concrete model allows, and every view of each result joins V. The model's own step function runs
-// on each configuration; nothing is re-encoded.
+// and of each process's thread list (running threads and a zombie leader) its group leader and at
+// most k (the cutoff) of the other threads, a sub-multiset of their classes (a class is what the
+// rules can tell threads apart by: the task chart snapshot, the suspended and the stuck marks). Every
+// process has its leader on its thread list until the group is gone (a leader that exits before its
+// threads stays a zombie, exec's de_thread makes the exec'ing thread the leader), so every view keeps
+// it: a view made without it would be a state no run reaches. A concrete state of any size is
+// represented by all its views. The search computes a set V of views closed under this step: every
+// configuration with the leader and k+1 other threads in one process whose views are all in V (and
+// every view, as a configuration of its own) takes every step the concrete model allows, and every
+// view of each result joins V. The model's own step function runs on each configuration; nothing is
+// re-encoded.
 //
 // Why that covers every N (docs/checking.md, "Every thread count"): a rule reads other threads only by
 // sending every live thread the same event, or through one witness whose presence makes the request
 // fail and change nothing but the acting thread (validate_sigaltstack). So a step of a concrete state
-// acts on any k threads of it as it acts on a configuration made of them and the actor, which V holds;
-// by induction every view of every reachable state, at any thread count, is in V. The set is an
-// over-approximation: a property no configuration's step breaks holds at every N, and a violation
-// found here is only a candidate, replayed concretely by the caller (src/check/counter-check.ts).
+// acts on the leader and any k other threads of it as it acts on a configuration made of them and the
+// actor, which V holds; by induction every view of every reachable state, at any N, is in V. A
+// property no configuration's step breaks holds at every N. A violation found here is checked by the
+// caller (src/check/counter-check.ts), which replays it concretely; the configurations on the presets'
+// ops are reachable states (test/check/counter-check.test.ts), so there the replay finds every one.
 
-import { hasLargeBuffer, isGroupLeader, onThreadList, type ProcessSlot, type SystemState, type TaskSlot } from '../model/state.js';
+import { hasLargeBuffer, isGroupLeader, onThreadList, type BufferCounts, type ProcessSlot, type SystemState, type TaskSlot } from '../model/state.js';
 import type { Outcome } from '../model/observation.js';
 import type { SystemModel } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
@@ -28,17 +33,20 @@ import { canonicalKey } from './canonical.js';
 import type { ExploreConfig } from './config.js';
 import { MAIN_TASK, PROGRESS_EVERY, type ExploreStats } from './explore.js';
 import type { Property, SafetyProperty, Transition } from './property.js';
+import { sameTask } from './reduction.js';
 
-/** The cutoff `check --threads any` uses: views of one thread per process, configurations of two. */
+/** The cutoff `check --threads any` uses: views of the leader and one other thread per process, configurations of the leader and two. */
 export const DEFAULT_CUTOFF = 1;
 
 export interface CounterOptions {
-  /** Threads per process in a view; configurations have one more. At least 1. */
+  /** Threads per process in a view besides the group leader; configurations have one more. At least 1. */
   readonly cutoff?: number;
   readonly properties?: readonly Property[];
   /** Stop after this many views (the search is then incomplete). */
   readonly maxStates?: number;
   readonly onProgress?: (views: number, depth: number) => void;
+  /** Take every step of every configuration, also those its views account for (tests: skipping them changes no view and no verdict). */
+  readonly everyStep?: boolean;
   /** Called for every configuration the search runs (tests: is each one a state some concrete run reaches?). */
   readonly onConfiguration?: (state: SystemState, execs: number) => void;
 }
@@ -71,10 +79,13 @@ function byClass<T>(a: readonly [string, T], b: readonly [string, T]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
-/** A process of a view: its slot (threads renamed later) and its threads' classes, sorted. */
+type ClassedThread = readonly [string, TaskSlot];
+
+/** A process of a view: its slot (threads renamed later), its group leader, and some of its other threads, sorted by class. */
 interface ViewProcess {
   readonly process: ProcessSlot;
-  readonly threads: readonly (readonly [string, TaskSlot])[];
+  readonly leader: ClassedThread;
+  readonly threads: readonly ClassedThread[];
 }
 
 interface View {
@@ -86,7 +97,7 @@ interface View {
 }
 
 function processPart(model: SystemModel, vp: ViewProcess, hole = false): string {
-  return `${vp.process.vforkParent !== null ? 'V' : ''}${model.process.id(vp.process.snapshot)}${hole ? '*' : ''}[${vp.threads.map(([c]) => c).join(',')}]`;
+  return `${vp.process.vforkParent !== null ? 'V' : ''}${model.process.id(vp.process.snapshot)}${hole ? '*' : ''}[${vp.leader[0]};${vp.threads.map(([c]) => c).join(',')}]`;
 }
 
 function keyOf(model: SystemModel, memory: string, execs: number, processes: readonly ViewProcess[], hole = -1): string {
@@ -96,11 +107,11 @@ function keyOf(model: SystemModel, memory: string, execs: number, processes: rea
     .join('|')}`;
 }
 
-/** The sub-multisets of 1..k of a sorted list of classed threads, each once. */
+/** The sub-multisets of 0..k of a sorted list of classed threads, each once. */
 function subMultisets<T>(threads: readonly (readonly [string, T])[], k: number): (readonly (readonly [string, T])[])[] {
   const out: (readonly (readonly [string, T])[])[] = [];
   const pick = (from: number, chosen: (readonly [string, T])[]) => {
-    if (chosen.length > 0) out.push([...chosen]);
+    out.push([...chosen]);
     if (chosen.length === k) return;
     for (let i = from; i < threads.length; i++) {
       // Equal classes are interchangeable: skip a class equal to the one just passed over.
@@ -126,7 +137,7 @@ function stateOf(view: Pick<View, 'memory' | 'processes'>): SystemState {
   let large = 0;
   const processes = view.processes.map((vp) => ({
     ...vp.process,
-    tasks: vp.threads.map(([, t]) => {
+    tasks: [vp.leader, ...vp.threads].map(([, t]) => {
       const name = `t${count++}`;
       if (!names.has(t.name)) names.set(t.name, name);
       if (hasLargeBuffer(t)) large++;
@@ -141,23 +152,101 @@ function stateOf(view: Pick<View, 'memory' | 'processes'>): SystemState {
   };
 }
 
-/** Every view of a concrete state: per live process a sub-multiset of 1..k of the threads on its thread list. */
+/** Every view of a concrete state: per live process its group leader and a sub-multiset of 0..k of the other threads on its thread list. */
 function viewsOf(model: SystemModel, s: SystemState, execs: number, k: number, depth: number): View[] {
   const perProcess = s.processes
-    .map((p) => ({ p, threads: p.tasks.filter(onThreadList).map((t) => [classOf(model, t), t] as const).sort(byClass) }))
-    .filter(({ threads }) => threads.length > 0)
-    .map(({ p, threads }) => subMultisets(threads, k).map((sub): ViewProcess => ({ process: p, threads: sub })));
+    .map((p) => p.tasks.filter(onThreadList))
+    .map((listed, i) => ({ p: s.processes[i]!, listed }))
+    .filter(({ listed }) => listed.length > 0)
+    .map(({ p, listed }) => {
+      const leaders = listed.filter(isGroupLeader);
+      // thread_group_leader(): one per group, on its thread list until the group is gone. A state
+      // without it would make the views miss the thread every rule about the leader reads.
+      if (leaders.length !== 1) throw new Error(`view abstraction: a process with ${leaders.length} group leaders on its thread list, where the kernel has one`);
+      const leader: ClassedThread = [classOf(model, leaders[0]!), leaders[0]!];
+      const others = listed.filter((t) => t !== leaders[0]).map((t): ClassedThread => [classOf(model, t), t]).sort(byClass);
+      return subMultisets(others, k).map((sub): ViewProcess => ({ process: p, leader, threads: sub }));
+    });
   return product(perProcess).map((processes) => ({ memory: s.memory, execs, processes, key: keyOf(model, s.memory, execs, processes), depth }));
 }
 
-/** The view with thread `ti` of process `pi` left out: where views that differ in that one thread meet. */
+/** The view with the other thread `ti` of process `pi` left out: where views that differ in that one thread meet. */
 function contextKey(model: SystemModel, v: View, pi: number, ti: number): string {
   const processes = v.processes.map((vp, i) => (i === pi ? { ...vp, threads: vp.threads.filter((_, j) => j !== ti) } : vp));
   return keyOf(model, v.memory, v.execs, processes, pi);
 }
 
-function withThread(v: View, pi: number, thread: readonly [string, TaskSlot]): ViewProcess[] {
+function withThread(v: View, pi: number, thread: ClassedThread): ViewProcess[] {
   return v.processes.map((vp, i) => (i === pi ? { ...vp, threads: [...vp.threads, thread].sort(byClass) } : vp));
+}
+
+/** Where a step's actor sits (its process and its place there, 0 the leader; -1 for a step of the system) and what it does (op and fields, less the name a new task gets). */
+interface Place {
+  readonly pi: number;
+  readonly ti: number;
+  readonly what: string;
+}
+
+function placeOf(model: SystemModel, s: SystemState, step: Step): Place {
+  const at = step.task === undefined ? undefined : model.locate(s, step.task);
+  let what = step.op;
+  for (const f in step.fields) if (f !== 'child') what += ` ${f}=${String(step.fields[f])}`;
+  return { pi: at?.pi ?? -1, ti: at?.ti ?? -1, what };
+}
+
+const actorKey = (pi: number, ti: number) => `${pi}.${ti}`;
+
+/** `step` as the task `task` of a configuration with `fresh` tasks takes it (the names of a view's step are the view's). */
+function renamed(step: Step, task: string | undefined, fresh: number): Step {
+  const fields = 'child' in step.fields ? { ...step.fields, child: `t${fresh}` } : step.fields;
+  return task === undefined ? { op: step.op, fields } : { op: step.op, task, fields };
+}
+
+/**
+ * What a step of a view's configuration did, for the configurations grown from the view by a thread
+ * of process `grown`: for a step of one of that process's other threads, whether it changed that
+ * thread alone (and made at most one new thread of its process); for any other step, the outcome and
+ * the state after, less the grown process's other threads.
+ */
+type Effect =
+  | { readonly refused: true }
+  | { readonly apart: string }
+  | { readonly local: { readonly actor: TaskSlot; readonly born: TaskSlot | undefined; readonly outcome: Outcome; readonly buffers: BufferCounts } }
+  | { readonly wide: true };
+
+/** `after` without the threads of process `pi` of `before` other than its leader. */
+function withoutOthers(after: SystemState, before: SystemState, pi: number): SystemState {
+  const others = new Set(before.processes[pi]!.tasks.slice(1).map((t) => t.name));
+  return { ...after, processes: after.processes.map((p, i) => (i === pi ? { ...p, tasks: p.tasks.filter((t) => !others.has(t.name)) } : p)) };
+}
+
+/** The step of task `ti` of process `pi` from `before` to `after` changed that task alone, and made at most one new task of its process: what it made of them. */
+function localChange(model: SystemModel, before: SystemState, after: SystemState, pi: number, ti: number): { readonly actor: TaskSlot; readonly born: TaskSlot | undefined } | undefined {
+  if (after.memory !== before.memory || after.processes.length !== before.processes.length) return undefined;
+  for (let q = 0; q < before.processes.length; q++) {
+    const b = before.processes[q]!;
+    const a = after.processes[q]!;
+    if (model.process.id(a.snapshot) !== model.process.id(b.snapshot) || a.vforkParent !== b.vforkParent) return undefined;
+    const born = q === pi ? 1 : 0;
+    if (a.tasks.length < b.tasks.length || a.tasks.length > b.tasks.length + born) return undefined;
+    if (!b.tasks.every((t, x) => (q === pi && x === ti) || sameTask(model, t, a.tasks[x]!))) return undefined;
+  }
+  const tasks = after.processes[pi]!.tasks;
+  return { actor: tasks[ti]!, born: tasks[before.processes[pi]!.tasks.length] };
+}
+
+/** Two effects of a step, less the grown process's other threads, are the same. */
+function sameEffect(a: Effect, b: Effect): boolean {
+  return ('refused' in a && 'refused' in b) || ('apart' in a && 'apart' in b && a.apart === b.apart);
+}
+
+/** The execs after a step: one more after an exec that succeeded. */
+function execsAfter(execs: number, step: Step, outcome: Outcome): number {
+  return execs + (step.op === 'EXEC' && outcome.outcome === 'ok' ? 1 : 0);
+}
+
+function bufferChange(before: BufferCounts, after: BufferCounts): BufferCounts {
+  return { allocated: after.allocated - before.allocated, freed: after.freed - before.freed, leaked: after.leaked - before.leaked };
 }
 
 /**
@@ -192,13 +281,18 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   const safety = properties.filter((p): p is SafetyProperty => p.kind !== 'eventually');
   const stepProperties = safety.filter((p) => p.kind === 'step');
   const stateProperties = safety.filter((p) => p.kind === 'state');
+  // A step that changes its actor alone is judged by the rest in the view with the actor (judgeLocal).
+  const stepPropertiesTogether = stepProperties.filter((p) => p.readsThreadsTogether === true);
+  const statePropertiesTogether = stateProperties.filter((p) => p.readsThreadsTogether === true);
   /** The concrete states the configurations' steps reached, by canonical key. */
   const states = new Set<string>();
   const maxViews = options.maxStates ?? Number.POSITIVE_INFINITY;
   const views = new Map<string, View>();
+  /** A view's place in the queue. */
+  const order = new Map<View, number>();
   const queue: View[] = [];
   /** By context (a view less one thread): the threads that complete it to a view of V. */
-  const completions = new Map<string, Map<string, readonly [string, TaskSlot]>>();
+  const completions = new Map<string, Map<string, ClassedThread>>();
   const configurations = new Set<string>();
   const violations = new Map<string, AbstractViolation>();
   let transitions = 0;
@@ -215,6 +309,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
       return;
     }
     views.set(v.key, v);
+    order.set(v, queue.length);
     queue.push(v);
     v.processes.forEach((vp, pi) =>
       vp.threads.forEach((thread, ti) => {
@@ -226,36 +321,151 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
     );
   };
 
-  const run = (memory: SystemState['memory'], execs: number, processes: readonly ViewProcess[], depthNow: number): void => {
+  /** A step of a view's configuration and what it did, as the configurations grown from the view need it. */
+  interface Recorded {
+    readonly step: Step;
+    readonly what: string;
+    readonly effect: Effect;
+  }
+  /** By view, by the process it may grow by, by actor (actorKey): its steps, in the order candidateSteps gives them. */
+  const effects = new Map<string, Map<number, Map<string, Recorded[]>>>();
+
+  /** The candidate steps of a configuration, a stuck class's once. */
+  const candidates = (s: SystemState, execs: number, fresh: number): Step[] => {
+    const steps = candidateSteps(model, unbounded, { state: s, execs, nextId: fresh });
+    const stuck = new Map<string, TaskSlot>();
+    for (const p of s.processes) for (const t of p.tasks) if (t.stuckOn !== null) stuck.set(t.name, t);
+    if (stuck.size === 0) return steps;
+    // Copies of one stuck class each offer the same step (the others are one per class already): take it once.
+    const taken = new Set<string>();
+    return steps.filter((step) => {
+      const t = stuck.get(step.task ?? '');
+      if (t === undefined) return true;
+      const choice = `${classOf(model, t)}|${step.op}`;
+      if (taken.has(choice)) return false;
+      taken.add(choice);
+      return true;
+    });
+  };
+
+  /** Takes a step of a configuration: judges it, and adds the views of the state it reaches. */
+  const take = (s: SystemState, execs: number, step: Step, depthNow: number): ReturnType<SystemModel['next']> => {
+    const r = model.next(s, step);
+    if (!r.ok) return r;
+    transitions++;
+    checkUniform(model, s, step, r.state);
+    const t: Transition = { before: s, step, observation: r.outcome, after: r.state, model };
+    judge(stepProperties, t, s);
+    const after = execsAfter(execs, step, r.outcome);
+    // An invariant, and the views, depend on the state alone: once per distinct state reached.
+    const reached = canonicalKey(model, r.state, after);
+    if (states.has(reached)) return r;
+    states.add(reached);
+    judge(stateProperties, t, s);
+    for (const v of viewsOf(model, r.state, after, k, depthNow + 1)) add(v);
+    return r;
+  };
+
+  /**
+   * Runs a configuration: a view, or one grown by a thread of process `grown` from its views `from`
+   * (`from[j]`: the configuration less the grown process's other thread j). A grown configuration
+   * takes only the steps its views do not account for (docs/checking.md, "Every thread count"): a
+   * step of one of the grown process's other threads that, in a view with that thread, changed it
+   * alone is judged as that change, not taken again; any other step that did the same in every view,
+   * less the grown process's other threads, is not taken either.
+   */
+  const run = (memory: SystemState['memory'], execs: number, processes: readonly ViewProcess[], depthNow: number, grown = -1, from: readonly View[] = []): void => {
     const key = keyOf(model, memory, execs, processes);
     if (configurations.has(key)) return;
     configurations.add(key);
     const s = stateOf({ memory, processes });
     options.onConfiguration?.(s, execs);
-    const fresh = processes.reduce((n, vp) => n + vp.threads.length, 0);
-    const taken = new Set<string>();
-    const stuck = new Map(s.processes.flatMap((p) => p.tasks.filter((t) => t.stuckOn !== null).map((t) => [t.name, t] as const)));
-    for (const step of candidateSteps(model, unbounded, { state: s, execs, nextId: fresh })) {
-      // Copies of one stuck class each offer the same step (the others are one per class already): take it once.
-      if (stuck.has(step.task ?? '')) {
-        const choice = `${classOf(model, stuck.get(step.task!)!)}|${step.op}`;
-        if (taken.has(choice)) continue;
-        taken.add(choice);
-      }
-      const r = model.next(s, step);
-      if (!r.ok) continue;
-      transitions++;
-      checkUniform(model, s, step, r.state);
-      const t: Transition = { before: s, step, observation: r.outcome, after: r.state, model };
-      judge(stepProperties, t, s);
-      const after = execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
-      // An invariant, and the views, depend on the state alone: once per distinct state reached.
-      const reached = canonicalKey(model, r.state, after);
-      if (states.has(reached)) continue;
-      states.add(reached);
-      judge(stateProperties, t, s);
-      for (const v of viewsOf(model, r.state, after, k, depthNow + 1)) add(v);
+    const fresh = processes.reduce((n, vp) => n + 1 + vp.threads.length, 0);
+    if (grown >= 0 && options.everyStep !== true) {
+      runGrown(s, execs, processes, depthNow, grown, from, fresh);
+      return;
     }
+    // A view records what its steps did, for each process by which it may grow.
+    const growable = grown < 0 ? processes.flatMap((vp, pi) => (vp.threads.length === k ? [pi] : [])) : [];
+    const record = new Map(growable.map((pi) => [pi, new Map<string, Recorded[]>()] as const));
+    if (record.size > 0) effects.set(key, record);
+    for (const step of candidates(s, execs, fresh)) {
+      const r = take(s, execs, step, depthNow);
+      if (record.size === 0) continue;
+      const at = placeOf(model, s, step);
+      const after = r.ok ? execsAfter(execs, step, r.outcome) : execs;
+      for (const [pi, byActor] of record) {
+        const actor = actorKey(at.pi, at.ti);
+        const list = byActor.get(actor) ?? [];
+        if (list.length === 0) byActor.set(actor, list);
+        list.push({ step, what: at.what, effect: effectOf(s, r, execs, after, pi, at) });
+      }
+    }
+  };
+
+  const runGrown = (s: SystemState, execs: number, processes: readonly ViewProcess[], depthNow: number, grown: number, from: readonly View[], fresh: number): void => {
+    const records = from.map((w) => effects.get(w.key)!.get(grown)!);
+    const tasks = s.processes[grown]!.tasks;
+    const threads = processes[grown]!.threads;
+    // The grown process's other threads, one of each class: as a view with the thread (and without another) took its steps.
+    threads.forEach(([cls], i) => {
+      if (i > 0 && threads[i - 1]![0] === cls) return;
+      const dropped = i === 0 ? 1 : 0;
+      const there = from[dropped]!.processes[grown]!.threads.findIndex(([c]) => c === cls);
+      for (const { step, effect } of records[dropped]!.get(actorKey(grown, 1 + there)) ?? []) {
+        if ('refused' in effect) continue;
+        const here = renamed(step, tasks[1 + i]!.name, fresh);
+        if ('local' in effect) judgeLocal(s, here, grown, 1 + i, effect.local);
+        else take(s, execs, here, depthNow);
+      }
+    });
+    // Every other step: taken unless it did the same in every view.
+    for (const [actor, list] of records[0]!) {
+      const [pi, ti] = actor.split('.').map(Number) as [number, number];
+      if (pi === grown && ti > 0) continue;
+      list.forEach(({ step, what, effect }, n) => {
+        const same = records.every((r) => {
+          const e = r.get(actor)?.[n];
+          return e !== undefined && e.what === what && sameEffect(e.effect, effect);
+        });
+        if (!same) take(s, execs, renamed(step, pi < 0 ? undefined : s.processes[pi]!.tasks[ti]!.name, fresh), depthNow);
+      });
+    }
+  };
+
+  /** What a view's step did, as a configuration grown by a thread of process `grown` needs it. */
+  const effectOf = (s: SystemState, r: ReturnType<SystemModel['next']>, execs: number, after: number, grown: number, at: Place): Effect => {
+    if (!r.ok) return { refused: true };
+    if (at.pi === grown && at.ti > 0) {
+      // An exec that succeeded counts: never local (it also ends every other thread).
+      const local = after === execs ? localChange(model, s, r.state, at.pi, at.ti) : undefined;
+      return local ? { local: { ...local, outcome: r.outcome, buffers: bufferChange(s.buffers, r.state.buffers) } } : { wide: true };
+    }
+    return { apart: `${JSON.stringify(r.outcome)}|${canonicalKey(model, withoutOthers(r.state, s, grown), after)}` };
+  };
+
+  /**
+   * Judges a step of a grown configuration that changes its own thread alone, as a view's
+   * configuration saw it do, by the properties that read threads together: the others see here what
+   * they saw in the view (the actor's change, its outcome, the same buffer change), and threads that
+   * did not move, each as a view already judged it.
+   */
+  const judgeLocal = (s: SystemState, step: Step, pi: number, ti: number, e: Extract<Effect, { local: unknown }>['local']): void => {
+    if (stepPropertiesTogether.length === 0 && statePropertiesTogether.length === 0) return;
+    const actor = s.processes[pi]!.tasks[ti]!;
+    const child = step.fields['child'];
+    const processes = s.processes.map((p, i) => {
+      if (i !== pi) return p;
+      const tasks = p.tasks.map((t, x) => (x === ti ? { ...e.actor, name: actor.name } : t));
+      return { ...p, tasks: e.born === undefined ? tasks : [...tasks, { ...e.born, name: String(child) }] };
+    });
+    const b = s.buffers;
+    const after: SystemState = { memory: s.memory, processes, buffers: { allocated: b.allocated + e.buffers.allocated, freed: b.freed + e.buffers.freed, leaked: b.leaked + e.buffers.leaked } };
+    const t: Transition = { before: s, step, observation: e.outcome, after, model };
+    // Its views are known (the view's and this configuration's); the state it reaches is judged here,
+    // which costs less than looking it up among the states reached.
+    judge(stepPropertiesTogether, t, s);
+    judge(statePropertiesTogether, t, s);
   };
 
   for (const v of viewsOf(model, model.initial(MAIN_TASK), 0, k, 0)) add(v);
@@ -264,17 +474,18 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
     depth = Math.max(depth, v.depth);
     if (options.onProgress && i % PROGRESS_EVERY === 0) options.onProgress(views.size, v.depth);
     run(v.memory, v.execs, v.processes, v.depth);
-    // Configurations with one thread more in one process, all of whose views are now known: this view
-    // may be the last of them to arrive.
+    // Configurations with one thread more in one process, all of whose views are known and run: each
+    // grows from the last of its views in the queue, once that one has run, so what every view's
+    // steps did is recorded.
     v.processes.forEach((vp, pi) => {
       if (vp.threads.length !== k) return;
       vp.threads.forEach((_, ti) => {
         for (const extra of completions.get(contextKey(model, v, pi, ti))?.values() ?? []) {
           const processes = withThread(v, pi, extra);
-          // A group has one leader (thread_group_leader()): no state of any size has two, so no configuration needs them.
-          if (processes[pi]!.threads.filter(([, t]) => isGroupLeader(t)).length > 1) continue;
           const without = (j: number) => processes.map((q, i) => (i === pi ? { ...q, threads: q.threads.filter((_t, x) => x !== j) } : q));
-          if (processes[pi]!.threads.every((_t, j) => views.has(keyOf(model, v.memory, v.execs, without(j))))) run(v.memory, v.execs, processes, v.depth);
+          const from = processes[pi]!.threads.map((_t, j) => views.get(keyOf(model, v.memory, v.execs, without(j))));
+          if (!from.every((w) => w !== undefined) || from.some((w) => order.get(w)! > i)) continue;
+          run(v.memory, v.execs, processes, v.depth, pi, from);
         }
       });
     });

@@ -31,6 +31,13 @@ interface PropertyBase {
 export interface SafetyProperty extends PropertyBase {
   readonly kind: 'state' | 'step';
   holds(t: Transition): boolean;
+  /**
+   * Its judgement reads threads of a process together (the actor and a witness, or a count), not
+   * only the acting thread, or each thread on its own. The view search (src/explore/counter.ts)
+   * judges the others on a step that changes its actor alone in the smallest configuration with the
+   * actor; these it judges in every configuration.
+   */
+  readonly readsThreadsTogether?: true;
 }
 
 /**

@@ -85,7 +85,7 @@ function withTask(state: SystemState, pi: number, ti: number, task: TaskSlot): S
 }
 
 /** Whether two task slots are the same task in the same chart state (a replayed step copies slots). */
-function sameTask(model: SystemModel, a: TaskSlot, b: TaskSlot): boolean {
+export function sameTask(model: SystemModel, a: TaskSlot, b: TaskSlot): boolean {
   return a === b || (a.name === b.name && a.suspended === b.suspended && a.stuckOn === b.stuckOn && model.task.id(a.snapshot) === model.task.id(b.snapshot));
 }
 

@@ -115,6 +115,7 @@ export const PROPERTIES: readonly Property[] = [
   },
   {
     name: 'AmxWorkIsNeverLostToEnomem',
+    readsThreadsTogether: true,
     claim: 'A process in which any thread has done AMX work is never killed by an allocation failure.',
     source: 'Borislav Petkov, v9 review 2021-08-18 ("lose 24 hours worth of AMX computation"); semantics E10',
     kind: 'step',
