@@ -11,7 +11,7 @@ import { NO_ALTSTACK, type SigreturnTileBits, type TaskEvent, type TaskInput, ty
 import { describeValue } from '../scenario/describe.js';
 import type { Step } from '../scenario/format.js';
 import type { RuleResult } from './observation.js';
-import { altstackOf, framesOf, hasLargeBuffer, hostPermitted, instructionOf, isGroupLeader, type Instruction, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
+import { altstackOf, faultHandler, framesOf, hasLargeBuffer, hostPermitted, instructionOf, isGroupLeader, type Instruction, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
 import type { World } from './world.js';
 
 /** The boxes of the composition picture. */
@@ -86,7 +86,7 @@ function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined,
   if (!r) return NO_OUTCOME;
   if (!r.fault) return r;
   const signal = r.result as 'SIGILL' | 'SIGSEGV';
-  const handler = signal === 'SIGILL' ? sigillHandler(w.processSnapshot) : sigsegvHandler(w.processSnapshot);
+  const handler = faultHandler(w.processSnapshot, signal);
   const base: RuleResult = { result: signal, ...(r.si_code ? { si_code: r.si_code } : {}) };
   if (handler === 'default' || handler === 'ignore') {
     // force_sig_fault(): a forced signal with the default action kills the whole process; an ignored
@@ -323,7 +323,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
       // de_thread(): the other threads die, and a zombie leader is reaped, before the exec'ing thread becomes the leader.
       for (const i of w.liveTaskIndexes()) if (i !== ti) w.sendTask(i, { type: 'KILLED', by: 'exec' });
       w.releaseZombies();
-      const ignored = (['SIGILL', 'SIGSEGV'] as const).filter((signal) => (signal === 'SIGILL' ? sigillHandler(w.processSnapshot) : sigsegvHandler(w.processSnapshot)) === 'ignore');
+      const ignored = (['SIGILL', 'SIGSEGV'] as const).filter((signal) => faultHandler(w.processSnapshot, signal) === 'ignore');
       w.sendProcess({ type: 'EXEC' });
       // flush_signal_handlers(): exec resets every handler to the default action, but SIG_IGN stays.
       for (const signal of ignored) w.sendProcess({ type: 'SET_DISPOSITION', signal, handler: 'ignore' });

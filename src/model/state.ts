@@ -139,6 +139,11 @@ export function sigillHandler(p: ProcessSnapshot): SigillHandler {
   return d === 'requestPermission' ? 'request-permission' : d === 'skip' ? 'skip' : d === 'ignored' ? 'ignore' : 'default';
 }
 
+/** The process's disposition for a fault signal. */
+export function faultHandler(p: ProcessSnapshot, signal: 'SIGILL' | 'SIGSEGV'): SigillHandler | SigsegvHandler {
+  return signal === 'SIGILL' ? sigillHandler(p) : sigsegvHandler(p);
+}
+
 export function sigsegvHandler(p: ProcessSnapshot): SigsegvHandler {
   const d = processValue(p).sigsegvDisposition;
   return d === 'skip' ? 'skip' : d === 'ignored' ? 'ignore' : 'default';
