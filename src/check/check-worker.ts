@@ -11,13 +11,8 @@ const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 
 parentPort!.on('message', (job: CheckJob) => {
   try {
-    const result = checkVariant(job.variant, job.config, {
-      platform: platformProfile(job.platform),
-      reduction: job.reduction,
-      ...(job.maxStates !== undefined ? { maxStates: job.maxStates } : {}),
-      ...(job.maxMemoryBytes !== undefined ? { maxMemoryBytes: job.maxMemoryBytes } : {}),
-      onProgress: (states, depth) => post({ kind: 'progress', states, depth }),
-    });
+    const { variant, config, platform, ...bounds } = job;
+    const result = checkVariant(variant, config, { ...bounds, platform: platformProfile(platform), onProgress: (states, depth) => post({ kind: 'progress', states, depth }) });
     post({ kind: 'done', result });
   } catch (e) {
     post({ kind: 'failed', message: e instanceof Error ? e.message : String(e) });

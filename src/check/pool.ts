@@ -13,15 +13,19 @@ import type { ExploreConfig } from '../explore/config.js';
 import type { Reduction } from '../explore/reduction.js';
 import { checkVariant, type VariantCheck } from './check.js';
 
+/** How a search is bounded and reduced: checkVariant's options that a thread can receive as they are. */
+export interface SearchBounds {
+  readonly reduction?: Reduction;
+  readonly maxStates?: number;
+  readonly maxMemoryBytes?: number;
+}
+
 /** What one worker is asked: one variant's search, as checkVariant's arguments, in data a thread can receive. */
-export interface CheckJob {
+export interface CheckJob extends SearchBounds {
   readonly variant: VariantName;
   readonly config: ExploreConfig;
   /** A named profile by its name (so that the worker uses the very same object), a measured one whole. */
   readonly platform: string | PlatformProfile;
-  readonly reduction: Reduction;
-  readonly maxStates?: number;
-  readonly maxMemoryBytes?: number;
 }
 
 /** What a worker says: how far its search is, its result, or why it failed. */
@@ -121,9 +125,7 @@ export async function checkInWorkers(jobs: readonly CheckJob[], byCost: readonly
 /** checkVariants' options: the search's bounds and platform, how many at once, and who hears how far it is. */
 export interface VariantsOptions extends PoolOptions {
   readonly platform: PlatformProfile;
-  readonly reduction?: Reduction;
-  readonly maxStates?: number;
-  readonly maxMemoryBytes?: number;
+  readonly bounds?: SearchBounds;
   /** The order to start them in, largest first; the variants' own order unless given. */
   readonly byCost?: readonly VariantName[];
 }
@@ -133,11 +135,7 @@ export interface VariantsOptions extends PoolOptions {
  * thread where `jobs` is 1 (the default); the results in the variants' order either way.
  */
 export async function checkVariants(variants: readonly VariantName[], config: ExploreConfig, options: VariantsOptions): Promise<VariantCheck[]> {
-  const search = {
-    reduction: options.reduction ?? 'none',
-    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
-    ...(options.maxMemoryBytes !== undefined ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
-  };
+  const search = options.bounds ?? {};
   if ((options.jobs ?? 1) > 1)
     return checkInWorkers(
       variants.map((variant) => ({ variant, config, platform: jobPlatform(options.platform), ...search })),

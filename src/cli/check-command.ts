@@ -255,9 +255,7 @@ export async function runCheck(values: CheckValues): Promise<number> {
   const results = await withProgress('check', values.quiet, (progress) =>
     checkVariants(variants, config, {
       platform,
-      reduction,
-      ...(maxStates !== undefined ? { maxStates } : {}),
-      ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}),
+      bounds: { reduction, ...(maxStates !== undefined ? { maxStates } : {}), ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}) },
       jobs,
       byCost: largestFirst(manifest, config.name, variants),
       onProgress: (v, states, depth) => progress.explorer(v)(states, depth),

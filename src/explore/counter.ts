@@ -24,7 +24,7 @@
 // caller (src/check/counter-check.ts), which replays it concretely; the configurations on the presets'
 // ops are reachable states (test/check/counter-check.test.ts), so there the replay finds every one.
 
-import { hasLargeBuffer, isGroupLeader, onThreadList, type BufferCounts, type ProcessSlot, type SystemState, type TaskSlot } from '../model/state.js';
+import { addBuffers, bufferDelta, hasLargeBuffer, isGroupLeader, onThreadList, type BufferCounts, type ProcessSlot, type SystemState, type TaskSlot } from '../model/state.js';
 import type { Outcome } from '../model/observation.js';
 import type { SystemModel } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
@@ -245,10 +245,6 @@ function execsAfter(execs: number, step: Step, outcome: Outcome): number {
   return execs + (step.op === 'EXEC' && outcome.outcome === 'ok' ? 1 : 0);
 }
 
-function bufferChange(before: BufferCounts, after: BufferCounts): BufferCounts {
-  return { allocated: after.allocated - before.allocated, freed: after.freed - before.freed, leaked: after.leaked - before.leaked };
-}
-
 /**
  * The premise of the abstraction, checked on every step it takes: threads of one class that do not act
  * are treated alike (the same event, so the same next class). A rule that broke it would make a count
@@ -439,7 +435,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
     if (at.pi === grown && at.ti > 0) {
       // An exec that succeeded counts: never local (it also ends every other thread).
       const local = after === execs ? localChange(model, s, r.state, at.pi, at.ti) : undefined;
-      return local ? { local: { ...local, outcome: r.outcome, buffers: bufferChange(s.buffers, r.state.buffers) } } : { wide: true };
+      return local ? { local: { ...local, outcome: r.outcome, buffers: bufferDelta(s.buffers, r.state.buffers) } } : { wide: true };
     }
     return { apart: `${JSON.stringify(r.outcome)}|${canonicalKey(model, withoutOthers(r.state, s, grown), after)}` };
   };
@@ -459,8 +455,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
       const tasks = p.tasks.map((t, x) => (x === ti ? { ...e.actor, name: actor.name } : t));
       return { ...p, tasks: e.born === undefined ? tasks : [...tasks, { ...e.born, name: String(child) }] };
     });
-    const b = s.buffers;
-    const after: SystemState = { memory: s.memory, processes, buffers: { allocated: b.allocated + e.buffers.allocated, freed: b.freed + e.buffers.freed, leaked: b.leaked + e.buffers.leaked } };
+    const after: SystemState = { memory: s.memory, processes, buffers: addBuffers(s.buffers, e.buffers) };
     const t: Transition = { before: s, step, observation: e.outcome, after, model };
     // Its views are known (the view's and this configuration's); the state it reaches is judged here,
     // which costs less than looking it up among the states reached.

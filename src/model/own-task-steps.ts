@@ -7,7 +7,7 @@
 import type { Memory } from '../../machines/task-types.js';
 import type { Outcome } from './observation.js';
 import type { ChartStepTrace, TraceOwner } from './chart.js';
-import type { BufferCounts, ProcessSnapshot, SystemState, TaskSlot } from './state.js';
+import { addBuffers, type BufferCounts, type ProcessSnapshot, type SystemState, type TaskSlot } from './state.js';
 import type { Step } from '../scenario/format.js';
 
 /** What a step that touched its own task only did, as the step table keeps it. */
@@ -30,14 +30,6 @@ const STEP_SLOTS = 2 ** 16;
 export interface OwnTaskEntry {
   readonly effect: OwnTaskEffect;
   readonly ownersAt: (readonly TraceOwner[] | undefined)[];
-}
-
-export function addBuffers(b: BufferCounts, d: BufferCounts): BufferCounts {
-  return d.allocated === 0 && d.freed === 0 && d.leaked === 0 ? b : { allocated: b.allocated + d.allocated, freed: b.freed + d.freed, leaked: b.leaked + d.leaked };
-}
-
-export function bufferDelta(before: BufferCounts, after: BufferCounts): BufferCounts {
-  return { allocated: after.allocated - before.allocated, freed: after.freed - before.freed, leaked: after.leaked - before.leaked };
 }
 
 export class OwnTaskSteps {

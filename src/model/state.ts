@@ -36,6 +36,16 @@ export interface BufferCounts {
   readonly leaked: number;
 }
 
+/** The counts after a step that changed them by `d` (the same object when `d` is all zero). */
+export function addBuffers(b: BufferCounts, d: BufferCounts): BufferCounts {
+  return d.allocated === 0 && d.freed === 0 && d.leaked === 0 ? b : { allocated: b.allocated + d.allocated, freed: b.freed + d.freed, leaked: b.leaked + d.leaked };
+}
+
+/** What a step changed the counts by. */
+export function bufferDelta(before: BufferCounts, after: BufferCounts): BufferCounts {
+  return { allocated: after.allocated - before.allocated, freed: after.freed - before.freed, leaked: after.leaked - before.leaked };
+}
+
 export interface SystemState {
   readonly memory: Memory;
   readonly processes: readonly ProcessSlot[];
@@ -134,9 +144,11 @@ export function hostPermitted(p: ProcessSnapshot): boolean {
   return processValue(p).hostPermission === 'permitted';
 }
 
+/** The process chart's disposition states, by the handler names SET_DISPOSITION gives them. */
+const HANDLER_OF_STATE: Readonly<Record<string, SigillHandler>> = { default: 'default', skip: 'skip', requestPermission: 'request-permission', ignored: 'ignore' };
+
 export function sigillHandler(p: ProcessSnapshot): SigillHandler {
-  const d = processValue(p).sigillDisposition;
-  return d === 'requestPermission' ? 'request-permission' : d === 'skip' ? 'skip' : d === 'ignored' ? 'ignore' : 'default';
+  return HANDLER_OF_STATE[processValue(p).sigillDisposition] ?? 'default';
 }
 
 /** The process's disposition for a fault signal. */
@@ -145,6 +157,6 @@ export function faultHandler(p: ProcessSnapshot, signal: 'SIGILL' | 'SIGSEGV'): 
 }
 
 export function sigsegvHandler(p: ProcessSnapshot): SigsegvHandler {
-  const d = processValue(p).sigsegvDisposition;
-  return d === 'skip' ? 'skip' : d === 'ignored' ? 'ignore' : 'default';
+  const h = HANDLER_OF_STATE[processValue(p).sigsegvDisposition] ?? 'default';
+  return h === 'request-permission' ? 'default' : h;
 }
