@@ -2,7 +2,8 @@
 // state space traversed by xstate/graph's getAdjacencyMap, printed as figures and ratios (no pass/fail);
 // `check --threads any` (the view abstraction) on the one-process configurations;
 // what simulate costs per step on 10^4 and 10^5 simple steps; the conformance suite on this kernel;
-// the scaling series on core ops (1x1 to 1x5 threads, and 2x2 to 2x4 with fork), each bounded in time
+// the scaling series on core ops (1x1 to 1x5 threads, 2x2 to 2x4 with fork, and any number of processes
+// of 2 or 3 threads by units), each bounded in time
 // and memory and printed as "stopped at N states" when a bound cut it.
 // `npm start` itself (check on the default preset, every variant, as a child process): its wall time
 // against issue 13's target of under 10 s, with the number of variants searched at once.
@@ -148,10 +149,14 @@ function benchPoint(label: string, config: ExploreConfig): void {
   );
 }
 
-/** Core ops from 1x1 to 1x5 threads; 2x2 to 2x4 add fork (core ops alone never make a second process). */
+/**
+ * Core ops from 1x1 to 1x5 threads; 2x2 to 2x4 add fork (core ops alone never make a second process);
+ * then the same with any number of processes, by units (`check --processes any`).
+ */
 function benchSeries(): void {
   for (const threads of [1, 2, 3, 4, 5]) benchPoint(`1x${threads} core ops`, boundedConfig(CONFIGS['default']!, { processes: 1, threads }));
   for (const threads of [2, 3, 4]) benchPoint(`2x${threads} core ops and FORK`, boundedConfig(CONFIGS['forks']!, { processes: 2, threads }));
+  for (const threads of [2, 3]) benchPoint(`any x ${threads} core ops and FORK, by units`, boundedConfig(CONFIGS['forks']!, { processes: Number.POSITIVE_INFINITY, threads }));
 }
 
 /** What `npm start` runs (`amxstate check`), timed from outside as a user would, start-up included. */

@@ -85,8 +85,8 @@ function boundsOption(values: CheckValues): ExploreConfig {
   if (ops !== undefined && 'unknown' in ops)
     throw new UsageError(`check: --ops: ${quoted(ops.unknown)} is no op (core, all, or op names from: ${OP_NAMES.join(', ')})`);
   const bounds: Bounds = {
-    ...optional('processes', parseBound('processes', values.processes, 1, MAX_EXPLORED_PROCESSES)),
-    ...optional('threads', values.threads === ANY_THREADS ? undefined : parseThreads(values.threads)),
+    ...optional('processes', values.processes === ANY_COUNT ? Number.POSITIVE_INFINITY : parseProcesses(values.processes)),
+    ...optional('threads', values.threads === ANY_COUNT ? undefined : parseThreads(values.threads)),
     ...optional('execs', parseBound('execs', values.execs, 0, MAX_EXPLORED_EXECS)),
     ...optional('signalDepth', parseBound('signal-depth', values['signal-depth'], 0, MAX_SIGNAL_DEPTH)),
     ...(ops !== undefined ? { ops: { choices: ops.choices, named: values.ops! } } : {}),
@@ -94,8 +94,17 @@ function boundsOption(values: CheckValues): ExploreConfig {
   return Object.keys(bounds).length === 0 ? preset : boundedConfig(preset, bounds);
 }
 
-/** `--threads any`: verdicts for every thread count (check-any-threads.ts). */
-const ANY_THREADS = 'any';
+/**
+ * `--threads any`: verdicts for every thread count (check-any-threads.ts); `--processes any`: for
+ * every number of processes (the search by units, explore/units.ts).
+ */
+const ANY_COUNT = 'any';
+
+function parseProcesses(text: string | undefined): number | undefined {
+  if (text !== undefined && !/^[0-9]+$/.test(text))
+    throw new UsageError(`check: --processes: expected "any" or a decimal integer from 1 to ${MAX_EXPLORED_PROCESSES}, got ${quoted(text)}`);
+  return parseBound('processes', text, 1, MAX_EXPLORED_PROCESSES);
+}
 
 function parseThreads(text: string | undefined): number | undefined {
   if (text !== undefined && !/^[0-9]+$/.test(text))
@@ -111,6 +120,11 @@ function optional<K extends string>(key: K, value: number | undefined): Partial<
 const MAX_EXPLORED_PROCESSES = 8;
 const MAX_EXPLORED_THREADS = 16;
 const MAX_EXPLORED_EXECS = 16;
+
+/** What `--processes any` answers, and how. */
+const EVERY_PROCESS_COUNT =
+  'Verdicts for every number of processes: each unit of processes (one process, or a vfork parent and its child) searched apart, the others idle; ' +
+  'states are units; a counterexample runs every process its path forks (docs/checking.md#every-process-count).';
 
 /** What a reduced run's statistics and counterexamples are, under them. */
 const REDUCED_RUN =
@@ -213,7 +227,7 @@ export const CHECK = command<CheckValues>({
   options: [
     { flags: '--variant <V>', description: 'one design variant (default: all five)' },
     CONFIG_OPTION,
-    { flags: '--processes <P>', description: "at most P processes alive at once (replaces the configuration's bound)" },
+    { flags: '--processes <P>', description: "at most P processes alive at once (replaces the configuration's bound); `any`: verdicts for every number of processes (each searched apart)" },
     { flags: '--threads <N>', description: 'at most N live threads per process; `any`: verdicts for every thread count (the view abstraction)' },
     { flags: '--execs <E>', description: 'at most E successful execs along a path' },
     { flags: '--signal-depth <D>', description: 'at most D signal handlers running at once in one thread' },
@@ -248,7 +262,10 @@ export async function runCheck(values: CheckValues): Promise<number> {
   const platform = values.platform !== undefined ? platformOption('check', values.platform) : DEFAULT_PLATFORM;
   const timings = values.timings === true;
   const jobs = parseJobs(values, variants.length);
-  if (values.threads === ANY_THREADS)
+  const everyProcessCount = config.maxProcesses === Number.POSITIVE_INFINITY;
+  if (everyProcessCount && values.threads === ANY_COUNT) throw new UsageError('check: --processes any and --threads any do not combine yet: give one of them a number');
+  if (everyProcessCount && reduction === 'por') throw new UsageError('check: --processes any and --reduction por do not combine: the search by units takes every step');
+  if (values.threads === ANY_COUNT)
     return runAnyThreads({ config, variants, platform, maxStates, json: values.json, counterexamples: values.counterexamples, timings, quiet: values.quiet });
   // A broken manifest is bad input: say so before the search, not after it.
   const manifest = loadManifest();
@@ -275,6 +292,7 @@ export async function runCheck(values: CheckValues): Promise<number> {
       config: config.name,
       ...(platform === DEFAULT_PLATFORM ? {} : { platform: platform.name, manifestEntry: recorded }),
       ...(reduction === 'none' ? {} : { reduction }),
+      ...(everyProcessCount ? { processes: 'any' } : {}),
       variants: Object.fromEntries(results.map((r) => [r.variant, Object.fromEntries(Object.entries(r.cells).map(([name, c]) => [name, jsonCell(c, r.stats.complete)]))])),
       stats,
       mismatches,
@@ -284,6 +302,7 @@ export async function runCheck(values: CheckValues): Promise<number> {
     const lines = [
       `amxstate check: configuration "${config.name}": ${config.description}`,
       ...(platform === DEFAULT_PLATFORM ? [] : [`platform ${platform.name}: ${platform.description}`]),
+      ...(everyProcessCount ? [EVERY_PROCESS_COUNT] : []),
       '',
       renderMatrix(results),
       ...(results.some((r) => r.stats.complete && Object.values(r.cells).some((c) => c.vacuous)) ? [`holds* = vacuously: ${VACUOUS_MEANING}`] : []),

@@ -129,6 +129,7 @@ export const CONFIGS: Readonly<Record<string, ExploreConfig>> = lookupTable({
 
 /** Bounds given one by one (`check --processes ... --ops ...`), over a preset. */
 export interface Bounds {
+  /** Infinity: every number of processes, each unit of processes searched apart (units.ts). */
   readonly processes?: number;
   readonly threads?: number;
   readonly execs?: number;
@@ -159,7 +160,7 @@ export function boundedConfig(preset: ExploreConfig, b: Bounds): ExploreConfig {
   const threads = b.threads ?? preset.maxThreadsPerProcess;
   const execs = b.execs ?? preset.maxExecs;
   const signalDepth = b.signalDepth ?? preset.maxSignalDepth;
-  const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  const count = (n: number, one: string, many = `${one}s`) => (n === Number.POSITIVE_INFINITY ? `any number of ${many}` : `${n} ${n === 1 ? one : many}`);
   return {
     name: `${preset.name} with bounds`,
     description: `${count(processes, 'process', 'processes')} x ${count(threads, 'thread')}, ${count(execs, 'exec')}, ${count(signalDepth, 'signal handler')} at a time, ops: ${b.ops?.named ?? `those of ${preset.name}`}`,

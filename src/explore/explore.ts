@@ -16,6 +16,7 @@ import { StateKeySet } from './key-set.js';
 import { StateStore } from './store.js';
 import type { LivenessProperty, Property, SafetyProperty, Transition } from './property.js';
 import { AmpleSets, type Reduction, type Whither } from './reduction.js';
+import { everyProcessCount, unitsOf } from './units.js';
 
 type NextStep = Extract<NextResult, { ok: true }>;
 
@@ -104,9 +105,24 @@ export interface ExploreOptions {
 /** A violation found on the step out of state `i`, with the observation simulate would print for it. */
 function violation(model: SystemModel, store: StateStore, i: number, p: Property, step: Step): Violation {
   const steps = [...store.pathTo(i), step];
-  const replayed = model.step(store.state(i), step, steps.length);
-  if (!replayed.ok) throw new Error(`explorer: step ${steps.length} of a counterexample for ${p.name} no longer runs: ${replayed.error}`);
-  return { property: p.name, steps, observation: replayed.observation };
+  return { property: p.name, steps, observation: lastObservation(model, steps, p) };
+}
+
+/**
+ * The observation of a path's last step, the path run from the initial state: what `simulate` prints
+ * for it. (A search by units keeps each unit apart; the run has every process its path made.)
+ */
+function lastObservation(model: SystemModel, steps: readonly Step[], p: Property): Observation {
+  let state = model.initial(MAIN_TASK);
+  let observation: Observation | undefined;
+  for (const [n, step] of steps.entries()) {
+    const r = model.step(state, step, n + 1);
+    if (!r.ok) throw new Error(`explorer: step ${n + 1} of a counterexample for ${p.name} no longer runs: ${r.error}`);
+    state = r.state;
+    observation = r.observation;
+  }
+  if (observation === undefined) throw new Error(`explorer: a counterexample for ${p.name} has no step`);
+  return observation;
 }
 
 /**
@@ -123,8 +139,8 @@ function lassoFrom(model: SystemModel, config: ExploreConfig, p: LivenessPropert
 }
 
 /** A transition as onTransition sees it, built only for a caller that asks: most end in a state seen before. */
-function exploredTransition(store: StateStore, from: number, step: Step, r: NextStep, to: number | undefined, fresh: boolean): ExploredTransition {
-  return { path: () => [...store.pathTo(from), step], step, trace: r.trace, owners: r.owners, from, to, fresh, after: r.state };
+function exploredTransition(store: StateStore, from: number, step: Step, r: NextStep, after: SystemState, to: number | undefined, fresh: boolean): ExploredTransition {
+  return { path: () => [...store.pathTo(from), step], step, trace: r.trace, owners: r.owners, from, to, fresh, after };
 }
 
 /** What cut a search short: a bound of its options, or every property violated (stopWhenAllViolated). */
@@ -155,6 +171,9 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   let depth = 0;
   let stoppedBy: StopReason | undefined;
   const ampleSets = options.reduction === 'por' ? new AmpleSets(model, config) : undefined;
+  // Every number of processes: each unit of processes searched apart (units.ts).
+  const byUnits = everyProcessCount(config.maxProcesses);
+  if (byUnits && ampleSets !== undefined) throw new RangeError('explorer: the partial-order reduction does not combine with the search by units (every number of processes)');
   // The cycle proviso, for a breadth-first search: an ample set may not lead back to a state found at
   // its own depth or before, and must leave the state; so every cycle of the reduced graph has a fully
   // expanded state (docs/checking.md, Partial-order reduction).
@@ -164,6 +183,42 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
     key.write(model, r.state, point.execs);
     const known = seen.find(key);
     return known === i ? 'stays' : known >= 0 && store.depth(known) <= pointDepth ? 'back' : 'ahead';
+  };
+  /**
+   * Takes `after`, a state the transition reached (a unit of it, in a search by units): stores it
+   * when new, and judges it by the invariants and the lassos; false once the search must stop.
+   */
+  const reach = (i: number, here: SearchPoint, hereDepth: number, transition: Transition, r: NextStep, after: SystemState, execs: number, created: number): boolean => {
+    key.write(model, after, execs);
+    const known = seen.find(key);
+    if (known >= 0) {
+      onTransition?.(exploredTransition(store, i, transition.step, r, after, known, false));
+      return true;
+    }
+    // An invariant depends on the state alone, and isomorphic states agree on it: judging each state
+    // once, on the BFS-first path that reaches it, keeps its counterexample shortest.
+    const judged = after === transition.after ? transition : { ...transition, after };
+    const violatedBefore = violations.size;
+    for (const p of stateProperties) if (!p.holds(judged)) violations.set(p.name, violation(model, store, i, p, transition.step));
+    for (const p of livenessProperties) {
+      const lasso = lassoFrom(model, config, p, { state: after, execs, nextId: here.nextId + created });
+      if (lasso) violations.set(p.name, { ...violation(model, store, i, p, transition.step), cycle: lasso });
+    }
+    if (violations.size !== violatedBefore) {
+      stateProperties = unviolated(stateProperties);
+      livenessProperties = unviolated(livenessProperties);
+    }
+    if (store.size >= maxStates) {
+      onTransition?.(exploredTransition(store, i, transition.step, r, after, undefined, false));
+      stoppedBy = 'max-states';
+      return false;
+    }
+    // The properties judged above write no key of this search's: `key` still holds the new state's.
+    const to = store.add(after, i, transition.step, hereDepth + 1, execs, here.nextId + created);
+    if (seen.add(key) !== to) throw new Error('explorer: the table of seen states and the state store disagree');
+    options.onState?.(key.text(), after);
+    onTransition?.(exploredTransition(store, i, transition.step, r, after, to, true));
+    return true;
   };
   for (let i = 0; i < store.size && stoppedBy === undefined; i++) {
     const state = store.state(i);
@@ -187,34 +242,10 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       if (violations.size !== violated) stepProperties = unviolated(stepProperties);
       const created = opSpec(step.op)?.creates !== undefined ? 1 : 0;
       const execs = here.execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
-      key.write(model, r.state, execs);
-      const known = seen.find(key);
-      if (known >= 0) {
-        onTransition?.(exploredTransition(store, i, step, r, known, false));
-        continue;
-      }
-      // An invariant depends on the state alone, and isomorphic states agree on it: judging each state
-      // once, on the BFS-first path that reaches it, keeps its counterexample shortest.
-      const violatedBefore = violations.size;
-      for (const p of stateProperties) if (!p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
-      for (const p of livenessProperties) {
-        const lasso = lassoFrom(model, config, p, { state: r.state, execs, nextId: here.nextId + created });
-        if (lasso) violations.set(p.name, { ...violation(model, store, i, p, step), cycle: lasso });
-      }
-      if (violations.size !== violatedBefore) {
-        stateProperties = unviolated(stateProperties);
-        livenessProperties = unviolated(livenessProperties);
-      }
-      if (store.size >= maxStates) {
-        onTransition?.(exploredTransition(store, i, step, r, undefined, false));
-        stoppedBy = 'max-states';
-        break;
-      }
-      // The properties judged above write no key of this search's: `key` still holds the new state's.
-      const to = store.add(r.state, i, step, hereDepth + 1, execs, here.nextId + created);
-      if (seen.add(key) !== to) throw new Error('explorer: the table of seen states and the state store disagree');
-      options.onState?.(key.text(), r.state);
-      onTransition?.(exploredTransition(store, i, step, r, to, true));
+      if (byUnits) {
+        for (const unit of unitsOf(r.state)) if (!reach(i, here, hereDepth, transition, r, unit, execs, created)) break;
+      } else reach(i, here, hereDepth, transition, r, r.state, execs, created);
+      if (stoppedBy !== undefined) break;
     }
     // Its paths live on in the parent column; a counterexample through it replays them.
     store.release(i);

@@ -184,6 +184,20 @@ describe('amxstate check --reduction por', () => {
   });
 });
 
+describe('amxstate check --processes any', () => {
+  it('gives the verdicts of the bounded forks preset for every number of processes, says how, and compares nothing with the manifest', () => {
+    const bounded = JSON.parse(amxstate(['check', '--config', 'forks', '--json', '--quiet']).stdout) as { variants: unknown };
+    const r = amxstate(['check', '--config', 'forks', '--processes', 'any', '--quiet']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('any number of processes x 1 thread');
+    expect(r.stdout).toContain('Verdicts for every number of processes: each unit of processes');
+    expect(r.stdout).toContain('machines/manifest.json records the preset configurations only');
+    const json = JSON.parse(amxstate(['check', '--config', 'forks', '--processes', 'any', '--json', '--quiet']).stdout) as { processes?: string; variants: unknown };
+    expect(json.processes).toBe('any');
+    expect(json.variants).toEqual(bounded.variants);
+  });
+});
+
 describe('amxstate check: the same output on every run', () => {
   it('--json is byte-identical between two runs, and has no timings unless --timings asks', () => {
     const args = ['check', '--config', 'tiny', '--json', '--quiet'];
