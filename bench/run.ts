@@ -22,6 +22,7 @@ import { generatedCases, litmusCases } from '../src/conform/inputs.js';
 import { KernelUnavailableError } from '../src/kernel/executor.js';
 import { measureHost } from '../src/kernel/measure.js';
 import { defaultJobs } from '../src/check/pool.js';
+import { everyProcessCount } from '../src/explore/units.js';
 import { ALL_VARIANTS } from '../src/check/check.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +59,7 @@ function benchAnyThreads(config: ExploreConfig): void {
   const { value: r, time } = timed(() => checkVariantAnyThreads('linux', config));
   const violated = Object.values(r.cells).filter((c) => c.verdict === 'violated').length;
   line(
-    `any threads linux/${config.name}: ${r.search.stats.states} views, ${r.search.configurations} configurations, ${r.search.stats.transitions} transitions, ` +
+    `any threads${everyProcessCount(config.maxProcesses) ? ' and processes' : ''} linux/${config.name}: ${r.search.stats.states} views, ${r.search.configurations} configurations, ${r.search.stats.transitions} transitions, ` +
       `cutoff ${r.search.cutoff}, ${violated} violations replayed, ${seconds(time)}, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`,
   );
 }
@@ -184,8 +185,10 @@ for (const name of names) {
   }
   const explorer = benchExplorer(config);
   benchXstateGraph(config, explorer, unmemoisedBaseline.has(name) ? [true, false] : [true]);
-  // One process of any number of threads; with two processes (large, forks) the views multiply.
+  // One process of any number of threads; with two processes (large, forks) the views multiply,
+  // unless each unit of processes is searched apart: any number of processes and of threads.
   if (config.maxProcesses === 1) benchAnyThreads(config);
+  else benchAnyThreads(boundedConfig(config, { processes: Number.POSITIVE_INFINITY }));
   if (!unmemoisedBaseline.has(name)) line(`xstate/graph linux/${name} with xstate's transition() every step: not run (minutes; see default)`);
 }
 benchSeries();

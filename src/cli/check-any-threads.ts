@@ -7,6 +7,7 @@ import { anyThreadsWords, checkVariantAnyThreads, replayMaxThreads, type AnyThre
 import { VACUOUS_MEANING } from '../check/check.js';
 import type { ExploreConfig } from '../explore/config.js';
 import { DEFAULT_CUTOFF } from '../explore/counter.js';
+import { everyProcessCount } from '../explore/units.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 import { EXIT } from './exit.js';
 import { formatSeconds, withProgressSync } from './progress.js';
@@ -67,14 +68,17 @@ export function runAnyThreads(q: AnyThreadsRequest): number {
   );
   const unknown = results.some((r) => Object.values(r.cells).some((c) => c.verdict === 'unknown'));
   const cutoff = results[0]?.search.cutoff ?? DEFAULT_CUTOFF;
+  const byUnits = everyProcessCount(q.config.maxProcesses);
   const coverage =
-    `Verdicts for every number of threads per process: the view abstraction with cutoff ${cutoff} ` +
+    `Verdicts for every number of threads per process${byUnits ? ' and every number of processes' : ''}: the view abstraction with cutoff ${cutoff} ` +
     `(views of each process's group leader and up to ${cutoff} other thread${cutoff === 1 ? '' : 's'}, configurations of the leader and ${cutoff + 1}); ` +
+    (byUnits ? 'over units of processes (one process, or a vfork parent and its child), each searched apart (docs/checking.md#every-process-count); ' : '') +
     `each violation replayed with 1 to ${replayMaxThreads(cutoff)} concrete threads (docs/checking.md#every-thread-count).`;
   if (q.json) {
     const out = {
       config: q.config.name,
       threads: 'any',
+      ...(byUnits ? { processes: 'any' } : {}),
       cutoff,
       ...(q.platform === DEFAULT_PLATFORM ? {} : { platform: q.platform.name }),
       variants: Object.fromEntries(results.map((r) => [r.variant, r.cells])),

@@ -14,6 +14,7 @@ import { OP_NAMES } from '../../machines/kernel-events.js';
 import { MAX_SIGNAL_DEPTH } from '../scenario/limits.js';
 import { quoted } from './quote.js';
 import { runAnyThreads } from './check-any-threads.js';
+import { everyProcessCount } from '../explore/units.js';
 import { QUIET_OPTION, formatSeconds, withProgress } from './progress.js';
 import { checkVariants, defaultJobs } from '../check/pool.js';
 import type { Manifest } from '../check/check.js';
@@ -262,9 +263,8 @@ export async function runCheck(values: CheckValues): Promise<number> {
   const platform = values.platform !== undefined ? platformOption('check', values.platform) : DEFAULT_PLATFORM;
   const timings = values.timings === true;
   const jobs = parseJobs(values, variants.length);
-  const everyProcessCount = config.maxProcesses === Number.POSITIVE_INFINITY;
-  if (everyProcessCount && values.threads === ANY_COUNT) throw new UsageError('check: --processes any and --threads any do not combine yet: give one of them a number');
-  if (everyProcessCount && reduction === 'por') throw new UsageError('check: --processes any and --reduction por do not combine: the search by units takes every step');
+  const byUnits = everyProcessCount(config.maxProcesses);
+  if (byUnits && reduction === 'por') throw new UsageError('check: --processes any and --reduction por do not combine: the search by units takes every step');
   if (values.threads === ANY_COUNT)
     return runAnyThreads({ config, variants, platform, maxStates, json: values.json, counterexamples: values.counterexamples, timings, quiet: values.quiet });
   // A broken manifest is bad input: say so before the search, not after it.
@@ -292,7 +292,7 @@ export async function runCheck(values: CheckValues): Promise<number> {
       config: config.name,
       ...(platform === DEFAULT_PLATFORM ? {} : { platform: platform.name, manifestEntry: recorded }),
       ...(reduction === 'none' ? {} : { reduction }),
-      ...(everyProcessCount ? { processes: 'any' } : {}),
+      ...(byUnits ? { processes: 'any' } : {}),
       variants: Object.fromEntries(results.map((r) => [r.variant, Object.fromEntries(Object.entries(r.cells).map(([name, c]) => [name, jsonCell(c, r.stats.complete)]))])),
       stats,
       mismatches,
@@ -302,7 +302,7 @@ export async function runCheck(values: CheckValues): Promise<number> {
     const lines = [
       `amxstate check: configuration "${config.name}": ${config.description}`,
       ...(platform === DEFAULT_PLATFORM ? [] : [`platform ${platform.name}: ${platform.description}`]),
-      ...(everyProcessCount ? [EVERY_PROCESS_COUNT] : []),
+      ...(byUnits ? [EVERY_PROCESS_COUNT] : []),
       '',
       renderMatrix(results),
       ...(results.some((r) => r.stats.complete && Object.values(r.cells).some((c) => c.vacuous)) ? [`holds* = vacuously: ${VACUOUS_MEANING}`] : []),

@@ -34,6 +34,7 @@ import type { ExploreConfig } from './config.js';
 import { MAIN_TASK, PROGRESS_EVERY, type ExploreStats } from './explore.js';
 import type { Property, SafetyProperty, Transition } from './property.js';
 import { sameTask } from './reduction.js';
+import { everyProcessCount, unitsOf } from './units.js';
 
 /** The cutoff `check --threads any` uses: views of the leader and one other thread per process, configurations of the leader and two. */
 export const DEFAULT_CUTOFF = 1;
@@ -273,6 +274,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   const k = options.cutoff ?? DEFAULT_CUTOFF;
   if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`counter abstraction: the cutoff must be an integer of at least 1, got ${k}`);
   const unbounded: ExploreConfig = { ...config, maxThreadsPerProcess: Number.POSITIVE_INFINITY };
+  const byUnits = everyProcessCount(config.maxProcesses);
   const properties = options.properties ?? [];
   const safety = properties.filter((p): p is SafetyProperty => p.kind !== 'eventually');
   const stepProperties = safety.filter((p) => p.kind === 'step');
@@ -353,12 +355,15 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
     const t: Transition = { before: s, step, observation: r.outcome, after: r.state, model };
     judge(stepProperties, t, s);
     const after = execsAfter(execs, step, r.outcome);
-    // An invariant, and the views, depend on the state alone: once per distinct state reached.
-    const reached = canonicalKey(model, r.state, after);
-    if (states.has(reached)) return r;
-    states.add(reached);
-    judge(stateProperties, t, s);
-    for (const v of viewsOf(model, r.state, after, k, depthNow + 1)) add(v);
+    // An invariant, and the views, depend on the state alone: once per distinct state reached. With
+    // every number of processes, once per unit of it (units.ts): views are then views of one unit.
+    for (const unit of byUnits ? unitsOf(r.state) : [r.state]) {
+      const reached = canonicalKey(model, unit, after);
+      if (states.has(reached)) continue;
+      states.add(reached);
+      judge(stateProperties, unit === r.state ? t : { ...t, after: unit }, s);
+      for (const v of viewsOf(model, unit, after, k, depthNow + 1)) add(v);
+    }
     return r;
   };
 

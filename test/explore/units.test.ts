@@ -10,7 +10,9 @@ import { canonicalKey } from '../../src/explore/canonical.js';
 import { explore, MAIN_TASK, type ExploreResult } from '../../src/explore/explore.js';
 import { everyProcessCount, unitsOf } from '../../src/explore/units.js';
 import type { Transition } from '../../src/explore/property.js';
-import { hasLargeBuffer, type SystemState } from '../../src/model/state.js';
+import { hasLargeBuffer, isAlive, type SystemState } from '../../src/model/state.js';
+import { checkVariantAnyThreads } from '../../src/check/counter-check.js';
+import { exploreCounter } from '../../src/explore/counter.js';
 import type { SystemModel } from '../../src/model/system.js';
 import { PROPERTIES } from '../../src/properties/catalogue.js';
 import { modelFor } from '../../src/simulate/simulate.js';
@@ -161,4 +163,37 @@ describe('the search by units (--processes any)', () => {
     });
     expect(throughFork, 'units found only through a fork').toBeGreaterThan(10);
   });
+});
+
+describe('--threads any with --processes any: views of units', () => {
+  const FEW_OPS_AND_FORK = 'REQ_PERM,LDTILECFG,TOUCH,CLONE_THREAD,EXIT,EXEC,FORK,OOM_BEGIN,OOM_END,SIGALTSTACK';
+  const config = { ...withOps('default', FEW_OPS_AND_FORK, 1), maxProcesses: ANY };
+  for (const variant of ['linux', 'linux-fixed'] as const)
+    it(`${variant}, ${FEW_OPS_AND_FORK}: agrees with the search by units at 1 to 3 threads, and every configuration is a unit it reaches with 3`, () => {
+      const any = checkVariantAnyThreads(variant, config);
+      expect(any.search.stats.complete).toBe(true);
+      const bounded = [1, 2, 3].map((threads) => explore(modelFor(variant), boundedConfig(config, { threads }), { properties: PROPERTIES }));
+      for (const p of PROPERTIES) {
+        const cell = any.cells[p.name]!;
+        if (cell.verdict === 'not judged') continue;
+        const brokenAt = bounded.findIndex((b) => b.violations.has(p.name));
+        expect({ property: p.name, verdict: cell.verdict }).toEqual({ property: p.name, verdict: brokenAt >= 0 ? 'violated' : 'holds' });
+        if (cell.verdict === 'violated') expect(cell.threads).toBe(brokenAt + 1);
+      }
+      expect(Object.values(any.cells).some((c) => c.verdict === 'violated')).toBe(true);
+      const model = modelFor(variant);
+      const reached = new Set<string>();
+      explore(model, boundedConfig(config, { threads: 3 }), { onState: (key) => reached.add(key) });
+      let runs = 0;
+      const missed: SystemState[] = [];
+      exploreCounter(model, config, {
+        onConfiguration: (s, execs) => {
+          runs++;
+          expect(s.processes.filter((q) => q.tasks.some(isAlive)).length, 'a configuration is one unit').toBeLessThanOrEqual(1);
+          if (!reached.has(canonicalKey(model, s, execs))) missed.push(s);
+        },
+      });
+      expect(runs).toBeGreaterThan(100);
+      expect(missed).toEqual([]);
+    });
 });
