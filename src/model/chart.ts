@@ -40,6 +40,33 @@ function eventKey(event: TaskEvent | ProcessEvent): string {
 
 type Emitted = { type: string; outcome?: TaskOutcome; change?: BufferChange };
 
+/**
+ * A start's input as a short key: its fields, with every object or array among them replaced by the
+ * number of its JSON text. The input is new each time, but its parts (a parent's frames and altstack)
+ * are the parent snapshot's own, never changed: each is written out once, and equal texts get one number.
+ */
+class InputKeys {
+  private readonly partIds = new WeakMap<object, number>();
+  private readonly textIds = new Map<string, number>();
+
+  key(input: unknown): string {
+    if (typeof input !== 'object' || input === null) return JSON.stringify(input) ?? 'undefined';
+    let k = '';
+    for (const [name, v] of Object.entries(input)) k += `${name}=${typeof v === 'object' && v !== null ? `#${this.partId(v)}` : JSON.stringify(v)},`;
+    return k;
+  }
+
+  private partId(part: object): number {
+    const known = this.partIds.get(part);
+    if (known !== undefined) return known;
+    const text = JSON.stringify(part);
+    let id = this.textIds.get(text);
+    if (id === undefined) this.textIds.set(text, (id = this.textIds.size));
+    this.partIds.set(part, id);
+    return id;
+  }
+}
+
 /** Runs one chart with memoised, interned transitions: equal snapshots are the same object, with a small id. */
 export class Chart<M extends TaskMachine | ProcessMachine> {
   private readonly keys = new WeakMap<object, string>();
@@ -47,6 +74,7 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
   private readonly ids = new Map<object, number>();
   private readonly interned = new Map<string, SnapshotFrom<M>>();
   private readonly starts = new Map<string, ChartStep<SnapshotFrom<M>>>();
+  private readonly inputKeys = new InputKeys();
   /** Memoised steps by the id of the snapshot they start from, then by event. */
   private readonly steps: (Map<string, ChartStep<SnapshotFrom<M>>> | undefined)[] = [];
   private scope: AnyActorScope | undefined;
@@ -98,7 +126,7 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
   }
 
   start(input: unknown): ChartStep<SnapshotFrom<M>> {
-    const k = `init|${JSON.stringify(input)}`;
+    const k = this.inputKeys.key(input);
     let s = this.starts.get(k);
     if (!s) {
       const [snapshot, actions] = initialTransition(this.machine as TaskMachine, input as TaskInput);
