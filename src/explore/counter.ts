@@ -452,7 +452,8 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
    * did not move, each as a view already judged it.
    */
   const judgeLocal = (s: SystemState, step: Step, pi: number, ti: number, e: Extract<Effect, { local: unknown }>['local']): void => {
-    if (stepPropertiesTogether.length === 0 && statePropertiesTogether.length === 0) return;
+    // Nothing left to judge once every such property is violated (on linux, AmxWorkIsNeverLostToEnomem soon is).
+    if (stepPropertiesTogether.every((p) => violations.has(p.name)) && statePropertiesTogether.every((p) => violations.has(p.name))) return;
     const actor = s.processes[pi]!.tasks[ti]!;
     const child = step.fields['child'];
     const processes = s.processes.map((p, i) => {
