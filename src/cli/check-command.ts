@@ -51,7 +51,7 @@ function renderCounterexamples(results: readonly VariantCheck[]): string {
     .join('\n');
 }
 
-interface CheckValues extends OptionValues {
+export interface CheckValues extends OptionValues {
   variant?: string;
   config: string;
   json: boolean;
@@ -164,7 +164,7 @@ const MAX_JOBS = 64;
  * --jobs: how many variants are searched at once, each on a worker thread; 1 searches them one after
  * the other in this thread. Without it: one per CPU, but one with --max-memory (a bound per search).
  */
-function parseJobs(values: CheckValues, variants: number): number {
+export function parseJobs(values: CheckValues, variants: number): number {
   const given = parseBound('jobs', values.jobs, 1, MAX_JOBS);
   if (given !== undefined) return Math.min(given, variants);
   return values['max-memory'] !== undefined ? 1 : defaultJobs(variants);

@@ -135,6 +135,11 @@ function packed(n: number): string {
   return s + String.fromCharCode(n);
 }
 
+/** Whether two task slots are the same task in the same chart state (a replayed step copies slots). */
+export function sameTask(model: SystemModel, a: TaskSlot, b: TaskSlot): boolean {
+  return a === b || (a.name === b.name && a.suspended === b.suspended && a.stuckOn === b.stuckOn && model.task.id(a.snapshot) === model.task.id(b.snapshot));
+}
+
 /** The state's key as a string, for sets and maps of states outside the explorer's own table. */
 export function canonicalKey(model: SystemModel, s: SystemState, execs: number): string {
   const codes = new CanonicalCodes();

@@ -29,11 +29,10 @@ import type { Outcome } from '../model/observation.js';
 import type { SystemModel } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
 import { candidateSteps } from './candidates.js';
-import { canonicalKey } from './canonical.js';
+import { canonicalKey, sameTask } from './canonical.js';
 import type { ExploreConfig } from './config.js';
 import { MAIN_TASK, PROGRESS_EVERY, type ExploreStats } from './explore.js';
 import type { Property, SafetyProperty, Transition } from './property.js';
-import { sameTask } from './reduction.js';
 import { everyProcessCount, unitsOf } from './units.js';
 
 /** The cutoff `check --threads any` uses: views of the leader and one other thread per process, configurations of the leader and two. */

@@ -21,6 +21,7 @@ import { altstackIn, isAlive, taskValue, type ProcessSlot, type SystemState, typ
 import type { SystemModel } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
 import type { SearchPoint } from './candidates.js';
+import { sameTask } from './canonical.js';
 import type { ExploreConfig } from './config.js';
 
 export const REDUCTIONS = ['none', 'por'] as const;
@@ -82,11 +83,6 @@ function withTask(state: SystemState, pi: number, ti: number, task: TaskSlot): S
   tasks[ti] = task;
   processes[pi] = { ...p, tasks };
   return { ...state, processes };
-}
-
-/** Whether two task slots are the same task in the same chart state (a replayed step copies slots). */
-export function sameTask(model: SystemModel, a: TaskSlot, b: TaskSlot): boolean {
-  return a === b || (a.name === b.name && a.suspended === b.suspended && a.stuckOn === b.stuckOn && model.task.id(a.snapshot) === model.task.id(b.snapshot));
 }
 
 /** Whether two process slots agree, but for task `except` (none: -1). */
