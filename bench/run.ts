@@ -154,10 +154,62 @@ function benchPoint(label: string, config: ExploreConfig): void {
  * Core ops from 1x1 to 1x5 threads; 2x2 to 2x4 add fork (core ops alone never make a second process);
  * then the same with any number of processes, by units (`check --processes any`).
  */
+const SERIES: readonly { readonly label: string; readonly config: () => ExploreConfig }[] = [
+  ...[1, 2, 3, 4, 5].map((threads) => ({ label: `1x${threads} core ops`, config: () => boundedConfig(CONFIGS['default']!, { processes: 1, threads }) })),
+  ...[2, 3, 4].map((threads) => ({ label: `2x${threads} core ops and FORK`, config: () => boundedConfig(CONFIGS['forks']!, { processes: 2, threads }) })),
+  ...[2, 3].map((threads) => ({
+    label: `any x ${threads} core ops and FORK, by units`,
+    config: () => boundedConfig(CONFIGS['forks']!, { processes: Number.POSITIVE_INFINITY, threads }),
+  })),
+];
+
+/** The argument that makes this script run one point of the series (by its index) and nothing else. */
+const SERIES_POINT = '--series-point';
+
+/**
+ * Each point in a process of its own, as `check` runs a search: one that has run the benchmarks
+ * before it is slower (its JIT has seen other shapes; its heap is larger), by a third on 1x3.
+ */
 function benchSeries(): void {
-  for (const threads of [1, 2, 3, 4, 5]) benchPoint(`1x${threads} core ops`, boundedConfig(CONFIGS['default']!, { processes: 1, threads }));
-  for (const threads of [2, 3, 4]) benchPoint(`2x${threads} core ops and FORK`, boundedConfig(CONFIGS['forks']!, { processes: 2, threads }));
-  for (const threads of [2, 3]) benchPoint(`any x ${threads} core ops and FORK, by units`, boundedConfig(CONFIGS['forks']!, { processes: Number.POSITIVE_INFINITY, threads }));
+  const self = fileURLToPath(import.meta.url);
+  SERIES.forEach((_point, i) => {
+    const r = spawnSync(process.execPath, ['--expose-gc', self, SERIES_POINT, String(i)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    process.stdout.write(r.stdout);
+    if (r.status !== 0) line(`series     ${SERIES[i]!.label}: the child process ended with ${r.status ?? r.signal}`);
+  });
+}
+
+/** The states the profile of where the time goes looks at. */
+const PROFILE_STATES = 300_000;
+
+/**
+ * Where the search's time goes, on core ops with one process of three threads (its first
+ * PROFILE_STATES states): the model's step function (SystemModel.next), timed per op, against the
+ * rest of the search (canonical keys, the table of seen states, the properties, the candidate steps).
+ */
+function benchWhereTimeGoes(): void {
+  const model = modelFor('linux');
+  const step = model.next.bind(model);
+  const byOp = new Map<string, { steps: number; ms: number }>();
+  model.next = (state, s) => {
+    const started = performance.now();
+    const r = step(state, s);
+    const spent = byOp.get(s.op) ?? { steps: 0, ms: 0 };
+    spent.steps++;
+    spent.ms += performance.now() - started;
+    byOp.set(s.op, spent);
+    return r;
+  };
+  const config = boundedConfig(CONFIGS['default']!, { processes: 1, threads: 3 });
+  const { value: r, time } = timed(() => explore(model, config, { properties: PROPERTIES, maxStates: PROFILE_STATES }));
+  const inModel = [...byOp.values()].reduce((sum, o) => sum + o.ms, 0) / 1000;
+  const ops = [...byOp].sort((a, b) => b[1].ms - a[1].ms).slice(0, 6);
+  const per = ops.map(([op, o]) => `${op} ${(o.ms / 1000).toFixed(2)} s for ${o.steps} steps (${((1000 * o.ms) / o.steps).toFixed(2)} us each)`).join(', ');
+  line(
+    `profile    linux 1x3 core ops, first ${r.stats.states} states, ${r.stats.transitions} transitions, ${seconds(time)}: ` +
+      `the model's step function ${inModel.toFixed(2)} s (${Math.round((100 * inModel) / time.wall)}%; most: ${per}), ` +
+      `the rest of the search (keys, seen states, properties, candidates) ${(time.wall - inModel).toFixed(2)} s`,
+  );
 }
 
 /** What `npm start` runs (`amxstate check`), timed from outside as a user would, start-up included. */
@@ -170,25 +222,36 @@ function benchStart(): void {
   line(`npm start  check, default preset, ${ALL_VARIANTS.length} variants, ${defaultJobs(ALL_VARIANTS.length)} at once: ${took.toFixed(2)} s of wall time (target: under 10 s), ${verdicts}`);
 }
 
-benchStart();
-benchKernel();
-benchSimulate();
-const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['default', 'large'];
-// Without the memo tables xstate/graph needs about 25 s on default; on large it would need minutes.
-const unmemoisedBaseline = new Set(['tiny', 'default']);
-for (const name of names) {
-  const config = CONFIGS[name];
-  if (!config) {
-    process.stderr.write(`bench: unknown configuration "${name}" (one of ${Object.keys(CONFIGS).join(', ')})\n`);
+if (process.argv[2] === SERIES_POINT) {
+  const point = SERIES[Number(process.argv[3])];
+  if (point === undefined) {
+    process.stderr.write(`bench: ${SERIES_POINT} takes a number from 0 to ${SERIES.length - 1}\n`);
     process.exitCode = 2;
-    continue;
+  } else benchPoint(point.label, point.config());
+} else runAll();
+
+function runAll(): void {
+  benchStart();
+  benchKernel();
+  benchSimulate();
+  const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['default', 'large'];
+  // Without the memo tables xstate/graph needs about 25 s on default; on large it would need minutes.
+  const unmemoisedBaseline = new Set(['tiny', 'default']);
+  for (const name of names) {
+    const config = CONFIGS[name];
+    if (!config) {
+      process.stderr.write(`bench: unknown configuration "${name}" (one of ${Object.keys(CONFIGS).join(', ')})\n`);
+      process.exitCode = 2;
+      continue;
+    }
+    const explorer = benchExplorer(config);
+    benchXstateGraph(config, explorer, unmemoisedBaseline.has(name) ? [true, false] : [true]);
+    // One process of any number of threads; with two processes (large, forks) the views multiply,
+    // unless each unit of processes is searched apart: any number of processes and of threads.
+    if (config.maxProcesses === 1) benchAnyThreads(config);
+    else benchAnyThreads(boundedConfig(config, { processes: Number.POSITIVE_INFINITY }));
+    if (!unmemoisedBaseline.has(name)) line(`xstate/graph linux/${name} with xstate's transition() every step: not run (minutes; see default)`);
   }
-  const explorer = benchExplorer(config);
-  benchXstateGraph(config, explorer, unmemoisedBaseline.has(name) ? [true, false] : [true]);
-  // One process of any number of threads; with two processes (large, forks) the views multiply,
-  // unless each unit of processes is searched apart: any number of processes and of threads.
-  if (config.maxProcesses === 1) benchAnyThreads(config);
-  else benchAnyThreads(boundedConfig(config, { processes: Number.POSITIVE_INFINITY }));
-  if (!unmemoisedBaseline.has(name)) line(`xstate/graph linux/${name} with xstate's transition() every step: not run (minutes; see default)`);
+  benchWhereTimeGoes();
+  benchSeries();
 }
-benchSeries();

@@ -51,8 +51,13 @@ class InputKeys {
 
   key(input: unknown): string {
     if (typeof input !== 'object' || input === null) return JSON.stringify(input) ?? 'undefined';
+    const fields = input as Record<string, unknown>;
     let k = '';
-    for (const [name, v] of Object.entries(input)) k += `${name}=${typeof v === 'object' && v !== null ? `#${this.partId(v)}` : JSON.stringify(v)},`;
+    // Strings quoted, so that no value reads as another's; numbers and booleans as they print.
+    for (const name in fields) {
+      const v = fields[name];
+      k += `${name}=${typeof v === 'object' && v !== null ? `#${this.partId(v)}` : typeof v === 'string' ? JSON.stringify(v) : String(v)},`;
+    }
     return k;
   }
 
