@@ -52,15 +52,17 @@ export class CanonicalCodes {
    */
   private writeProcess(model: SystemModel, p: ProcessSlot): void {
     // The scratch array is never shortened (setting its length costs more than the rest): `n` counts.
-    let codes = this.taskCodes;
+    const codes = this.taskCodes;
     let n = 0;
-    for (const t of p.tasks) if (onThreadList(t)) codes[n++] = taskCode(model, t);
-    // Most processes have a thread or two: sorted by hand, without a comparator call per pair.
-    if (n === 2 && codes[0]! > codes[1]!) {
-      const first = codes[1]!;
-      codes[1] = codes[0]!;
-      codes[0] = first;
-    } else if (n > 2) codes = codes.slice(0, n).sort((a, b) => a - b);
+    // Sorted as they are written, by insertion: a process has a few threads, and a sort with a
+    // comparator (and the copy it sorts) cost more than the rest of the key.
+    for (const t of p.tasks) {
+      if (!onThreadList(t)) continue;
+      const c = taskCode(model, t);
+      let j = n++;
+      for (; j > 0 && codes[j - 1]! > c; j--) codes[j] = codes[j - 1]!;
+      codes[j] = c;
+    }
     this.push(model.process.id(p.snapshot) * 2 + (p.vforkParent !== null ? 1 : 0));
     this.push(n);
     for (let i = 0; i < n; i++) {

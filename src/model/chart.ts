@@ -30,12 +30,28 @@ export interface ChartStep<S> extends ChartStepTrace {
   readonly permissionGranted: boolean;
 }
 
-/** Events are flat records of primitives, so this identifies them, at a fraction of JSON.stringify's cost. */
-function eventKey(event: TaskEvent | ProcessEvent): string {
-  const fields = event as unknown as Record<string, string | number | boolean>;
-  let k = '';
-  for (const name in fields) k += `${name}=${String(fields[name])},`;
-  return k;
+/**
+ * The memoised steps from one snapshot, found by the event's fields: each field's name, then its
+ * value, one level each. Events are flat records of primitives, so the path identifies the event,
+ * and walking it builds no string (a key written per event was most of a memoised send).
+ */
+class EventTrie<V> {
+  private readonly next = new Map<string | number | boolean, EventTrie<V>>();
+  value: V | undefined;
+
+  private child(k: string | number | boolean): EventTrie<V> {
+    let c = this.next.get(k);
+    if (c === undefined) this.next.set(k, (c = new EventTrie<V>()));
+    return c;
+  }
+
+  /** The node of `event`, made on first use. */
+  at(event: TaskEvent | ProcessEvent): EventTrie<V> {
+    const fields = event as unknown as Record<string, string | number | boolean>;
+    let node: EventTrie<V> = this;
+    for (const name in fields) node = node.child(name).child(fields[name]!);
+    return node;
+  }
 }
 
 type Emitted = { type: string; outcome?: TaskOutcome; change?: BufferChange };
@@ -72,16 +88,22 @@ class InputKeys {
   }
 }
 
+/** A snapshot with the ids the charts that interned it gave it, each under the chart's own symbol. */
+type IdSlots = { [slot: symbol]: number | undefined };
+
 /** Runs one chart with memoised, interned transitions: equal snapshots are the same object, with a small id. */
 export class Chart<M extends TaskMachine | ProcessMachine> {
   private readonly keys = new WeakMap<object, string>();
-  /** Only interned snapshots have an id, and the interned table keeps them: a plain Map is faster than a WeakMap. */
-  private readonly ids = new Map<object, number>();
+  /**
+   * Only interned snapshots have an id, kept on the snapshot itself under this chart's own symbol: a
+   * property read, where a Map or WeakMap look-up took a tenth of the search (keys read every task's id).
+   */
+  private readonly idSlot: symbol = Symbol('chart id');
   private readonly interned = new Map<string, SnapshotFrom<M>>();
   private readonly starts = new Map<string, ChartStep<SnapshotFrom<M>>>();
   private readonly inputKeys = new InputKeys();
   /** Memoised steps by the id of the snapshot they start from, then by event. */
-  private readonly steps: (Map<string, ChartStep<SnapshotFrom<M>>> | undefined)[] = [];
+  private readonly steps: (EventTrie<ChartStep<SnapshotFrom<M>>> | undefined)[] = [];
   private scope: AnyActorScope | undefined;
 
   constructor(
@@ -103,8 +125,8 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
 
   /** A small number standing for key(snapshot): canonical state keys are built from these. */
   id(snapshot: SnapshotFrom<M>): number {
-    const known = this.ids.get(snapshot);
-    return known ?? this.ids.get(this.intern(snapshot))!;
+    const known = (snapshot as IdSlots)[this.idSlot];
+    return known ?? (this.intern(snapshot) as IdSlots)[this.idSlot]!;
   }
 
   private intern(snapshot: SnapshotFrom<M>): SnapshotFrom<M> {
@@ -112,7 +134,8 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
     const known = this.interned.get(k);
     if (known) return known;
     this.interned.set(k, snapshot);
-    this.ids.set(snapshot, this.interned.size);
+    // Not enumerable: JSON, spreads and XState's own copies of a snapshot never see it.
+    Object.defineProperty(snapshot, this.idSlot, { value: this.interned.size });
     return snapshot;
   }
 
@@ -146,14 +169,8 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
     const id = this.id(snapshot);
     // Grown one slot at a time: an array written far past its end turns into a slow dictionary.
     while (this.steps.length <= id) this.steps.push(undefined);
-    const byEvent = (this.steps[id] ??= new Map());
-    const k = eventKey(event);
-    let s = byEvent.get(k);
-    if (!s) {
-      s = this.run(snapshot, event);
-      byEvent.set(k, s);
-    }
-    return s;
+    const node = (this.steps[id] ??= new EventTrie()).at(event);
+    return (node.value ??= this.run(snapshot, event));
   }
 
   private run(snapshot: SnapshotFrom<M>, event: TaskEvent | ProcessEvent): ChartStep<SnapshotFrom<M>> {
