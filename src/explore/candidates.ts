@@ -24,12 +24,15 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
   if (config.ops.some((o) => o.op === 'OOM_BEGIN') && s.memory === 'available') out.push({ op: 'OOM_BEGIN', fields: {} });
   if (config.ops.some((o) => o.op === 'OOM_END') && s.memory === 'exhausted') out.push({ op: 'OOM_END', fields: {} });
   const liveProcesses = s.processes.filter((p) => p.tasks.some(isAlive));
-  const seenProcesses = new Set<string>();
-  const codes = new CanonicalCodes();
+  // Processes alike are interchangeable: one of each (only worth a key where there are two).
+  const seenProcesses = liveProcesses.length > 1 ? new Set<string>() : undefined;
+  const codes = seenProcesses && new CanonicalCodes();
   for (const p of liveProcesses) {
-    const pk = codes.processText(model, p);
-    if (seenProcesses.has(pk)) continue;
-    seenProcesses.add(pk);
+    if (seenProcesses && codes) {
+      const pk = codes.processText(model, p);
+      if (seenProcesses.has(pk)) continue;
+      seenProcesses.add(pk);
+    }
     const live = p.tasks.filter(isAlive);
     // The bound counts the thread list: a zombie leader is still one of the group's threads.
     const threads = p.tasks.filter(onThreadList).length;

@@ -16,8 +16,11 @@ function mix(h: number): number {
 }
 
 export class StateKeySet {
-  /** Open-addressed slots holding a key's index + 1 (0: empty), at most half full. */
-  private slots = new Int32Array(FIRST_CAPACITY * 2);
+  /**
+   * Open-addressed slots, at most half full, each two numbers: a key's index + 1 (0: empty) and its
+   * hash, side by side, so that a probe reads one place in memory before it compares codes.
+   */
+  private slots = new Int32Array(FIRST_CAPACITY * 4);
   private hashes = new Int32Array(FIRST_CAPACITY);
   /** Key i's codes are codes[starts[i] .. starts[i + 1]). */
   private starts = new Int32Array(FIRST_CAPACITY + 1);
@@ -35,11 +38,11 @@ export class StateKeySet {
 
   /** The index of the key `key` holds, or -1. */
   find(key: CanonicalCodes): number {
-    const mask = this.slots.length - 1;
+    const mask = this.slots.length / 2 - 1;
     for (let slot = mix(key.hash) & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slots[slot]!;
+      const entry = this.slots[2 * slot]!;
       if (entry === 0) return -1;
-      if (this.hashes[entry - 1] === key.hash && this.holds(entry - 1, key)) return entry - 1;
+      if (this.slots[2 * slot + 1] === key.hash && this.holds(entry - 1, key)) return entry - 1;
     }
   }
 
@@ -65,17 +68,19 @@ export class StateKeySet {
   }
 
   private place(i: number): void {
-    const mask = this.slots.length - 1;
-    let slot = mix(this.hashes[i]!) & mask;
-    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-    this.slots[slot] = i + 1;
+    const mask = this.slots.length / 2 - 1;
+    const hash = this.hashes[i]!;
+    let slot = mix(hash) & mask;
+    while (this.slots[2 * slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[2 * slot] = i + 1;
+    this.slots[2 * slot + 1] = hash;
   }
 
   private grow(): void {
     const n = this.hashes.length * 2;
     this.hashes = widened(this.hashes, n);
     this.starts = widened(this.starts, n + 1);
-    this.slots = new Int32Array(n * 2);
+    this.slots = new Int32Array(n * 4);
     for (let i = 0; i < this.count; i++) this.place(i);
   }
 }

@@ -29,13 +29,20 @@ function searched(ps: SystemState['processes'], name: string): TaskPosition | un
   return undefined;
 }
 
+/** Whether a state is small enough to search directly (a loop: it runs on every step). */
+function isSmall(ps: SystemState['processes']): boolean {
+  if (ps.length > DIRECT_SEARCH_PROCESSES) return false;
+  for (const p of ps) if (p.tasks.length > DIRECT_SEARCH_TASKS) return false;
+  return true;
+}
+
 export class TaskNames {
   private readonly indexes = new WeakMap<SystemState, NameIndex>();
 
   /** Where task `name` is in `state`: its process and its place there; undefined when no task has the name. */
   locate(state: SystemState, name: string): TaskPosition | undefined {
     const ps = state.processes;
-    if (ps.length <= DIRECT_SEARCH_PROCESSES && ps.every((p) => p.tasks.length <= DIRECT_SEARCH_TASKS)) return searched(ps, name);
+    if (isSmall(ps)) return searched(ps, name);
     const index = this.indexOf(state);
     const at = index.positions.get(name);
     return at !== undefined && at.ordinal < index.size ? { pi: at.pi, ti: at.ti } : undefined;

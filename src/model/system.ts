@@ -14,7 +14,7 @@ import { Chart, type ChartStep, type ChartStepTrace, type TraceOwner } from './c
 import { TaskNames, type TaskPosition } from './names.js';
 import { outcomeOf, showsLeakedBuffers, type Observation, type Outcome } from './observation.js';
 import { OwnTaskSteps } from './own-task-steps.js';
-import { ROUTE_RULES } from './rules.js';
+import { ROUTE_RULES, type RouteRule } from './rules.js';
 import { addBuffers, bufferDelta, framesOf, instructionOf, isAlive, taskFate, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import { World } from './world.js';
 
@@ -51,8 +51,8 @@ export class SystemModel {
   private readonly instructionIds = new Map<string, number>();
   private readonly localSteps = new Map<string, LocalEffect>();
   private readonly ownTaskSteps = new OwnTaskSteps();
-  /** The ops of the variant: asked on every step. */
-  private readonly ops: ReadonlySet<string>;
+  /** The ops of the variant, each with its row of the op table and its route's rule: looked up on every step. */
+  private readonly routes: ReadonlyMap<string, { readonly spec: OpSpec; readonly rule: RouteRule }>;
   private readonly names = new TaskNames();
 
   /**
@@ -64,7 +64,7 @@ export class SystemModel {
     readonly platform: PlatformProfile,
     private readonly options: { readonly memoise: boolean } = { memoise: true },
   ) {
-    this.ops = new Set(OPS.filter((o) => variantHasOp(variant.name, o.op)).map((o) => o.op));
+    this.routes = new Map(OPS.filter((o) => variantHasOp(variant.name, o.op)).map((o) => [o.op, { spec: o, rule: ROUTE_RULES[o.route] }]));
     this.task = new Chart('task', variant.task, options.memoise);
     this.process = new Chart('process', variant.process, options.memoise);
   }
@@ -105,7 +105,7 @@ export class SystemModel {
   }
 
   hasOp(op: string): boolean {
-    return this.ops.has(op);
+    return this.routes.has(op);
   }
 
   /** One step as `simulate` shows it: the next state and what the kernel would report, numbered `index`. */
@@ -162,9 +162,9 @@ export class SystemModel {
 
   /** One step as the explorer needs it: the next state and the outcome, without numbering. */
   next(state: SystemState, step: Step): NextResult {
-    const spec = opSpec(step.op);
-    if (spec === undefined || !this.hasOp(step.op)) return failure('op', `${step.op} does not exist in variant ${this.variant.name}`);
-    const rule = ROUTE_RULES[spec.route];
+    const routed = this.routes.get(step.op);
+    if (routed === undefined) return failure('op', `${step.op} does not exist in variant ${this.variant.name}`);
+    const { spec, rule } = routed;
     if (spec.scope === 'system') {
       const w = new World(this, state, -1);
       const result = rule.apply(w, step, -1);

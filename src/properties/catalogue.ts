@@ -108,8 +108,10 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'step',
     needs: [['OOM_BEGIN'], ['TOUCH', 'PREALLOC']],
     holds: (t) => {
+      // The op first: every transition is judged, and only these two can allocate.
+      if (t.step.op !== 'TOUCH' && t.step.op !== 'PREALLOC') return true;
       const task = taskIn(t.before, t.step.task);
-      if (!task || !large(task) || (t.step.op !== 'TOUCH' && t.step.op !== 'PREALLOC')) return true;
+      if (!task || !large(task)) return true;
       return t.observation.outcome !== 'ENOMEM' && !isAllocationFailure(t);
     },
   },
@@ -121,8 +123,10 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'step',
     needs: [['OOM_BEGIN'], ['TOUCH']],
     holds: (t) => {
+      // The failure first, the process's threads after: every transition is judged, few are failures.
+      if (!isAllocationFailure(t) || t.observation.fatal !== true) return true;
       const p = processOf(t.before, t.step.task);
-      return !(p && amxUsed(p) && isAllocationFailure(t) && t.observation.fatal === true);
+      return !(p && amxUsed(p));
     },
   },
   {
@@ -216,12 +220,13 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'step',
     needs: [['REQ_PERM', 'REQ_GUEST_PERM']],
     holds: (t) => {
+      // The op first: every transition is judged, and only the two requests are.
+      if (t.step.op !== 'REQ_PERM' && t.step.op !== 'REQ_GUEST_PERM') return true;
       const p = processOf(t.before, t.step.task);
       const q = processOf(t.after, t.step.task);
       if (!p || !q) return true;
       if (t.step.op === 'REQ_PERM') return processValue(p.snapshot).guestPermission === processValue(q.snapshot).guestPermission;
-      if (t.step.op === 'REQ_GUEST_PERM') return processValue(p.snapshot).hostPermission === processValue(q.snapshot).hostPermission;
-      return true;
+      return processValue(p.snapshot).hostPermission === processValue(q.snapshot).hostPermission;
     },
   },
   {
