@@ -87,12 +87,13 @@ function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined,
   if (!r.fault) return r;
   const signal = r.result as 'SIGILL' | 'SIGSEGV';
   const handler = faultHandler(w.processSnapshot, signal);
-  const base: RuleResult = { result: signal, ...(r.si_code ? { si_code: r.si_code } : {}) };
+  // Literals, not spreads of a common base: a fault runs on many transitions the explorer takes.
+  const si_code = r.si_code;
   if (handler === 'default' || handler === 'ignore') {
     // force_sig_fault(): a forced signal with the default action kills the whole process; an ignored
     // one is reset to the default action first (force_sig_info_to_task; row 2g).
     killProcess(w, signal);
-    return { ...base, fatal: true };
+    return { result: signal, si_code, fatal: true };
   }
   const delivered = w.sendTask(ti, { type: 'SIGNAL', onstack: false });
   if (delivered?.fatal) {
@@ -102,15 +103,15 @@ function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined,
   }
   if (handler === 'request-permission') requestPermission(w, 18);
   w.sendTask(ti, { type: 'SIGRETURN', tileBits: 'keep' });
-  if (handler !== 'request-permission' || retry === undefined) return { ...base, fatal: false, handler };
+  if (handler !== 'request-permission' || retry === undefined) return { result: signal, si_code, fatal: false, handler };
   // The handler returns to the faulting instruction, which runs again: it succeeds once the request
   // was granted (row 2e). If it raises SIGILL again, nothing has changed for the next round either
   // (the same refusal, the same #UD), so the thread refaults forever (rows 2d; no-amx N14, N15).
   const again = w.sendTask(ti, retry.event);
-  if (!again?.fault) return { ...base, fatal: false, handler };
+  if (!again?.fault) return { result: signal, si_code, fatal: false, handler };
   if (again.result === 'SIGILL') {
     w.markStuck(ti, retry.instruction);
-    return { ...base, fatal: false, handler, hang: true };
+    return { result: signal, si_code, fatal: false, handler, hang: true };
   }
   // Any other fault on the retried instruction (SIGSEGV: no memory for the buffer) is reported as
   // itself, with its own disposition.

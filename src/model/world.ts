@@ -28,7 +28,7 @@ export class World {
     private readonly actingTi = -1,
   ) {
     this.memoryNow = before.memory;
-    this.processes = [...before.processes];
+    this.processes = before.processes.slice();
     this.buffers = before.buffers;
   }
 
