@@ -15,6 +15,17 @@ export function speedup(baseline: number, explorer: number): string {
 }
 
 /**
+ * How one version's CPU times compare with another's, by the fastest round of each (the rounds the
+ * machine's other work disturbed least): "0.65 (4.53 s against 6.93 s, the fastest round of each)".
+ */
+export function relativeCpu(ours: readonly number[], theirs: readonly number[]): string {
+  const a = Math.min(...ours);
+  const b = Math.min(...theirs);
+  if (ours.length === 0 || theirs.length === 0 || !(a > 0) || !(b > 0)) return 'not comparable (no round, or a time of zero)';
+  return `${(a / b).toFixed(2)} (${a.toFixed(2)} s against ${b.toFixed(2)} s, the fastest round of each)`;
+}
+
+/**
  * `count` simple steps on `linux`: GET_PERM and GET_SUPP alternating on the one task `main`, built in
  * memory (no file, no parsing), for what simulate costs per step.
  */

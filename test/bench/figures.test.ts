@@ -2,7 +2,7 @@
 // scenario it says it runs.
 
 import { describe, expect, it } from 'vitest';
-import { simpleScenario, speedup } from '../../bench/figures.js';
+import { relativeCpu, simpleScenario, speedup } from '../../bench/figures.js';
 import { modelFor, simulate } from '../../src/simulate/simulate.js';
 
 describe('bench figures', () => {
@@ -11,6 +11,13 @@ describe('bench figures', () => {
     expect(speedup(3, 1)).toBe('3.0x faster');
     expect(speedup(1, 1)).toBe('1.0x faster');
     expect(speedup(0, 1)).toMatch(/^not comparable/);
+  });
+
+  it('compares two versions by the fastest round of each, and says when there is nothing to compare', () => {
+    expect(relativeCpu([5, 4, 6], [8, 10, 9])).toBe('0.50 (4.00 s against 8.00 s, the fastest round of each)');
+    expect(relativeCpu([3], [2])).toBe('1.50 (3.00 s against 2.00 s, the fastest round of each)');
+    expect(relativeCpu([], [2])).toMatch(/^not comparable/);
+    expect(relativeCpu([1], [0])).toMatch(/^not comparable/);
   });
 
   it("simulate's benchmark scenario: GET_PERM and GET_SUPP alternating on one task, every step ok", () => {

@@ -1,0 +1,89 @@
+// This checkout's explorer against another checkout's, on one search, in one process, taking turns:
+// what an engine change saves, measured where the machine's speed drifts between runs (a shared
+// machine may run the same code three times slower on another day, so two days' `npm run bench`
+// figures do not compare). The search: linux, core ops, one process of three threads, every
+// property, cut at STATES states.
+//
+//   npm run bench:against -- DIR [STATES]
+//
+// DIR is the other checkout, built (`npm install` there builds dist/). Exit codes: 0 measured,
+// 1 the two versions disagree on the search (states, transitions or violations), 2 bad arguments or
+// a DIR without a built explorer.
+
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { relativeCpu } from './figures.js';
+
+type Explorer = typeof import('../src/explore/explore.js');
+type Config = typeof import('../src/explore/config.js');
+type Catalogue = typeof import('../src/properties/catalogue.js');
+type Simulate = typeof import('../src/simulate/simulate.js');
+
+const ROUNDS = 4;
+const DEFAULT_STATES = 150_000;
+
+/** One search, as each version reports it. */
+interface Search {
+  readonly states: number;
+  readonly transitions: number;
+  readonly violated: string;
+  readonly cpu: number;
+}
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`bench:against: ${message}\n`);
+  process.exit(code);
+}
+
+/** The search, built from the modules of the checkout at `root` (its dist/). */
+async function searchOf(root: string, states: number): Promise<() => Search> {
+  const load = async <M>(file: string): Promise<M> => {
+    const path = join(root, 'dist', file);
+    if (!existsSync(path)) fail(2, `${path} does not exist: build that checkout first (npm install there)`);
+    return (await import(pathToFileURL(path).href)) as M;
+  };
+  const { explore } = await load<Explorer>('src/explore/explore.js');
+  const { CONFIGS, boundedConfig } = await load<Config>('src/explore/config.js');
+  const { PROPERTIES } = await load<Catalogue>('src/properties/catalogue.js');
+  const { modelFor } = await load<Simulate>('src/simulate/simulate.js');
+  const preset = CONFIGS['default'];
+  if (preset === undefined) fail(2, `${root} has no default preset`);
+  const config = boundedConfig(preset, { processes: 1, threads: 3 });
+  return () => {
+    const model = modelFor('linux');
+    const before = process.cpuUsage();
+    const r = explore(model, config, { properties: PROPERTIES, maxStates: states });
+    const used = process.cpuUsage(before);
+    return { states: r.stats.states, transitions: r.stats.transitions, violated: [...r.violations.keys()].sort().join(', '), cpu: (used.user + used.system) / 1e6 };
+  };
+}
+
+async function main(args: readonly string[]): Promise<void> {
+  const [dir, statesArg, ...rest] = args;
+  if (dir === undefined || rest.length > 0) fail(2, 'usage: npm run bench:against -- DIR [STATES] (DIR: another checkout, built)');
+  const states = statesArg === undefined ? DEFAULT_STATES : Number(statesArg);
+  if (!Number.isSafeInteger(states) || states < 1) fail(2, `STATES must be a whole number, 1 or more, got "${statesArg}"`);
+  const here = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const versions = [
+    { name: 'this checkout', search: await searchOf(here, states), runs: [] as Search[] },
+    { name: resolve(dir), search: await searchOf(resolve(dir), states), runs: [] as Search[] },
+  ];
+  for (let round = 0; round < ROUNDS; round++) {
+    // Each goes first in every other round, so that neither always runs on a warmer machine.
+    for (const v of round % 2 === 0 ? versions : [...versions].reverse()) v.runs.push(v.search());
+  }
+  process.stdout.write(`search     linux 1x3 core ops, every property, first ${states} states, ${ROUNDS} rounds each, taking turns in one process\n`);
+  for (const v of versions) {
+    const r = v.runs[0]!;
+    process.stdout.write(`${v.name}: ${r.states} states, ${r.transitions} transitions, CPU ${v.runs.map((x) => x.cpu.toFixed(2)).join(' ')} s\n`);
+  }
+  const [ours, theirs] = versions.map((v) => v.runs);
+  const a = ours![0]!;
+  const b = theirs![0]!;
+  if (a.states !== b.states || a.transitions !== b.transitions || a.violated !== b.violated)
+    fail(1, `the two versions disagree: here ${a.states} states, ${a.transitions} transitions, violated ${a.violated || 'none'}; there ${b.states}, ${b.transitions}, ${b.violated || 'none'}`);
+  process.stdout.write(`this checkout takes ${relativeCpu(ours!.map((r) => r.cpu), theirs!.map((r) => r.cpu))} of the other's CPU time\n`);
+}
+
+await main(process.argv.slice(2));
