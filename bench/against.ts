@@ -78,12 +78,12 @@ async function main(args: readonly string[]): Promise<void> {
     const r = v.runs[0]!;
     process.stdout.write(`${v.name}: ${r.states} states, ${r.transitions} transitions, CPU ${v.runs.map((x) => x.cpu.toFixed(2)).join(' ')} s\n`);
   }
-  const [ours, theirs] = versions.map((v) => v.runs);
-  const a = ours![0]!;
-  const b = theirs![0]!;
+  const [ours, theirs] = [versions[0]!.runs, versions[1]!.runs];
+  const a = ours[0]!;
+  const b = theirs[0]!;
   if (a.states !== b.states || a.transitions !== b.transitions || a.violated !== b.violated)
     fail(1, `the two versions disagree: here ${a.states} states, ${a.transitions} transitions, violated ${a.violated || 'none'}; there ${b.states}, ${b.transitions}, ${b.violated || 'none'}`);
-  process.stdout.write(`this checkout takes ${relativeCpu(ours!.map((r) => r.cpu), theirs!.map((r) => r.cpu))} of the other's CPU time\n`);
+  process.stdout.write(`this checkout takes ${relativeCpu(ours.map((r) => r.cpu), theirs.map((r) => r.cpu))} of the other's CPU time\n`);
 }
 
 await main(process.argv.slice(2));

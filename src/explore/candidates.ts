@@ -25,13 +25,12 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
   if (config.ops.some((o) => o.op === 'OOM_END') && s.memory === 'exhausted') out.push({ op: 'OOM_END', fields: {} });
   const liveProcesses = s.processes.filter((p) => p.tasks.some(isAlive));
   // Processes alike are interchangeable: one of each (only worth a key where there are two).
-  const seenProcesses = liveProcesses.length > 1 ? new Set<string>() : undefined;
-  const codes = seenProcesses && new CanonicalCodes();
+  const alike = liveProcesses.length > 1 ? { seen: new Set<string>(), codes: new CanonicalCodes() } : undefined;
   for (const p of liveProcesses) {
-    if (seenProcesses && codes) {
-      const pk = codes.processText(model, p);
-      if (seenProcesses.has(pk)) continue;
-      seenProcesses.add(pk);
+    if (alike) {
+      const pk = alike.codes.processText(model, p);
+      if (alike.seen.has(pk)) continue;
+      alike.seen.add(pk);
     }
     const live = p.tasks.filter(isAlive);
     // The bound counts the thread list: a zombie leader is still one of the group's threads.

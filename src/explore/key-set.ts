@@ -21,7 +21,8 @@ export class StateKeySet {
    * hash, side by side, so that a probe reads one place in memory before it compares codes.
    */
   private slots = new Int32Array(FIRST_CAPACITY * 4);
-  private hashes = new Int32Array(FIRST_CAPACITY);
+  /** Room for this many keys before the table grows. */
+  private capacity = FIRST_CAPACITY;
   /** Key i's codes are codes[starts[i] .. starts[i + 1]). */
   private starts = new Int32Array(FIRST_CAPACITY + 1);
   private codes = new Uint32Array(FIRST_CAPACITY * 8);
@@ -33,7 +34,7 @@ export class StateKeySet {
 
   /** The bytes the table holds, for `npm run bench`'s bytes per state. */
   get bytes(): number {
-    return this.slots.byteLength + this.hashes.byteLength + this.starts.byteLength + this.codes.byteLength;
+    return this.slots.byteLength + this.starts.byteLength + this.codes.byteLength;
   }
 
   /** The index of the key `key` holds, or -1. */
@@ -49,14 +50,13 @@ export class StateKeySet {
   /** Adds the key `key` holds, which the set lacks; returns its index. */
   add(key: CanonicalCodes): number {
     const i = this.count;
-    if (i === this.hashes.length) this.grow();
+    if (i === this.capacity) this.grow();
     const start = this.starts[i]!;
     if (start + key.length > this.codes.length) this.codes = widened(this.codes, Math.max(this.codes.length * 2, start + key.length));
     for (let k = 0; k < key.length; k++) this.codes[start + k] = key.codes[k]!;
     this.starts[i + 1] = start + key.length;
-    this.hashes[i] = key.hash;
     this.count++;
-    this.place(i);
+    this.place(i, key.hash);
     return i;
   }
 
@@ -67,9 +67,8 @@ export class StateKeySet {
     return true;
   }
 
-  private place(i: number): void {
+  private place(i: number, hash: number): void {
     const mask = this.slots.length / 2 - 1;
-    const hash = this.hashes[i]!;
     let slot = mix(hash) & mask;
     while (this.slots[2 * slot] !== 0) slot = (slot + 1) & mask;
     this.slots[2 * slot] = i + 1;
@@ -77,11 +76,13 @@ export class StateKeySet {
   }
 
   private grow(): void {
-    const n = this.hashes.length * 2;
-    this.hashes = widened(this.hashes, n);
+    const n = this.capacity * 2;
+    const old = this.slots;
+    this.capacity = n;
     this.starts = widened(this.starts, n + 1);
     this.slots = new Int32Array(n * 4);
-    for (let i = 0; i < this.count; i++) this.place(i);
+    // Each key again, by the hash its old slot kept beside it.
+    for (let s = 0; s < old.length; s += 2) if (old[s] !== 0) this.place(old[s]! - 1, old[s + 1]!);
   }
 }
 
