@@ -63,7 +63,9 @@ async function main(args: readonly string[]): Promise<void> {
   const [dir, statesArg, ...rest] = args;
   if (dir === undefined || rest.length > 0) fail(2, 'usage: npm run bench:against -- DIR [STATES] (DIR: another checkout, built)');
   const states = statesArg === undefined ? DEFAULT_STATES : Number(statesArg);
-  if (!Number.isSafeInteger(states) || states < 1) fail(2, `STATES must be a whole number, 1 or more, got "${statesArg}"`);
+  // Decimal digits only, as check's --max-states: "1e3" or "0x10" are not what a user means by a count.
+  if ((statesArg !== undefined && !/^[0-9]+$/.test(statesArg)) || !Number.isSafeInteger(states) || states < 1)
+    fail(2, `STATES must be a decimal number, 1 or more, got "${statesArg}"`);
   const here = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const versions = [
     { name: 'this checkout', search: await searchOf(here, states), runs: [] as Search[] },

@@ -10,7 +10,7 @@
 // CPU seconds are printed beside wall seconds because the machine may be shared.
 
 import { boundedConfig, CONFIGS, type ExploreConfig } from '../src/explore/config.js';
-import { explore, type ExploreResult } from '../src/explore/explore.js';
+import { explore, memoryInUse, type ExploreResult } from '../src/explore/explore.js';
 import { checkVariantAnyThreads } from '../src/check/counter-check.js';
 import { adjacencyStateKeys } from '../src/explore/xstate-graph.js';
 import { PROPERTIES } from '../src/properties/catalogue.js';
@@ -107,42 +107,45 @@ function benchSimulate(): void {
   }
 }
 
-/** The heap after a full collection, when node runs with --expose-gc (npm run bench does); else undefined. */
-function collectedHeap(): number | undefined {
+/**
+ * The memory in use after a full collection (the heap and the typed arrays, as --max-memory counts
+ * it), when node runs with --expose-gc (npm run bench does); else undefined.
+ */
+function collectedMemory(): number | undefined {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) return undefined;
   gc();
-  return process.memoryUsage().heapUsed;
+  return memoryInUse();
 }
 
-/** Each point of the series stops at this many CPU seconds of search (the machine may be shared), or this much heap. */
+/** Each point of the series stops at this many CPU seconds of search (the machine may be shared), or this much memory (heap and typed arrays). */
 const SERIES_CPU_SECONDS = 60;
-const SERIES_HEAP_BYTES = 3 * 2 ** 30;
+const SERIES_MEMORY_BYTES = 3 * 2 ** 30;
 
 /**
- * One search of the series with every property, and its bytes per state: the heap after a full
- * collection, less the heap before the search, per state found, sampled whenever the states found
+ * One search of the series with every property, and its bytes per state: the memory after a full
+ * collection, less the memory before the search, per state found, sampled whenever the states found
  * have doubled since the last sample (the last sample is printed), so the samples cost little.
  */
 function benchPoint(label: string, config: ExploreConfig): void {
-  const base = collectedHeap();
+  const base = collectedMemory();
   let sampledAt = 0;
   let bytesPerState: number | undefined;
   let sampling: Timing = { wall: 0, cpu: 0 };
   const onProgress = (states: number) => {
     if (base === undefined || states < 2 * sampledAt || states < 4096) return;
     sampledAt = states;
-    const { value: heap, time: spent } = timed(collectedHeap);
+    const { value: memory, time: spent } = timed(collectedMemory);
     sampling = { wall: sampling.wall + spent.wall, cpu: sampling.cpu + spent.cpu };
-    bytesPerState = ((heap ?? base) - base) / states;
+    bytesPerState = ((memory ?? base) - base) / states;
   };
   const { value: r, time: withSampling } = timed((): ExploreResult =>
-    explore(modelFor('linux'), config, { properties: PROPERTIES, maxCpuSeconds: SERIES_CPU_SECONDS, maxMemoryBytes: SERIES_HEAP_BYTES, onProgress }),
+    explore(modelFor('linux'), config, { properties: PROPERTIES, maxCpuSeconds: SERIES_CPU_SECONDS, maxMemoryBytes: SERIES_MEMORY_BYTES, onProgress }),
   );
-  // The collections that sample the heap are not the search's: their time is left out.
+  // The collections that sample the memory are not the search's: their time is left out.
   const time = { wall: withSampling.wall - sampling.wall, cpu: withSampling.cpu - sampling.cpu };
   const s = r.stats;
-  const bound = s.stoppedBy === 'max-cpu-seconds' ? `the budget of ${SERIES_CPU_SECONDS} CPU seconds` : `the ${SERIES_HEAP_BYTES / 2 ** 30} GiB heap bound`;
+  const bound = s.stoppedBy === 'max-cpu-seconds' ? `the budget of ${SERIES_CPU_SECONDS} CPU seconds` : `the ${SERIES_MEMORY_BYTES / 2 ** 30} GiB memory bound`;
   const bytes = base === undefined ? 'bytes/state not measured (run node with --expose-gc)' : bytesPerState === undefined ? 'bytes/state not sampled (under 4096 states)' : `${Math.round(bytesPerState)} bytes/state`;
   line(
     `series     linux ${label}: ${s.complete ? '' : `stopped at ${s.states} states by ${bound}: `}${s.states} states, ${s.transitions} transitions, ${PROPERTIES.length} properties, ` +

@@ -148,7 +148,7 @@ export function parseMaxStates(text: string | undefined): number | undefined {
   return n;
 }
 
-/** --max-memory: MiB of JavaScript heap, decimal digits only, at least 1; in bytes. */
+/** --max-memory: MiB of memory (the heap and the typed arrays, explore.ts memoryInUse), decimal digits only, at least 1; in bytes. */
 export function parseMaxMemory(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
@@ -236,7 +236,7 @@ export const CHECK = command<CheckValues>({
     PLATFORM_OPTION,
     { flags: '--json', description: 'everything as one JSON object, counterexamples as scenarios', default: false },
     { flags: '--max-states <N>', description: 'stop after N states, a decimal number (then exit 4: nothing differs, nothing proven)' },
-    { flags: '--max-memory <MiB>', description: 'stop once the JavaScript heap passes MiB mebibytes, looked at every 1024 states (then exit 4, as --max-states)' },
+    { flags: '--max-memory <MiB>', description: 'stop once the search holds MiB mebibytes (the JavaScript heap and the typed arrays), looked at every 1024 states (then exit 4, as --max-states)' },
     { flags: '--reduction <R>', description: 'none (the default) or por: partial-order reduction; the same verdicts, fewer states where threads commute, counterexamples not always shortest' },
     { flags: '--counterexamples', description: 'print every counterexample as numbered steps', default: false },
     { flags: '--jobs <N>', description: 'search N variants at once, each on a worker thread (default: one per CPU; 1 with --max-memory, which bounds each search)' },

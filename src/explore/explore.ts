@@ -72,8 +72,9 @@ export interface ExploredTransition {
 export interface ExploreOptions {
   readonly maxStates?: number;
   /**
-   * Stop once the JavaScript heap in use passes this many bytes, looked at every PROGRESS_EVERY
-   * states (so the heap may pass it by what those states take): a search cut off like maxStates.
+   * Stop once the memory in use (memoryInUse: the heap and the typed arrays) passes this many bytes,
+   * looked at every PROGRESS_EVERY states (so it may pass it by what those states take): a search cut
+   * off like maxStates.
    */
   readonly maxMemoryBytes?: number;
   /**
@@ -166,6 +167,14 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   options.onState?.(key.text(), initial);
   const violations = new Map<string, Violation>();
   const unviolated = <P extends Property>(ps: P[]): P[] => ps.filter((p) => !violations.has(p.name));
+  // The step properties that judge steps of each op (property.ts, judgedOn), made on first use and
+  // again once a violation shrinks the list: most transitions ask five or six properties, not all.
+  let stepPropertiesByOp = new Map<string, SafetyProperty[]>();
+  const stepPropertiesFor = (op: string): SafetyProperty[] => {
+    let ps = stepPropertiesByOp.get(op);
+    if (ps === undefined) stepPropertiesByOp.set(op, (ps = stepProperties.filter((p) => p.ops === undefined || p.ops.includes(op))));
+    return ps;
+  };
   const onTransition = options.onTransition;
   let transitions = 0;
   let depth = 0;
@@ -238,8 +247,11 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       transitions++;
       const transition: Transition = { before: state, step, observation: r.outcome, after: r.state, model };
       const violated = violations.size;
-      for (const p of stepProperties) if (!p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
-      if (violations.size !== violated) stepProperties = unviolated(stepProperties);
+      for (const p of stepPropertiesFor(step.op)) if (!p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
+      if (violations.size !== violated) {
+        stepProperties = unviolated(stepProperties);
+        stepPropertiesByOp = new Map();
+      }
       const created = opSpec(step.op)?.creates !== undefined ? 1 : 0;
       const execs = here.execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
       if (byUnits) {
@@ -267,9 +279,19 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   };
 }
 
+/**
+ * The memory a search holds, as maxMemoryBytes counts it: the JavaScript heap, and the memory of
+ * ArrayBuffers, which lies outside the heap. The seen table and the columns of the store are typed
+ * arrays, about half of what a search holds: the heap alone would let a bounded search use twice its bound.
+ */
+export function memoryInUse(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
 /** A bound on memory or time the search has gone past, looked at every PROGRESS_EVERY states. */
 function beyondBudget(options: ExploreOptions, cpuAtStart: NodeJS.CpuUsage): StopReason | undefined {
-  if (options.maxMemoryBytes !== undefined && process.memoryUsage().heapUsed > options.maxMemoryBytes) return 'max-memory';
+  if (options.maxMemoryBytes !== undefined && memoryInUse() > options.maxMemoryBytes) return 'max-memory';
   if (options.maxCpuSeconds !== undefined) {
     const used = process.cpuUsage(cpuAtStart);
     if ((used.user + used.system) / 1e6 > options.maxCpuSeconds) return 'max-cpu-seconds';

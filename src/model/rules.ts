@@ -97,7 +97,11 @@ function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined,
   }
   const delivered = w.sendTask(ti, { type: 'SIGNAL', onstack: false });
   if (delivered?.fatal) {
-    // The handler's frame did not fit: force_sigsegv() kills the process (row 6h).
+    // The handler's frame did not fit: force_sigsegv() kills the process (row 6h), whatever the
+    // SIGSEGV disposition. A fault handler's frame (onstack: false) overflows only where the task runs
+    // on its altstack already; get_sigframe() puts a SIGSEGV handler's frame, of the same size, there
+    // too, and force_sigsegv() of SIGSEGV itself resets the handler to SIG_DFL. (deliverSignal differs:
+    // an SA_ONSTACK frame entering the altstack from the thread stack leaves room there for SIGSEGV's.)
     killProcess(w, 'SIGSEGV');
     return { result: 'SIGSEGV', si_code: 'SI_KERNEL', fatal: true };
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIGS } from '../../src/explore/config.js';
-import { explore } from '../../src/explore/explore.js';
+import { explore, memoryInUse } from '../../src/explore/explore.js';
 import { PROPERTIES } from '../../src/properties/catalogue.js';
 import { modelFor, simulate } from '../../src/simulate/simulate.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
@@ -34,5 +34,18 @@ describe('how the explorer stores states', () => {
     const whole = explore(modelFor('linux'), CONFIGS['tiny']!, {});
     expect(whole.stats.complete).toBe(true);
     expect(whole.stats).not.toHaveProperty('stoppedBy');
+  });
+
+  it('counts the typed arrays outside the heap against maxMemoryBytes, where the seen table and the columns live', () => {
+    const outside = 256 * 2 ** 20;
+    const heap = process.memoryUsage().heapUsed;
+    const before = memoryInUse();
+    const held = new Uint8Array(outside);
+    expect(memoryInUse() - before).toBeGreaterThanOrEqual(outside);
+    // A bound the heap alone stays far below, but the heap and the array together pass.
+    const r = explore(modelFor('linux'), CONFIGS['default']!, { maxMemoryBytes: heap + outside / 2 });
+    expect(r.stats).toMatchObject({ states: 1, complete: false, stoppedBy: 'max-memory' });
+    // Held until here, so that no collection frees it before the search looks.
+    expect(held.byteLength).toBe(outside);
   });
 });

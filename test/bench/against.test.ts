@@ -1,0 +1,43 @@
+// npm run bench:against as a user runs it (the built script, in a child process): its exit codes
+// and one-line errors for bad arguments, and a run of this checkout against itself.
+
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const AGAINST = join(ROOT, 'dist/bench/against.js');
+
+function against(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [AGAINST, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('bench:against', () => {
+  it.each([
+    [[], /^bench:against: usage: npm run bench:against -- DIR \[STATES\]/],
+    [[ROOT, '100', 'more'], /^bench:against: usage:/],
+    [[ROOT, '0'], /^bench:against: STATES must be a decimal number, 1 or more, got "0"$/],
+    [[ROOT, '1e3'], /^bench:against: STATES must be a decimal number, 1 or more, got "1e3"$/],
+    [[join(ROOT, 'docs')], /^bench:against: .*docs\/dist\/src\/explore\/explore\.js does not exist: build that checkout first/],
+  ])('exits 2 with one line for %j', (args, message) => {
+    const r = against(args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('runs this checkout against itself: the same search both ways, and the ratio', () => {
+    const r = against([ROOT, '300']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('search     linux 1x3 core ops, every property, first 300 states, 4 rounds each, taking turns in one process');
+    expect(lines[1]).toMatch(/^this checkout: 300 states, \d+ transitions, CPU( \d+\.\d\d){4} s$/);
+    expect(lines[2]).toMatch(/^\/.*: 300 states, \d+ transitions, CPU( \d+\.\d\d){4} s$/);
+    const counts = (line: string) => line.slice(line.indexOf(': '), line.indexOf(' CPU'));
+    expect(counts(lines[2]!)).toBe(counts(lines[1]!));
+    expect(lines[3]).toMatch(/^this checkout takes \d+\.\d\d \(.* the fastest round of each\) of the other's CPU time$/);
+  });
+});
