@@ -282,7 +282,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
 /**
  * The memory a search holds, as maxMemoryBytes counts it: the JavaScript heap, and the memory of
  * ArrayBuffers, which lies outside the heap. The seen table and the columns of the store are typed
- * arrays, about half of what a search holds: the heap alone would let a bounded search use twice its bound.
+ * arrays: counting the heap alone, a bounded search could hold far more than its bound.
  */
 export function memoryInUse(): number {
   const m = process.memoryUsage();

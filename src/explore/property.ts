@@ -47,8 +47,8 @@ export interface SafetyProperty extends PropertyBase {
 
 /**
  * A step property judged on the steps of `ops` alone: those ops, and a holds() that is true on a step
- * of any other op and asks `judge` on the rest. The search, calling it only for steps of those ops,
- * skips most calls: judged on every transition, the step properties were a quarter of the search.
+ * of any other op and asks `judge` on the rest. The search, which judges step properties on every
+ * transition, asks it only about steps of those ops: most of the calls it would make go.
  */
 export function judgedOn(ops: readonly string[], judge: (t: Transition) => boolean): Pick<SafetyProperty, 'ops' | 'holds'> {
   return { ops, holds: (t) => !ops.includes(t.step.op) || judge(t) };

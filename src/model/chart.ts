@@ -36,10 +36,10 @@ export interface ChartStep<S> extends ChartStepTrace {
  * and walking it builds no string (a key written per event was most of a memoised send).
  */
 class EventTrie<V> {
-  private readonly next = new Map<string | number | boolean, EventTrie<V>>();
+  private readonly next = new Map<TrieStep, EventTrie<V>>();
   value: V | undefined;
 
-  private child(k: string | number | boolean): EventTrie<V> {
+  child(k: TrieStep): EventTrie<V> {
     let c = this.next.get(k);
     if (c === undefined) this.next.set(k, (c = new EventTrie<V>()));
     return c;
@@ -56,25 +56,37 @@ class EventTrie<V> {
 
 type Emitted = { type: string; outcome?: TaskOutcome; change?: BufferChange };
 
+/** What a trie node is found by: a field's name, a primitive value, or a marker below. */
+type TrieStep = string | number | boolean | null | undefined | symbol;
+
+/** Marks the step after it as the number of an object's JSON text, never a primitive value. */
+const PART = Symbol('part');
+/** Marks an input that is not an object (a process chart starts from none). */
+const NOT_AN_OBJECT = Symbol('not an object');
+
 /**
- * A start's input as a short key: its fields, with every object or array among them replaced by the
- * number of its JSON text. The input is new each time, but its parts (a parent's frames and altstack)
- * are the parent snapshot's own, never changed: each is written out once, and equal texts get one number.
+ * The starts of a chart, found by their input: each field's name, then its value, where an object or
+ * array among them stands for the number of its JSON text. The input is new each time, but its parts
+ * (a parent's frames and altstack) are the parent snapshot's own, never changed: each is written out
+ * once, and equal texts get one number. Walking it builds no string (a key written per start was a
+ * twentieth of a search that forks).
  */
-class InputKeys {
+class InputTrie<V> {
+  private readonly root = new EventTrie<V>();
   private readonly partIds = new WeakMap<object, number>();
   private readonly textIds = new Map<string, number>();
 
-  key(input: unknown): string {
-    if (typeof input !== 'object' || input === null) return JSON.stringify(input) ?? 'undefined';
+  /** The node of `input`, made on first use. */
+  at(input: unknown): EventTrie<V> {
+    if (typeof input !== 'object' || input === null) return this.root.child(NOT_AN_OBJECT).child(input as TrieStep);
     const fields = input as Record<string, unknown>;
-    let k = '';
-    // Strings quoted, so that no value reads as another's; numbers and booleans as they print.
+    let node = this.root;
     for (const name in fields) {
       const v = fields[name];
-      k += `${name}=${typeof v === 'object' && v !== null ? `#${this.partId(v)}` : typeof v === 'string' ? JSON.stringify(v) : String(v)},`;
+      node = node.child(name);
+      node = typeof v === 'object' && v !== null ? node.child(PART).child(this.partId(v)) : node.child(v as TrieStep);
     }
-    return k;
+    return node;
   }
 
   private partId(part: object): number {
@@ -100,8 +112,7 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
    */
   private readonly idSlot: symbol = Symbol('chart id');
   private readonly interned = new Map<string, SnapshotFrom<M>>();
-  private readonly starts = new Map<string, ChartStep<SnapshotFrom<M>>>();
-  private readonly inputKeys = new InputKeys();
+  private readonly starts = new InputTrie<ChartStep<SnapshotFrom<M>>>();
   /** Memoised steps by the id of the snapshot they start from, then by event. */
   private readonly steps: (EventTrie<ChartStep<SnapshotFrom<M>>> | undefined)[] = [];
   private scope: AnyActorScope | undefined;
@@ -154,14 +165,12 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
   }
 
   start(input: unknown): ChartStep<SnapshotFrom<M>> {
-    const k = this.inputKeys.key(input);
-    let s = this.starts.get(k);
-    if (!s) {
+    const node = this.starts.at(input);
+    if (node.value === undefined) {
       const [snapshot, actions] = initialTransition(this.machine as TaskMachine, input as TaskInput);
-      s = this.collect(snapshot as SnapshotFrom<M>, actions, { input });
-      this.starts.set(k, s);
+      node.value = this.collect(snapshot as SnapshotFrom<M>, actions, { input });
     }
-    return s;
+    return node.value;
   }
 
   send(snapshot: SnapshotFrom<M>, event: TaskEvent | ProcessEvent): ChartStep<SnapshotFrom<M>> {
