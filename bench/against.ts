@@ -1,10 +1,11 @@
 // This checkout's explorer against another checkout's, on one search, in one process, taking turns:
 // what an engine change saves, measured where the machine's speed drifts between runs (a shared
 // machine may run the same code three times slower on another day, so two days' `npm run bench`
-// figures do not compare). The search: linux, core ops, one process of three threads, every
-// property, cut at STATES states.
+// figures do not compare). The search, SEARCH: `1x3` (the default), linux, core ops, one process of
+// three threads; or `any-x-3`, core ops and FORK, any number of processes of three threads, by units
+// (a search that forks from every state); every property, cut at STATES states.
 //
-//   npm run bench:against -- DIR [STATES]
+//   npm run bench:against -- DIR [STATES [SEARCH]]
 //
 // DIR is the other checkout, built (`npm install` there builds dist/). Exit codes: 0 measured,
 // 1 the two versions disagree on the search (states, transitions or violations), 2 bad arguments or
@@ -36,8 +37,19 @@ function fail(code: number, message: string): never {
   process.exit(code);
 }
 
+/** The searches to choose from: their presets and bounds, and what the output calls them. */
+const SEARCHES = {
+  '1x3': { preset: 'default', bounds: { processes: 1, threads: 3 }, words: 'linux 1x3 core ops' },
+  'any-x-3': { preset: 'forks', bounds: { processes: Number.POSITIVE_INFINITY, threads: 3 }, words: 'linux any x 3 core ops and FORK, by units' },
+} as const;
+type SearchName = keyof typeof SEARCHES;
+
+function isSearchName(name: string): name is SearchName {
+  return Object.hasOwn(SEARCHES, name);
+}
+
 /** The search, built from the modules of the checkout at `root` (its dist/). */
-async function searchOf(root: string, states: number): Promise<() => Search> {
+async function searchOf(root: string, states: number, name: SearchName): Promise<() => Search> {
   const load = async <M>(file: string): Promise<M> => {
     const path = join(root, 'dist', file);
     if (!existsSync(path)) fail(2, `${path} does not exist: build that checkout first (npm install there)`);
@@ -47,9 +59,10 @@ async function searchOf(root: string, states: number): Promise<() => Search> {
   const { CONFIGS, boundedConfig } = await load<Config>('src/explore/config.js');
   const { PROPERTIES } = await load<Catalogue>('src/properties/catalogue.js');
   const { modelFor } = await load<Simulate>('src/simulate/simulate.js');
-  const preset = CONFIGS['default'];
-  if (preset === undefined) fail(2, `${root} has no default preset`);
-  const config = boundedConfig(preset, { processes: 1, threads: 3 });
+  const { preset: presetName, bounds } = SEARCHES[name];
+  const preset = CONFIGS[presetName];
+  if (preset === undefined) fail(2, `${root} has no ${presetName} preset`);
+  const config = boundedConfig(preset, bounds);
   return () => {
     const model = modelFor('linux');
     const before = process.cpuUsage();
@@ -60,22 +73,23 @@ async function searchOf(root: string, states: number): Promise<() => Search> {
 }
 
 async function main(args: readonly string[]): Promise<void> {
-  const [dir, statesArg, ...rest] = args;
-  if (dir === undefined || rest.length > 0) fail(2, 'usage: npm run bench:against -- DIR [STATES] (DIR: another checkout, built)');
+  const [dir, statesArg, searchArg = '1x3', ...rest] = args;
+  if (dir === undefined || rest.length > 0) fail(2, 'usage: npm run bench:against -- DIR [STATES [SEARCH]] (DIR: another checkout, built; SEARCH: 1x3 or any-x-3)');
   const states = statesArg === undefined ? DEFAULT_STATES : Number(statesArg);
   // Decimal digits only, as check's --max-states: "1e3" or "0x10" are not what a user means by a count.
   if ((statesArg !== undefined && !/^[0-9]+$/.test(statesArg)) || !Number.isSafeInteger(states) || states < 1)
     fail(2, `STATES must be a decimal number, 1 or more, got "${statesArg}"`);
+  if (!isSearchName(searchArg)) fail(2, `SEARCH must be ${Object.keys(SEARCHES).join(' or ')}, got "${searchArg}"`);
   const here = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const versions = [
-    { name: 'this checkout', search: await searchOf(here, states), runs: [] as Search[] },
-    { name: resolve(dir), search: await searchOf(resolve(dir), states), runs: [] as Search[] },
+    { name: 'this checkout', search: await searchOf(here, states, searchArg), runs: [] as Search[] },
+    { name: resolve(dir), search: await searchOf(resolve(dir), states, searchArg), runs: [] as Search[] },
   ];
   for (let round = 0; round < ROUNDS; round++) {
     // Each goes first in every other round, so that neither always runs on a warmer machine.
     for (const v of round % 2 === 0 ? versions : [...versions].reverse()) v.runs.push(v.search());
   }
-  process.stdout.write(`search     linux 1x3 core ops, every property, first ${states} states, ${ROUNDS} rounds each, taking turns in one process\n`);
+  process.stdout.write(`search     ${SEARCHES[searchArg].words}, every property, first ${states} states, ${ROUNDS} rounds each, taking turns in one process\n`);
   for (const v of versions) {
     const r = v.runs[0]!;
     process.stdout.write(`${v.name}: ${r.states} states, ${r.transitions} transitions, CPU ${v.runs.map((x) => x.cpu.toFixed(2)).join(' ')} s\n`);

@@ -16,8 +16,9 @@ function against(args: readonly string[]): { status: number | null; stdout: stri
 
 describe('bench:against', () => {
   it.each([
-    [[], /^bench:against: usage: npm run bench:against -- DIR \[STATES\]/],
-    [[ROOT, '100', 'more'], /^bench:against: usage:/],
+    [[], /^bench:against: usage: npm run bench:against -- DIR \[STATES \[SEARCH\]\]/],
+    [[ROOT, '100', '1x3', 'more'], /^bench:against: usage:/],
+    [[ROOT, '100', '2x3'], /^bench:against: SEARCH must be 1x3 or any-x-3, got "2x3"$/],
     [[ROOT, '0'], /^bench:against: STATES must be a decimal number, 1 or more, got "0"$/],
     [[ROOT, '1e3'], /^bench:against: STATES must be a decimal number, 1 or more, got "1e3"$/],
     [[join(ROOT, 'docs')], /^bench:against: .*docs\/dist\/src\/explore\/explore\.js does not exist: build that checkout first/],
@@ -28,12 +29,15 @@ describe('bench:against', () => {
     expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(message)]);
   });
 
-  it('runs this checkout against itself: the same search both ways, and the ratio', () => {
-    const r = against([ROOT, '300']);
+  it.each([
+    [[], 'linux 1x3 core ops'],
+    [['any-x-3'], 'linux any x 3 core ops and FORK, by units'],
+  ])('runs this checkout against itself (%j): the same search both ways, and the ratio', (search, words) => {
+    const r = against([ROOT, '300', ...search]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('search     linux 1x3 core ops, every property, first 300 states, 4 rounds each, taking turns in one process');
+    expect(lines[0]).toBe(`search     ${words}, every property, first 300 states, 4 rounds each, taking turns in one process`);
     expect(lines[1]).toMatch(/^this checkout: 300 states, \d+ transitions, CPU( \d+\.\d\d){4} s$/);
     expect(lines[2]).toMatch(/^\/.*: 300 states, \d+ transitions, CPU( \d+\.\d\d){4} s$/);
     const counts = (line: string) => line.slice(line.indexOf(': '), line.indexOf(' CPU'));
