@@ -65,6 +65,11 @@ export function shownCell(cell: Cell, complete: boolean): ShownCell {
 /** What `holds*` means, in the words every matrix's legend uses. */
 export const VACUOUS_MEANING = 'the configuration has none of the ops that could break it';
 
+/** The option whose bound cut a search short (a search with views, too): `--max-states` or `--max-memory`. */
+export function boundOption(stats: ExploreStats): '--max-states' | '--max-memory' {
+  return stats.stoppedBy === 'max-memory' ? '--max-memory' : '--max-states';
+}
+
 /** A matrix cell's words: `violated (N)`, `unknown`, `holds*` (vacuously), `holds`, or `-` where nothing was checked. */
 export function verdictWords(cell: ShownCell | undefined): string {
   if (cell === undefined) return '-';

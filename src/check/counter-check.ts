@@ -16,7 +16,7 @@ import { vacuousUnder, type Property } from '../explore/property.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 import type { ScenarioFile } from '../scenario/format.js';
 import { modelFor } from '../simulate/simulate.js';
-import { counterexample } from './check.js';
+import { boundOption, counterexample } from './check.js';
 
 /**
  * The largest thread count a violation is replayed with: as many as a configuration of the cutoff
@@ -68,7 +68,14 @@ function replay(variant: VariantName, config: ExploreConfig, p: Property, platfo
 export function checkVariantAnyThreads(
   variant: VariantName,
   config: ExploreConfig,
-  options: { readonly cutoff?: number; readonly maxStates?: number; readonly properties?: readonly Property[]; readonly platform?: PlatformProfile; readonly onProgress?: (views: number, depth: number) => void } = {},
+  options: {
+    readonly cutoff?: number;
+    readonly maxStates?: number;
+    readonly maxMemoryBytes?: number;
+    readonly properties?: readonly Property[];
+    readonly platform?: PlatformProfile;
+    readonly onProgress?: (views: number, depth: number) => void;
+  } = {},
 ): AnyThreadsCheck {
   const properties = options.properties ?? PROPERTIES;
   const platform = options.platform ?? DEFAULT_PLATFORM;
@@ -78,6 +85,7 @@ export function checkVariantAnyThreads(
     cutoff,
     properties,
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+    ...(options.maxMemoryBytes !== undefined ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const ops = config.ops.map((o) => o.op).filter((op) => model.hasOp(op));
@@ -85,7 +93,7 @@ export function checkVariantAnyThreads(
   for (const p of properties) {
     if (search.unjudged.includes(p.name)) cells[p.name] = { verdict: 'not judged', why: NOT_JUDGED_WHY };
     else if (violations.has(p.name)) cells[p.name] = replay(variant, config, p, platform, replayMaxThreads(cutoff));
-    else if (!search.stats.complete) cells[p.name] = { verdict: 'unknown', why: 'the search stopped at --max-states before it found every view' };
+    else if (!search.stats.complete) cells[p.name] = { verdict: 'unknown', why: `the search stopped at ${boundOption(search.stats)} before it found every view` };
     else cells[p.name] = { verdict: 'holds', ...(vacuousUnder(p, ops) ? { vacuous: true as const } : {}) };
   }
   return { variant, platform: platform.name, search, cells };

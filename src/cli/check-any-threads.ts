@@ -4,7 +4,7 @@
 import type { VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { anyThreadsWords, checkVariantAnyThreads, replayMaxThreads, type AnyThreadsCheck } from '../check/counter-check.js';
-import { VACUOUS_MEANING } from '../check/check.js';
+import { boundOption, VACUOUS_MEANING } from '../check/check.js';
 import type { ExploreConfig } from '../explore/config.js';
 import { DEFAULT_CUTOFF } from '../explore/counter.js';
 import { everyProcessCount } from '../explore/units.js';
@@ -17,6 +17,7 @@ export interface AnyThreadsRequest {
   readonly variants: readonly VariantName[];
   readonly platform: PlatformProfile;
   readonly maxStates: number | undefined;
+  readonly maxMemoryBytes: number | undefined;
   readonly json: boolean;
   readonly counterexamples: boolean;
   readonly timings: boolean;
@@ -41,7 +42,7 @@ function statsLine(r: AnyThreadsCheck, timings: boolean): string {
   return (
     `${r.variant.padEnd(24)} ${String(s.states).padStart(8)} views ${String(r.search.configurations).padStart(8)} configurations ${String(s.transitions).padStart(9)} transitions` +
     (timings ? `  ${s.seconds.toFixed(2)} s` : '') +
-    (s.complete ? '' : '  (stopped at --max-states)')
+    (s.complete ? '' : `  (stopped at ${boundOption(s)})`)
   );
 }
 
@@ -60,9 +61,14 @@ function renderCounterexamples(results: readonly AnyThreadsCheck[]): string {
 export function runAnyThreads(q: AnyThreadsRequest): number {
   const results = withProgressSync('check', q.quiet, (progress) =>
     q.variants.map((v) => {
-      const r = checkVariantAnyThreads(v, q.config, { platform: q.platform, ...(q.maxStates !== undefined ? { maxStates: q.maxStates } : {}), onProgress: progress.explorer(v) });
+      const r = checkVariantAnyThreads(v, q.config, {
+        platform: q.platform,
+        ...(q.maxStates !== undefined ? { maxStates: q.maxStates } : {}),
+        ...(q.maxMemoryBytes !== undefined ? { maxMemoryBytes: q.maxMemoryBytes } : {}),
+        onProgress: progress.explorer(v),
+      });
       const s = r.search.stats;
-      progress.done(`${v}: ${s.complete ? '' : 'stopped at --max-states after '}${s.states} views, ${r.search.configurations} configurations, ${s.transitions} transitions in ${formatSeconds(s.seconds * 1000)}`);
+      progress.done(`${v}: ${s.complete ? '' : `stopped at ${boundOption(s)} after `}${s.states} views, ${r.search.configurations} configurations, ${s.transitions} transitions in ${formatSeconds(s.seconds * 1000)}`);
       return r;
     }),
   );

@@ -3,7 +3,7 @@
 import { command, CONFIG_OPTION, configOption, PLATFORM_OPTION, variantOption, type OptionValues } from './command.js';
 import { EXIT, UsageError } from './exit.js';
 import type { VariantName } from '../../machines/variants.js';
-import { ALL_VARIANTS, compareWithManifest, hasManifestEntry, loadManifest, shownCell, VACUOUS_MEANING, verdictWords, type Cell, type VariantCheck } from '../check/check.js';
+import { ALL_VARIANTS, boundOption, compareWithManifest, hasManifestEntry, loadManifest, shownCell, VACUOUS_MEANING, verdictWords, type Cell, type VariantCheck } from '../check/check.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { platformOption } from '../platform/resolve.js';
 import { PROPERTIES } from '../properties/catalogue.js';
@@ -179,14 +179,9 @@ function largestFirst(manifest: Manifest, configName: string, variants: readonly
   return [...variants].sort((a, b) => (counts[b] ?? 0) - (counts[a] ?? 0));
 }
 
-/** The option whose bound cut a search short. */
-function boundName(stats: ExploreStats): '--max-states' | '--max-memory' {
-  return stats.stoppedBy === 'max-memory' ? '--max-memory' : '--max-states';
-}
-
 /** That bound as the user gave it: `--max-states 50`, `--max-memory 512`. */
 function boundWords(stats: ExploreStats, values: CheckValues): string {
-  const name = boundName(stats);
+  const name = boundOption(stats);
   return `${name} ${values[name === '--max-memory' ? 'max-memory' : 'max-states']}`;
 }
 
@@ -212,14 +207,14 @@ function statsLine(r: VariantCheck, timings: boolean): string {
   return (
     `${r.variant.padEnd(24)} ${String(s.states).padStart(8)} states ${String(s.transitions).padStart(9)} transitions  depth ${s.depth}` +
     (timings ? `  ${s.seconds.toFixed(2)} s  ${s.statesPerSecond} states/s` : '') +
-    (s.complete ? '' : `  (stopped at ${boundName(s)})`)
+    (s.complete ? '' : `  (stopped at ${boundOption(s)})`)
   );
 }
 
 /** What a finished variant's progress line says (standard error: timings belong there). */
 function progressDone(r: VariantCheck): string {
   const s = r.stats;
-  return `${r.variant}: ${s.complete ? '' : `stopped at ${boundName(s)} after `}${s.states} states, ${s.transitions} transitions, depth ${s.depth} in ${formatSeconds(s.seconds * 1000)} (${s.statesPerSecond} states/s)`;
+  return `${r.variant}: ${s.complete ? '' : `stopped at ${boundOption(s)} after `}${s.states} states, ${s.transitions} transitions, depth ${s.depth} in ${formatSeconds(s.seconds * 1000)} (${s.statesPerSecond} states/s)`;
 }
 
 export const CHECK = command<CheckValues>({
@@ -265,8 +260,9 @@ export async function runCheck(values: CheckValues): Promise<number> {
   const jobs = parseJobs(values, variants.length);
   const byUnits = everyProcessCount(config.maxProcesses);
   if (byUnits && reduction === 'por') throw new UsageError('check: --processes any and --reduction por do not combine: the search by units takes every step');
+  if (values.threads === ANY_COUNT && reduction === 'por') throw new UsageError('check: --threads any and --reduction por do not combine: the view search takes every step');
   if (values.threads === ANY_COUNT)
-    return runAnyThreads({ config, variants, platform, maxStates, json: values.json, counterexamples: values.counterexamples, timings, quiet: values.quiet });
+    return runAnyThreads({ config, variants, platform, maxStates, maxMemoryBytes, json: values.json, counterexamples: values.counterexamples, timings, quiet: values.quiet });
   // A broken manifest is bad input: say so before the search, not after it.
   const manifest = loadManifest();
   const results = await withProgress('check', values.quiet, (progress) =>

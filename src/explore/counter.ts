@@ -31,7 +31,7 @@ import type { Step } from '../scenario/format.js';
 import { candidateSteps } from './candidates.js';
 import { canonicalKey, sameTask } from './canonical.js';
 import type { ExploreConfig } from './config.js';
-import { MAIN_TASK, PROGRESS_EVERY, type ExploreStats } from './explore.js';
+import { MAIN_TASK, memoryInUse, PROGRESS_EVERY, type ExploreStats, type StopReason } from './explore.js';
 import type { Property, SafetyProperty, Transition } from './property.js';
 import { everyProcessCount, unitsOf } from './units.js';
 
@@ -44,6 +44,8 @@ export interface CounterOptions {
   readonly properties?: readonly Property[];
   /** Stop after this many views (the search is then incomplete). */
   readonly maxStates?: number;
+  /** Stop once the memory in use (explore.ts memoryInUse) passes this many bytes, looked at every PROGRESS_EVERY views. */
+  readonly maxMemoryBytes?: number;
   readonly onProgress?: (views: number, depth: number) => void;
   /** Take every step of every configuration, also those its views account for (tests: skipping them changes no view and no verdict). */
   readonly everyStep?: boolean;
@@ -294,7 +296,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   const violations = new Map<string, AbstractViolation>();
   let transitions = 0;
   let depth = 0;
-  let complete = true;
+  let stoppedBy: StopReason | undefined;
   const judge = (ps: readonly SafetyProperty[], t: Transition, configuration: SystemState): void => {
     for (const p of ps) if (!violations.has(p.name) && !p.holds(t)) violations.set(p.name, { property: p.name, step: t.step, observation: t.observation, configuration });
   };
@@ -302,7 +304,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   const add = (v: View): void => {
     if (views.has(v.key)) return;
     if (views.size >= maxViews) {
-      complete = false;
+      stoppedBy ??= 'max-states';
       return;
     }
     views.set(v.key, v);
@@ -472,7 +474,11 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   for (let i = 0; i < queue.length; i++) {
     const v = queue[i]!;
     depth = Math.max(depth, v.depth);
-    if (options.onProgress && i % PROGRESS_EVERY === 0) options.onProgress(views.size, v.depth);
+    if (i % PROGRESS_EVERY === 0) {
+      options.onProgress?.(views.size, v.depth);
+      if (options.maxMemoryBytes !== undefined && memoryInUse() > options.maxMemoryBytes) stoppedBy ??= 'max-memory';
+      if (stoppedBy !== undefined) break;
+    }
     run(v.memory, v.execs, v.processes, v.depth);
     // Configurations with one thread more in one process, all of whose views are known and run: each
     // grows from the last of its views in the queue, once that one has run, so what every view's
@@ -489,12 +495,20 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
         }
       });
     });
-    if (!complete) break;
+    if (stoppedBy !== undefined) break;
   }
   const seconds = (performance.now() - started) / 1000;
   return {
     cutoff: k,
-    stats: { states: views.size, transitions, depth, seconds, statesPerSecond: Math.round(views.size / Math.max(seconds, 1e-9)), complete },
+    stats: {
+      states: views.size,
+      transitions,
+      depth,
+      seconds,
+      statesPerSecond: Math.round(views.size / Math.max(seconds, 1e-9)),
+      complete: stoppedBy === undefined,
+      ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+    },
     configurations: configurations.size,
     violations,
     unjudged: properties.filter((p) => p.kind === 'eventually').map((p) => p.name),

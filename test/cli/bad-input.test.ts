@@ -70,6 +70,7 @@ const ROWS: readonly Row[] = [
   { kind: 'bad number', title: 'check --threads many', args: () => ['check', '--threads', 'many'], says: ['--threads', '"any"', 'from 1 to 16', '"many"'] },
   { kind: 'bad number', title: 'check --processes all', args: () => ['check', '--processes', 'all'], says: ['--processes', '"any"', 'from 1 to 8', '"all"'] },
   { kind: 'usage', title: 'check --processes any --reduction por', args: () => ['check', '--processes', 'any', '--reduction', 'por'], says: ['--processes any', '--reduction por', 'do not combine'] },
+  { kind: 'usage', title: 'check --threads any --reduction por', args: () => ['check', '--threads', 'any', '--reduction', 'por'], says: ['--threads any', '--reduction por', 'do not combine'] },
   { kind: 'unknown name', title: 'check --reduction sleep', args: () => ['check', '--reduction', 'sleep'], says: ['--reduction', 'none or por', '"sleep"'] },
   { kind: 'bad number', title: 'check --execs 1e3', args: () => ['check', '--execs', '1e3'], says: ['--execs', '"1e3"'] },
   { kind: 'unknown name', title: 'check --ops TOUCH,FOO', args: () => ['check', '--ops', 'TOUCH,FOO'], says: ['--ops', '"FOO"', 'is no op'] },

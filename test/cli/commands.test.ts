@@ -493,4 +493,18 @@ describe('check --threads any', () => {
     expect(cell.counterexample?.steps).toHaveLength(6);
     expect(out.variants.linux['BuffersAreAccountedFor']).toEqual({ verdict: 'holds' });
   });
+
+  it('exits 4 when --max-memory cuts the view search, naming the bound, every verdict it could not reach unknown', () => {
+    // The view search holds more than 1 MiB at its first look, so it stops with its first views.
+    const r = amxstate(['check', '--variant', 'linux', '--threads', 'any', ...ops, '--max-memory', '1', '--quiet']);
+    expect(r.status, r.stderr).toBe(4);
+    expect(r.stdout).toMatch(/^linux +\d+ views +\d+ configurations +0 transitions +\(stopped at --max-memory\)$/m);
+    expect(r.stdout).toMatch(/^BuffersAreAccountedFor +unknown$/m);
+    const json = JSON.parse(amxstate(['check', '--variant', 'linux', '--threads', 'any', ...ops, '--max-memory', '1', '--json', '--quiet']).stdout) as {
+      variants: { linux: Record<string, { verdict: string; why?: string }> };
+      stats: { linux: { complete: boolean; stoppedBy?: string } };
+    };
+    expect(json.stats.linux).toMatchObject({ complete: false, stoppedBy: 'max-memory' });
+    expect(json.variants.linux['BuffersAreAccountedFor']).toEqual({ verdict: 'unknown', why: 'the search stopped at --max-memory before it found every view' });
+  });
 });
