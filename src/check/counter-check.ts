@@ -10,7 +10,7 @@
 import type { VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { boundedConfig, type ExploreConfig } from '../explore/config.js';
-import { exploreCounter, DEFAULT_CUTOFF, type CounterResult } from '../explore/counter.js';
+import { exploreCounter, DEFAULT_CUTOFF, type CounterOptions, type CounterResult } from '../explore/counter.js';
 import { explore } from '../explore/explore.js';
 import { vacuousUnder, type Property } from '../explore/property.js';
 import { PROPERTIES } from '../properties/catalogue.js';
@@ -68,26 +68,14 @@ function replay(variant: VariantName, config: ExploreConfig, p: Property, platfo
 export function checkVariantAnyThreads(
   variant: VariantName,
   config: ExploreConfig,
-  options: {
-    readonly cutoff?: number;
-    readonly maxStates?: number;
-    readonly maxMemoryBytes?: number;
-    readonly properties?: readonly Property[];
-    readonly platform?: PlatformProfile;
-    readonly onProgress?: (views: number, depth: number) => void;
-  } = {},
+  options: Pick<CounterOptions, 'cutoff' | 'maxStates' | 'maxMemoryBytes' | 'properties' | 'onProgress'> & { readonly platform?: PlatformProfile } = {},
 ): AnyThreadsCheck {
+  const { platform: chosenPlatform, ...searchOptions } = options;
   const properties = options.properties ?? PROPERTIES;
-  const platform = options.platform ?? DEFAULT_PLATFORM;
+  const platform = chosenPlatform ?? DEFAULT_PLATFORM;
   const model = modelFor(variant, platform);
   const cutoff = options.cutoff ?? DEFAULT_CUTOFF;
-  const { violations, ...search } = exploreCounter(model, config, {
-    cutoff,
-    properties,
-    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
-    ...(options.maxMemoryBytes !== undefined ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  const { violations, ...search } = exploreCounter(model, config, { ...searchOptions, cutoff, properties });
   const ops = config.ops.map((o) => o.op).filter((op) => model.hasOp(op));
   const cells: Record<string, AnyThreadsCell> = {};
   for (const p of properties) {

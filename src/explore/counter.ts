@@ -31,7 +31,7 @@ import type { Step } from '../scenario/format.js';
 import { candidateSteps } from './candidates.js';
 import { canonicalKey, sameTask } from './canonical.js';
 import type { ExploreConfig } from './config.js';
-import { MAIN_TASK, memoryInUse, PROGRESS_EVERY, type ExploreStats, type StopReason } from './explore.js';
+import { beyondBudget, MAIN_TASK, PROGRESS_EVERY, type ExploreStats, type StopReason } from './explore.js';
 import type { Property, SafetyProperty, Transition } from './property.js';
 import { everyProcessCount, unitsOf } from './units.js';
 
@@ -44,7 +44,7 @@ export interface CounterOptions {
   readonly properties?: readonly Property[];
   /** Stop after this many views (the search is then incomplete). */
   readonly maxStates?: number;
-  /** Stop once the memory in use (explore.ts memoryInUse) passes this many bytes, looked at every PROGRESS_EVERY views. */
+  /** Stop once the memory in use passes this many bytes, as explore's maxMemoryBytes does, looked at every PROGRESS_EVERY views. */
   readonly maxMemoryBytes?: number;
   readonly onProgress?: (views: number, depth: number) => void;
   /** Take every step of every configuration, also those its views account for (tests: skipping them changes no view and no verdict). */
@@ -272,6 +272,7 @@ function checkUniform(model: SystemModel, before: SystemState, step: Step, after
 /** Breadth-first computation of the views of `model` under `config`, whose thread bound it ignores. */
 export function exploreCounter(model: SystemModel, config: ExploreConfig, options: CounterOptions = {}): CounterResult {
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const k = options.cutoff ?? DEFAULT_CUTOFF;
   if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`counter abstraction: the cutoff must be an integer of at least 1, got ${k}`);
   const unbounded: ExploreConfig = { ...config, maxThreadsPerProcess: Number.POSITIVE_INFINITY };
@@ -476,7 +477,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
     depth = Math.max(depth, v.depth);
     if (i % PROGRESS_EVERY === 0) {
       options.onProgress?.(views.size, v.depth);
-      if (options.maxMemoryBytes !== undefined && memoryInUse() > options.maxMemoryBytes) stoppedBy ??= 'max-memory';
+      stoppedBy ??= beyondBudget(options, cpuAtStart);
       if (stoppedBy !== undefined) break;
     }
     run(v.memory, v.execs, v.processes, v.depth);

@@ -289,8 +289,8 @@ export function memoryInUse(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-/** A bound on memory or time the search has gone past, looked at every PROGRESS_EVERY states. */
-function beyondBudget(options: ExploreOptions, cpuAtStart: NodeJS.CpuUsage): StopReason | undefined {
+/** A bound on memory or time a search has gone past (this one's, and the view search's), looked at every PROGRESS_EVERY states. */
+export function beyondBudget(options: Pick<ExploreOptions, 'maxMemoryBytes' | 'maxCpuSeconds'>, cpuAtStart: NodeJS.CpuUsage): StopReason | undefined {
   if (options.maxMemoryBytes !== undefined && memoryInUse() > options.maxMemoryBytes) return 'max-memory';
   if (options.maxCpuSeconds !== undefined) {
     const used = process.cpuUsage(cpuAtStart);

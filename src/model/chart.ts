@@ -68,8 +68,8 @@ const NOT_AN_OBJECT = Symbol('not an object');
  * The starts of a chart, found by their input: each field's name, then its value, where an object or
  * array among them stands for the number of its JSON text. The input is new each time, but its parts
  * (a parent's frames and altstack) are the parent snapshot's own, never changed: each is written out
- * once, and equal texts get one number. Walking it builds no string (a key written per start was a
- * twentieth of a search that forks).
+ * once, and equal texts get one number. Walking it builds no string: a key written per start was slow
+ * in a search that forks from every state.
  */
 class InputTrie<V> {
   private readonly root = new EventTrie<V>();

@@ -48,7 +48,7 @@ const NOTHING_SHOWN = { tiles: false, buffer: false };
 /** The outcome of a step of `op`, with the fields its row shows; `after` is its task, if still alive. */
 export function outcomeOf(op: string, result: RuleResult, after: TaskSnapshot | undefined): Outcome {
   // Built field by field, in the order simulate --json prints them: it runs on every transition the
-  // explorer takes through the rules, where a chain of spreads was a tenth of the search.
+  // explorer takes through the rules, where a chain of spreads was slow.
   const shown = SHOWN.get(op) ?? NOTHING_SHOWN;
   const o: { -readonly [K in keyof Outcome]: Outcome[K] } = { outcome: result.result };
   if (result.si_code) o.si_code = result.si_code;
