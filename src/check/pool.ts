@@ -1,7 +1,8 @@
 // The verdict matrix's variants checked side by side, one worker thread per CPU: each variant is a
 // search of its own, sharing nothing with the others, so a machine with several CPUs finishes the
-// matrix in the time of its largest variants. The results are those of checkVariant, in the order
-// asked for, whatever order the workers finish in.
+// matrix in the time of its largest variants. A search is a bounded one (checkVariant) or the view
+// search for every thread count (checkVariantAnyThreads). The results are those of the same calls in
+// this thread, in the order asked for, whatever order the workers finish in.
 
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
@@ -12,6 +13,8 @@ import type { VariantName } from '../../machines/variants.js';
 import type { ExploreConfig } from '../explore/config.js';
 import type { Reduction } from '../explore/reduction.js';
 import { checkVariant, type VariantCheck } from './check.js';
+import { checkVariantAnyThreads, type AnyThreadsCheck } from './counter-check.js';
+import { platformProfile } from '../simulate/simulate.js';
 
 /** How a search is bounded and reduced: checkVariant's options that a thread can receive as they are. */
 export interface SearchBounds {
@@ -20,30 +23,59 @@ export interface SearchBounds {
   readonly maxMemoryBytes?: number;
 }
 
-/** What one worker is asked: one variant's search, as checkVariant's arguments, in data a thread can receive. */
-export interface CheckJob extends SearchBounds {
+/** What every job names: the variant, the configuration, and the platform, in data a thread can receive. */
+interface JobBase {
   readonly variant: VariantName;
   readonly config: ExploreConfig;
   /** A named profile by its name (so that the worker uses the very same object), a measured one whole. */
   readonly platform: string | PlatformProfile;
 }
 
+/** One variant's bounded search, as checkVariant's arguments. */
+export interface BoundedJob extends JobBase, SearchBounds {
+  readonly kind: 'bounded';
+}
+
+/** One variant's view search for every thread count, as checkVariantAnyThreads's arguments. */
+export interface AnyThreadsJob extends JobBase {
+  readonly kind: 'any-threads';
+  readonly maxStates?: number;
+  readonly maxMemoryBytes?: number;
+}
+
+/** What one worker is asked. */
+export type CheckJob = BoundedJob | AnyThreadsJob;
+
+/** A job's result, tagged with the kind of search that made it. */
+export type JobResult = { readonly kind: 'bounded'; readonly check: VariantCheck } | { readonly kind: 'any-threads'; readonly check: AnyThreadsCheck };
+
 /** What a worker says: how far its search is, its result, or why it failed. */
 export type WorkerMessage =
   | { readonly kind: 'progress'; readonly states: number; readonly depth: number }
-  | { readonly kind: 'done'; readonly result: VariantCheck }
+  | { readonly kind: 'done'; readonly result: JobResult }
   | { readonly kind: 'failed'; readonly message: string };
 
-export interface PoolOptions {
+export interface PoolOptions<R = VariantCheck> {
   /** Searches at once; default: as many as the CPUs, never more than the jobs. */
   readonly jobs?: number;
   readonly onProgress?: (variant: VariantName, states: number, depth: number) => void;
-  readonly onDone?: (result: VariantCheck) => void;
+  readonly onDone?: (result: R) => void;
 }
 
 /** How many searches run at once when --jobs is not given. */
 export function defaultJobs(searches: number): number {
   return Math.max(1, Math.min(searches, availableParallelism()));
+}
+
+/** A job's search, run in this thread: what a worker runs for it. */
+export function runSearch(job: CheckJob, onProgress?: (states: number, depth: number) => void): JobResult {
+  const progress = onProgress !== undefined ? { onProgress } : {};
+  if (job.kind === 'any-threads') {
+    const { kind: _kind, variant, config, platform, ...bounds } = job;
+    return { kind: 'any-threads', check: checkVariantAnyThreads(variant, config, { ...bounds, ...progress, platform: platformProfile(platform) }) };
+  }
+  const { kind: _kind, variant, config, platform, ...bounds } = job;
+  return { kind: 'bounded', check: checkVariant(variant, config, { ...bounds, ...progress, platform: platformProfile(platform) }) };
 }
 
 /** The profile as a job carries it: by name when it is one of the named profiles. */
@@ -66,10 +98,10 @@ function startWorker(): Worker {
 }
 
 /** One job on the lane's worker: its result, or why the worker could not give one. */
-function runJob(worker: Worker, job: CheckJob, options: PoolOptions): Promise<VariantCheck> {
+function runJob(worker: Worker, job: CheckJob, onProgress: PoolOptions['onProgress']): Promise<JobResult> {
   return new Promise((resolve, reject) => {
     const onMessage = (m: WorkerMessage) => {
-      if (m.kind === 'progress') return options.onProgress?.(job.variant, m.states, m.depth);
+      if (m.kind === 'progress') return onProgress?.(job.variant, m.states, m.depth);
       detach();
       if (m.kind === 'done') resolve(m.result);
       else reject(new Error(m.message));
@@ -97,17 +129,17 @@ function runJob(worker: Worker, job: CheckJob, options: PoolOptions): Promise<Va
 /**
  * Runs every job on worker threads, `jobs` lanes at a time, each lane one worker that takes the jobs
  * in turn, in the order of `byCost` (largest first, so that no large search starts last); resolves
- * to the results in the jobs' own order.
+ * to what `take` makes of each result, in the jobs' own order.
  */
-export async function checkInWorkers(jobs: readonly CheckJob[], byCost: readonly VariantName[], options: PoolOptions = {}): Promise<VariantCheck[]> {
-  const results = new Map<VariantName, VariantCheck>();
+async function inWorkers<R>(jobs: readonly CheckJob[], byCost: readonly VariantName[], options: PoolOptions<R>, take: (r: JobResult) => R): Promise<R[]> {
+  const results = new Map<VariantName, R>();
   const rank = (v: VariantName) => (byCost.includes(v) ? byCost.indexOf(v) : byCost.length);
   const queue = [...jobs].sort((a, b) => rank(a.variant) - rank(b.variant));
   const lanes = Math.max(1, Math.min(options.jobs ?? defaultJobs(jobs.length), jobs.length));
   const workers = Array.from({ length: lanes }, startWorker);
   const lane = async (worker: Worker): Promise<void> => {
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-      const result = await runJob(worker, job, options);
+      const result = take(await runJob(worker, job, options.onProgress));
       results.set(job.variant, result);
       options.onDone?.(result);
     }
@@ -122,8 +154,23 @@ export async function checkInWorkers(jobs: readonly CheckJob[], byCost: readonly
   return jobs.map((j) => results.get(j.variant)!);
 }
 
+function bounded(r: JobResult): VariantCheck {
+  if (r.kind !== 'bounded') throw new Error(`a worker answered a bounded search with a ${r.kind} one`);
+  return r.check;
+}
+
+function anyThreads(r: JobResult): AnyThreadsCheck {
+  if (r.kind !== 'any-threads') throw new Error(`a worker answered a view search with a ${r.kind} one`);
+  return r.check;
+}
+
+/** Bounded searches on worker threads (inWorkers): the results of checkVariant, in the jobs' order. */
+export function checkInWorkers(jobs: readonly BoundedJob[], byCost: readonly VariantName[], options: PoolOptions = {}): Promise<VariantCheck[]> {
+  return inWorkers(jobs, byCost, options, bounded);
+}
+
 /** checkVariants' options: the search's bounds and platform, how many at once, and who hears how far it is. */
-export interface VariantsOptions extends PoolOptions {
+export interface VariantsOptions<R = VariantCheck> extends PoolOptions<R> {
   readonly platform: PlatformProfile;
   readonly bounds?: SearchBounds;
   /** The order to start them in, largest first; the variants' own order unless given. */
@@ -131,21 +178,45 @@ export interface VariantsOptions extends PoolOptions {
 }
 
 /**
- * Every variant's checkVariant, `jobs` at a time on worker threads, or one after the other in this
- * thread where `jobs` is 1 (the default); the results in the variants' order either way.
+ * Every variant's search, `jobs` at a time on worker threads, or one after the other in this thread
+ * where `jobs` is 1 (the default); `take`'s part of each result, in the variants' order either way.
  */
-export async function checkVariants(variants: readonly VariantName[], config: ExploreConfig, options: VariantsOptions): Promise<VariantCheck[]> {
-  const search = options.bounds ?? {};
-  if ((options.jobs ?? 1) > 1)
-    return checkInWorkers(
-      variants.map((variant) => ({ variant, config, platform: jobPlatform(options.platform), ...search })),
-      options.byCost ?? variants,
-      options,
-    );
-  return variants.map((v) => {
+async function searchVariants<R>(jobs: readonly CheckJob[], options: VariantsOptions<R>, take: (r: JobResult) => R): Promise<R[]> {
+  if ((options.jobs ?? 1) > 1) return inWorkers(jobs, options.byCost ?? jobs.map((j) => j.variant), options, take);
+  return jobs.map((job) => {
     const onProgress = options.onProgress;
-    const r = checkVariant(v, config, { platform: options.platform, ...search, ...(onProgress ? { onProgress: (states: number, depth: number) => onProgress(v, states, depth) } : {}) });
+    const r = take(runSearch(job, onProgress ? (states, depth) => onProgress(job.variant, states, depth) : undefined));
     options.onDone?.(r);
     return r;
   });
+}
+
+/** Every variant's checkVariant (searchVariants). */
+export function checkVariants(variants: readonly VariantName[], config: ExploreConfig, options: VariantsOptions): Promise<VariantCheck[]> {
+  const platform = jobPlatform(options.platform);
+  return searchVariants(
+    variants.map((variant): BoundedJob => ({ kind: 'bounded', variant, config, platform, ...options.bounds })),
+    options,
+    bounded,
+  );
+}
+
+/** Every variant's checkVariantAnyThreads (searchVariants): `bounds` may say maxStates and maxMemoryBytes. */
+export function checkVariantsAnyThreads(variants: readonly VariantName[], config: ExploreConfig, options: VariantsOptions<AnyThreadsCheck>): Promise<AnyThreadsCheck[]> {
+  const platform = jobPlatform(options.platform);
+  const { maxStates, maxMemoryBytes } = options.bounds ?? {};
+  return searchVariants(
+    variants.map(
+      (variant): AnyThreadsJob => ({
+        kind: 'any-threads',
+        variant,
+        config,
+        platform,
+        ...(maxStates !== undefined ? { maxStates } : {}),
+        ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}),
+      }),
+    ),
+    options,
+    anyThreads,
+  );
 }

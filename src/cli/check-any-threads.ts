@@ -3,18 +3,22 @@
 
 import type { VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
-import { anyThreadsWords, checkVariantAnyThreads, replayMaxThreads, type AnyThreadsCheck } from '../check/counter-check.js';
+import { anyThreadsWords, replayMaxThreads, type AnyThreadsCheck } from '../check/counter-check.js';
+import { checkVariantsAnyThreads } from '../check/pool.js';
 import { boundOption, VACUOUS_MEANING } from '../check/check.js';
 import type { ExploreConfig } from '../explore/config.js';
 import { DEFAULT_CUTOFF } from '../explore/counter.js';
 import { everyProcessCount } from '../explore/units.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 import { EXIT } from './exit.js';
-import { formatSeconds, withProgressSync } from './progress.js';
+import { formatSeconds, withProgress } from './progress.js';
 
 export interface AnyThreadsRequest {
   readonly config: ExploreConfig;
   readonly variants: readonly VariantName[];
+  /** Searches at once (check's --jobs), in the order of byCost. */
+  readonly jobs: number;
+  readonly byCost: readonly VariantName[];
   readonly platform: PlatformProfile;
   readonly maxStates: number | undefined;
   readonly maxMemoryBytes: number | undefined;
@@ -58,18 +62,18 @@ function renderCounterexamples(results: readonly AnyThreadsCheck[]): string {
     .join('\n');
 }
 
-export function runAnyThreads(q: AnyThreadsRequest): number {
-  const results = withProgressSync('check', q.quiet, (progress) =>
-    q.variants.map((v) => {
-      const r = checkVariantAnyThreads(v, q.config, {
-        platform: q.platform,
-        ...(q.maxStates !== undefined ? { maxStates: q.maxStates } : {}),
-        ...(q.maxMemoryBytes !== undefined ? { maxMemoryBytes: q.maxMemoryBytes } : {}),
-        onProgress: progress.explorer(v),
-      });
-      const s = r.search.stats;
-      progress.done(`${v}: ${s.complete ? '' : `stopped at ${boundOption(s)} after `}${s.states} views, ${r.search.configurations} configurations, ${s.transitions} transitions in ${formatSeconds(s.seconds * 1000)}`);
-      return r;
+export async function runAnyThreads(q: AnyThreadsRequest): Promise<number> {
+  const results = await withProgress('check', q.quiet, (progress) =>
+    checkVariantsAnyThreads(q.variants, q.config, {
+      platform: q.platform,
+      bounds: { ...(q.maxStates !== undefined ? { maxStates: q.maxStates } : {}), ...(q.maxMemoryBytes !== undefined ? { maxMemoryBytes: q.maxMemoryBytes } : {}) },
+      jobs: q.jobs,
+      byCost: q.byCost,
+      onProgress: (v, views, depth) => progress.explorer(v)(views, depth),
+      onDone: (r) => {
+        const s = r.search.stats;
+        progress.done(`${r.variant}: ${s.complete ? '' : `stopped at ${boundOption(s)} after `}${s.states} views, ${r.search.configurations} configurations, ${s.transitions} transitions in ${formatSeconds(s.seconds * 1000)}`);
+      },
     }),
   );
   const unknown = results.some((r) => Object.values(r.cells).some((c) => c.verdict === 'unknown'));

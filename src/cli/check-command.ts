@@ -234,7 +234,7 @@ export const CHECK = command<CheckValues>({
     { flags: '--max-memory <MiB>', description: 'stop once the search holds MiB mebibytes (the JavaScript heap and the typed arrays), looked at every 1024 states (then exit 4, as --max-states)' },
     { flags: '--reduction <R>', description: 'none (the default) or por: partial-order reduction; the same verdicts, fewer states where threads commute, counterexamples not always shortest' },
     { flags: '--counterexamples', description: 'print every counterexample as numbered steps', default: false },
-    { flags: '--jobs <N>', description: 'search N variants at once, each on a worker thread (default: one per CPU; 1 with --max-memory, which bounds each search)' },
+    { flags: '--jobs <N>', description: 'search N variants at once, each on a worker thread, also with --threads any (default: one per CPU; 1 with --max-memory, which bounds each search)' },
     { flags: '--timings', description: 'also print seconds and states per second per variant (in --json: stats.seconds, stats.statesPerSecond)', default: false },
     QUIET_OPTION,
   ],
@@ -261,16 +261,18 @@ export async function runCheck(values: CheckValues): Promise<number> {
   const byUnits = everyProcessCount(config.maxProcesses);
   if (byUnits && reduction === 'por') throw new UsageError('check: --processes any and --reduction por do not combine: the search by units takes every step');
   if (values.threads === ANY_COUNT && reduction === 'por') throw new UsageError('check: --threads any and --reduction por do not combine: the view search takes every step');
-  if (values.threads === ANY_COUNT)
-    return runAnyThreads({ config, variants, platform, maxStates, maxMemoryBytes, json: values.json, counterexamples: values.counterexamples, timings, quiet: values.quiet });
   // A broken manifest is bad input: say so before the search, not after it.
   const manifest = loadManifest();
+  // The view search of a variant takes longer where its bounded search of the preset does: the same order.
+  const byCost = largestFirst(manifest, config.name, variants);
+  if (values.threads === ANY_COUNT)
+    return runAnyThreads({ config, variants, jobs, byCost, platform, maxStates, maxMemoryBytes, json: values.json, counterexamples: values.counterexamples, timings, quiet: values.quiet });
   const results = await withProgress('check', values.quiet, (progress) =>
     checkVariants(variants, config, {
       platform,
       bounds: { reduction, ...(maxStates !== undefined ? { maxStates } : {}), ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}) },
       jobs,
-      byCost: largestFirst(manifest, config.name, variants),
+      byCost,
       onProgress: (v, states, depth) => progress.explorer(v)(states, depth),
       onDone: (r) => progress.done(progressDone(r)),
     }),

@@ -483,6 +483,15 @@ describe('check --threads any', () => {
     expect(r.stdout).toMatch(/FaultingInstructionEventuallyCompletes +not judged/);
   });
 
+  it('prints the same whether the variants are searched one after the other or on worker threads', () => {
+    const args = ['check', '--threads', 'any', ...ops, '--quiet'];
+    const alone = amxstate([...args, '--jobs', '1']);
+    expect(alone.status, alone.stderr).toBe(0);
+    expect(alone.stdout).toMatch(/^no-xfd +\d+ views/m);
+    expect(amxstate([...args, '--jobs', '3']).stdout).toBe(alone.stdout);
+    expect(amxstate([...args, '--jobs', '2', '--json']).stdout).toBe(amxstate([...args, '--jobs', '1', '--json']).stdout);
+  });
+
   it('gives each violation in --json as a scenario with its thread count', () => {
     const r = amxstate(['check', '--variant', 'linux', '--threads', 'any', ...ops, '--json', '--quiet']);
     expect(r.status, r.stderr).toBe(0);
