@@ -15,6 +15,7 @@ import { checkVariantAnyThreads } from '../src/check/counter-check.js';
 import { adjacencyStateKeys } from '../src/explore/xstate-graph.js';
 import { PROPERTIES } from '../src/properties/catalogue.js';
 import { modelFor, simulate } from '../src/simulate/simulate.js';
+import { SystemModel } from '../src/model/system.js';
 import { simpleScenario, speedup } from './figures.js';
 import { profileFromMeasurement } from '../machines/platform.js';
 import { runCase } from '../src/conform/conform.js';
@@ -43,13 +44,32 @@ function timed<T>(run: () => T): { value: T; time: Timing } {
 const seconds = (t: Timing) => `${t.wall.toFixed(2)} s (cpu ${t.cpu.toFixed(2)} s)`;
 const line = (text: string) => process.stdout.write(`${text}\n`);
 
+/** A search's throughput as the lines print it. */
+function rates(r: ExploreResult, time: Timing): string {
+  return `${Math.round(r.stats.states / time.cpu)} states/cpu-s, ${Math.round(r.stats.transitions / time.cpu)} transitions/cpu-s`;
+}
+
+/**
+ * The explorer on a configuration, then twice more in this process, where the code is compiled by
+ * now: with a new model, whose memo tables start empty (each chart step runs XState once), and with
+ * the first run's model, whose tables hold every step: what the engine does once nothing is left to
+ * warm up. A search of a second or so spends most of its first run on the warming.
+ */
 function benchExplorer(config: ExploreConfig): Timing {
-  const { value: r, time } = timed(() => explore(modelFor('linux'), config, { properties: PROPERTIES }));
+  const model = modelFor('linux');
+  const { value: r, time } = timed(() => explore(model, config, { properties: PROPERTIES }));
   const s = r.stats;
   line(
     `explorer   linux/${config.name}: ${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${PROPERTIES.length} properties, ` +
-      `${seconds(time)}, ${Math.round(s.states / time.cpu)} states/cpu-s, ${Math.round(s.transitions / time.cpu)} transitions/cpu-s, ` +
-      `heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`,
+      `${seconds(time)}, ${rates(r, time)}, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`,
+  );
+  const again = (m: SystemModel) => timed(() => explore(m, config, { properties: PROPERTIES }));
+  const fresh = again(new SystemModel(model.variant, model.platform));
+  const kept = again(model);
+  const same = [fresh, kept].every((x) => x.value.stats.states === s.states && x.value.stats.transitions === s.transitions);
+  line(
+    `explorer   linux/${config.name} again, code compiled: a new model (memo tables empty) ${seconds(fresh.time)}, ${rates(fresh.value, fresh.time)}; ` +
+      `the same model (memo tables full) ${seconds(kept.time)}, ${rates(kept.value, kept.time)}${same ? '' : '; THE STATE COUNTS DIFFER FROM THE FIRST RUN'}`,
   );
   return time;
 }
