@@ -69,7 +69,7 @@ export async function runAnyThreads(q: AnyThreadsRequest): Promise<number> {
       bounds: { ...(q.maxStates !== undefined ? { maxStates: q.maxStates } : {}), ...(q.maxMemoryBytes !== undefined ? { maxMemoryBytes: q.maxMemoryBytes } : {}) },
       jobs: q.jobs,
       byCost: q.byCost,
-      onProgress: (v, views, depth) => progress.explorer(v)(views, depth),
+      onProgress: (v, views, depth) => progress.explorer(v, 'views')(views, depth),
       onDone: (r) => {
         const s = r.search.stats;
         progress.done(`${r.variant}: ${s.complete ? '' : `stopped at ${boundOption(s)} after `}${s.states} views, ${r.search.configurations} configurations, ${s.transitions} transitions in ${formatSeconds(s.seconds * 1000)}`);

@@ -108,9 +108,9 @@ export class Progress {
     this.showing = false;
   }
 
-  /** An explorer's onProgress for one labelled search: `<label>: N states, depth D`. */
-  explorer(label: string): (states: number, depth: number) => void {
-    return (states, depth) => this.update(`${label}: ${states} states, depth ${depth}`);
+  /** An explorer's onProgress for one labelled search: `<label>: N states, depth D` (a view search finds views). */
+  explorer(label: string, found: 'states' | 'views' = 'states'): (states: number, depth: number) => void {
+    return (states, depth) => this.update(`${label}: ${states} ${found}, depth ${depth}`);
   }
 
   private draw(text: string): void {

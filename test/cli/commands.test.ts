@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EPYC } from '../support/measurements.js';
+import { NO_TERMINAL, onTerminal } from '../support/terminal.js';
 import { PROPERTIES } from '../../src/properties/catalogue.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -490,6 +491,13 @@ describe('check --threads any', () => {
     expect(alone.stdout).toMatch(/^no-xfd +\d+ views/m);
     expect(amxstate([...args, '--jobs', '3']).stdout).toBe(alone.stdout);
     expect(amxstate([...args, '--jobs', '2', '--json']).stdout).toBe(amxstate([...args, '--jobs', '1', '--json']).stdout);
+  });
+
+  it.skipIf(NO_TERMINAL)('counts views, not states, on its progress line', () => {
+    const r = onTerminal(CLI, ROOT, ['check', '--variant', 'linux', '--threads', 'any', ...ops]);
+    expect(r.status).toBe(0);
+    expect(r.text).toMatch(/^\ramxstate check: linux: \d+ views, depth \d+\x1b\[K/);
+    expect(r.text).not.toMatch(/\d+ states, depth/);
   });
 
   it('gives each violation in --json as a scenario with its thread count', () => {

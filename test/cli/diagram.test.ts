@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_TERMINAL, onTerminal as terminal } from '../support/terminal.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUT = join(ROOT, 'dist/.test-diagram');
@@ -86,17 +87,12 @@ describe('amxstate diagram --coverage: progress', () => {
   });
 });
 
-/** The command with standard output and standard error on a terminal (util-linux script(1) makes one). */
+/** The command on a terminal (test/support/terminal.ts). */
 function onTerminal(args: readonly string[]): { text: string; status: number } {
-  const r = spawnSync('script', ['-qec', `"${process.execPath}" "${CLI}" ${args.join(' ')}; echo "status $?"`, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  const text = r.stdout.replace(/\r\n/g, '\n');
-  const status = Number(/status (\d+)\n?$/.exec(text)?.[1]);
-  return { text: text.replace(/status \d+\n?$/, ''), status };
+  return terminal(CLI, ROOT, args);
 }
 
-const noScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).error !== undefined;
-
-describe.skipIf(noScript)('amxstate diagram on a terminal', () => {
+describe.skipIf(NO_TERMINAL)('amxstate diagram on a terminal', () => {
   it('refuses to write SVG to a terminal in one line, exit 2, before any work', () => {
     const r = onTerminal(['diagram', '--coverage', 'default']);
     expect(r.status).toBe(2);
