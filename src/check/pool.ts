@@ -36,11 +36,9 @@ export interface BoundedJob extends JobBase, SearchBounds {
   readonly kind: 'bounded';
 }
 
-/** One variant's view search for every thread count, as checkVariantAnyThreads's arguments. */
-export interface AnyThreadsJob extends JobBase {
+/** One variant's view search for every thread count, as checkVariantAnyThreads's arguments: it takes every step, so no reduction. */
+export interface AnyThreadsJob extends JobBase, Omit<SearchBounds, 'reduction'> {
   readonly kind: 'any-threads';
-  readonly maxStates?: number;
-  readonly maxMemoryBytes?: number;
 }
 
 /** What one worker is asked. */
@@ -201,21 +199,12 @@ export function checkVariants(variants: readonly VariantName[], config: ExploreC
   );
 }
 
-/** Every variant's checkVariantAnyThreads (searchVariants): `bounds` may say maxStates and maxMemoryBytes. */
+/** Every variant's checkVariantAnyThreads (searchVariants): its bounds but the reduction, which the view search does not take. */
 export function checkVariantsAnyThreads(variants: readonly VariantName[], config: ExploreConfig, options: VariantsOptions<AnyThreadsCheck>): Promise<AnyThreadsCheck[]> {
   const platform = jobPlatform(options.platform);
-  const { maxStates, maxMemoryBytes } = options.bounds ?? {};
+  const { reduction: _reduction, ...bounds } = options.bounds ?? {};
   return searchVariants(
-    variants.map(
-      (variant): AnyThreadsJob => ({
-        kind: 'any-threads',
-        variant,
-        config,
-        platform,
-        ...(maxStates !== undefined ? { maxStates } : {}),
-        ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}),
-      }),
-    ),
+    variants.map((variant): AnyThreadsJob => ({ kind: 'any-threads', variant, config, platform, ...bounds })),
     options,
     anyThreads,
   );

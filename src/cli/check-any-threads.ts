@@ -4,7 +4,7 @@
 import type { VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { anyThreadsWords, replayMaxThreads, type AnyThreadsCheck } from '../check/counter-check.js';
-import { checkVariantsAnyThreads } from '../check/pool.js';
+import { checkVariantsAnyThreads, type SearchBounds } from '../check/pool.js';
 import { boundOption, VACUOUS_MEANING } from '../check/check.js';
 import type { ExploreConfig } from '../explore/config.js';
 import { DEFAULT_CUTOFF } from '../explore/counter.js';
@@ -20,8 +20,8 @@ export interface AnyThreadsRequest {
   readonly jobs: number;
   readonly byCost: readonly VariantName[];
   readonly platform: PlatformProfile;
-  readonly maxStates: number | undefined;
-  readonly maxMemoryBytes: number | undefined;
+  /** --max-states and --max-memory (--reduction por is refused before: the view search takes every step). */
+  readonly bounds: SearchBounds;
   readonly json: boolean;
   readonly counterexamples: boolean;
   readonly timings: boolean;
@@ -66,7 +66,7 @@ export async function runAnyThreads(q: AnyThreadsRequest): Promise<number> {
   const results = await withProgress('check', q.quiet, (progress) =>
     checkVariantsAnyThreads(q.variants, q.config, {
       platform: q.platform,
-      bounds: { ...(q.maxStates !== undefined ? { maxStates: q.maxStates } : {}), ...(q.maxMemoryBytes !== undefined ? { maxMemoryBytes: q.maxMemoryBytes } : {}) },
+      bounds: q.bounds,
       jobs: q.jobs,
       byCost: q.byCost,
       onProgress: (v, views, depth) => progress.explorer(v, 'views')(views, depth),

@@ -265,12 +265,13 @@ export async function runCheck(values: CheckValues): Promise<number> {
   const manifest = loadManifest();
   // The view search of a variant takes longer where its bounded search of the preset does: the same order.
   const byCost = largestFirst(manifest, config.name, variants);
+  const bounds = { reduction, ...(maxStates !== undefined ? { maxStates } : {}), ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}) };
   if (values.threads === ANY_COUNT)
-    return runAnyThreads({ config, variants, jobs, byCost, platform, maxStates, maxMemoryBytes, json: values.json, counterexamples: values.counterexamples, timings, quiet: values.quiet });
+    return runAnyThreads({ config, variants, jobs, byCost, platform, bounds, json: values.json, counterexamples: values.counterexamples, timings, quiet: values.quiet });
   const results = await withProgress('check', values.quiet, (progress) =>
     checkVariants(variants, config, {
       platform,
-      bounds: { reduction, ...(maxStates !== undefined ? { maxStates } : {}), ...(maxMemoryBytes !== undefined ? { maxMemoryBytes } : {}) },
+      bounds,
       jobs,
       byCost,
       onProgress: (v, states, depth) => progress.explorer(v)(states, depth),

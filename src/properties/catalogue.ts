@@ -168,7 +168,7 @@ export const PROPERTIES: readonly Property[] = [
     needs: [['REQ_PERM']],
     holds: (t) => {
       // A loop, not every() with a closure over t: judged on every transition, such closures were a
-      // seventh of what the search allocated.
+      // large share of what the search allocated.
       const before = t.before.processes;
       for (let i = 0; i < before.length; i++) {
         const p = before[i]!;

@@ -8,12 +8,9 @@ import { CONFIGS, type ExploreConfig } from '../../src/explore/config.js';
 import { explore } from '../../src/explore/explore.js';
 import { PROPERTIES } from '../../src/properties/catalogue.js';
 import { modelFor } from '../../src/simulate/simulate.js';
-import { ALL_VARIANTS } from '../../src/check/check.js';
-import { readFileSync } from 'node:fs';
+import { ALL_VARIANTS, loadManifest } from '../../src/check/check.js';
 
-const manifest = JSON.parse(readFileSync(new URL('../../machines/manifest.json', import.meta.url), 'utf8')) as {
-  verdicts: Record<string, Record<string, string>>;
-};
+const manifest = loadManifest();
 
 const DEFAULT = CONFIGS['default']!;
 
@@ -24,7 +21,7 @@ function without(group: readonly string[]): ExploreConfig {
 
 /** Every (variant, property, group) where the manifest says `default` breaks a property that names what it needs. */
 const CASES = ALL_VARIANTS.flatMap((variant) =>
-  PROPERTIES.filter((p) => p.needs !== undefined && manifest.verdicts[variant]?.[p.name] === 'violated').flatMap((p) =>
+  PROPERTIES.filter((p) => p.needs !== undefined && manifest.verdicts[variant][p.name] === 'violated').flatMap((p) =>
     p.needs!.map((group) => ({ variant, property: p, group })),
   ),
 );
