@@ -8,7 +8,7 @@
 // in typed arrays (key-set.ts), and canonicalKey writes them as one-byte characters (see packed), so
 // that no number is ever printed.
 
-import { isAlive, onThreadList, type SystemState, type ProcessSlot, type TaskSlot } from '../model/state.js';
+import { isAlive, onThreadList, type ProcessSnapshot, type SystemState, type ProcessSlot, type TaskSlot } from '../model/state.js';
 import type { SystemModel } from '../model/system.js';
 
 /** Slots of a task's flags below its snapshot id: suspended (1 bit), then the refault instruction (0 = none). */
@@ -17,6 +17,23 @@ const FLAG_SLOTS = 2 ** 20;
 /** A task on the thread list as one number: its snapshot, whether it is suspended, what it is stuck on. */
 function taskCode(model: SystemModel, t: TaskSlot): number {
   return model.task.id(t.snapshot) * FLAG_SLOTS + model.instructionId(t.stuckOn) * 2 + (t.suspended ? 1 : 0);
+}
+
+/** A process's own code: its chart, and whether it is a vfork child. */
+function processCode(model: SystemModel, snapshot: ProcessSnapshot, vforkParent: string | null): number {
+  return model.process.id(snapshot) * 2 + (vforkParent !== null ? 1 : 0);
+}
+
+/**
+ * Inserts `c` into `codes[0 .. n)`, sorted, and returns the new count: a process has a few threads,
+ * and a sort with a comparator (and the copy it sorts) costs more than the rest of the key. The array
+ * is scratch space, never shortened (setting its length costs more than the rest).
+ */
+function insertSorted(codes: number[], n: number, c: number): number {
+  let j = n;
+  for (; j > 0 && codes[j - 1]! > c; j--) codes[j] = codes[j - 1]!;
+  codes[j] = c;
+  return n + 1;
 }
 
 function hasLiveTask(p: ProcessSlot): boolean {
@@ -37,6 +54,12 @@ export class CanonicalCodes {
   length = 0;
   hash = 0;
   private readonly taskCodes: number[] = [];
+  /** What prepareSteps() found: the other threads' codes (the first `others`), and the rest of the key. */
+  private readonly otherCodes: number[] = [];
+  private others = 0;
+  private othersAlive = false;
+  private memoryCode = 0;
+  private vforkParent: string | null = null;
 
   private push(code: number): void {
     if (code >= CODE_LIMIT) throw new Error(`explorer: a canonical key code (${code}) does not fit 32 bits`);
@@ -54,16 +77,13 @@ export class CanonicalCodes {
     // The scratch array is never shortened (setting its length costs more than the rest): `n` counts.
     const codes = this.taskCodes;
     let n = 0;
-    // Sorted as they are written, by insertion: a process has a few threads, and a sort with a
-    // comparator (and the copy it sorts) cost more than the rest of the key.
-    for (const t of p.tasks) {
-      if (!onThreadList(t)) continue;
-      const c = taskCode(model, t);
-      let j = n++;
-      for (; j > 0 && codes[j - 1]! > c; j--) codes[j] = codes[j - 1]!;
-      codes[j] = c;
-    }
-    this.push(model.process.id(p.snapshot) * 2 + (p.vforkParent !== null ? 1 : 0));
+    for (const t of p.tasks) if (onThreadList(t)) n = insertSorted(codes, n, taskCode(model, t));
+    this.pushProcess(processCode(model, p.snapshot, p.vforkParent), codes, n);
+  }
+
+  /** A process's codes: its own code, then its `n` task codes, sorted. */
+  private pushProcess(code: number, codes: readonly number[], n: number): void {
+    this.push(code);
     this.push(n);
     for (let i = 0; i < n; i++) {
       const c = codes[i]!;
@@ -72,6 +92,49 @@ export class CanonicalCodes {
       this.push(id * 2 + (flags !== 0 ? 1 : 0));
       if (flags !== 0) this.push(flags);
     }
+  }
+
+  /**
+   * Prepares writeAfterStep() for the steps of task `ti` of process `pi` of `s`: the codes of the
+   * process's other threads, sorted. False where it does not apply: another process has a live task,
+   * so the key is more than this process's.
+   */
+  prepareSteps(model: SystemModel, s: SystemState, pi: number, ti: number): boolean {
+    for (let q = 0; q < s.processes.length; q++) if (q !== pi && hasLiveTask(s.processes[q]!)) return false;
+    const p = s.processes[pi]!;
+    const codes = this.otherCodes;
+    let n = 0;
+    let othersAlive = false;
+    for (let i = 0; i < p.tasks.length; i++) {
+      const t = p.tasks[i]!;
+      if (i === ti || !onThreadList(t)) continue;
+      n = insertSorted(codes, n, taskCode(model, t));
+      othersAlive ||= isAlive(t);
+    }
+    this.others = n;
+    this.othersAlive = othersAlive;
+    this.memoryCode = s.memory === 'available' ? 0 : 1;
+    this.vforkParent = p.vforkParent;
+    return true;
+  }
+
+  /**
+   * Writes the key of the state a step of the task prepareSteps() was given leads to, from the state
+   * it was given, when the step changes that task and its process's chart alone (a step the step
+   * table holds): the task becomes `task`, the chart `processSnapshot`, the execs `execs`. The same
+   * codes as write() of that state, without the state.
+   */
+  writeAfterStep(model: SystemModel, execs: number, task: TaskSlot, processSnapshot: ProcessSnapshot): void {
+    this.length = 0;
+    this.hash = 0x811c9dc5;
+    this.push(this.memoryCode + 2 * execs);
+    // A process without a live task has no codes.
+    if (!this.othersAlive && !isAlive(task)) return;
+    const codes = this.taskCodes;
+    let n = 0;
+    for (let i = 0; i < this.others; i++) codes[n++] = this.otherCodes[i]!;
+    if (onThreadList(task)) n = insertSorted(codes, n, taskCode(model, task));
+    this.pushProcess(processCode(model, processSnapshot, this.vforkParent), codes, n);
   }
 
   /** Writes the key of `s` reached with `execs` successful execs. */

@@ -5,6 +5,8 @@
 import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
 import type { Observation } from '../model/observation.js';
 import type { NextResult, SystemModel } from '../model/system.js';
+import type { OwnTaskEntry } from '../model/own-task-steps.js';
+import type { TaskPosition } from '../model/names.js';
 import type { SystemState } from '../model/state.js';
 import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
@@ -51,6 +53,11 @@ export interface Violation {
 export interface ExploreResult {
   readonly stats: ExploreStats;
   readonly violations: ReadonlyMap<string, Violation>;
+  /**
+   * Of the transitions, those the step table answered without making them: a step an entry holds,
+   * judged before, to a state seen before (see tableStepsJudged).
+   */
+  readonly fromTable: number;
 }
 
 /** One transition of the search, as onTransition sees it. */
@@ -101,6 +108,12 @@ export interface ExploreOptions {
    * `none`; the states, transitions and counterexamples are those of the smaller search. Default `none`.
    */
   readonly reduction?: Reduction;
+  /**
+   * Make and judge every transition, also one the step table holds whose entry was judged before
+   * (tests: judging each entry once changes no verdict). The states, transitions and verdicts are
+   * the same; the search is slower.
+   */
+  readonly judgeEveryTransition?: boolean;
 }
 
 /** A violation found on the step out of state `i`, with the observation simulate would print for it. */
@@ -175,14 +188,33 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
     if (ps === undefined) stepPropertiesByOp.set(op, (ps = stepProperties.filter((p) => p.ops === undefined || p.ops.includes(op))));
     return ps;
   };
+  // Whether a step property of the op reads threads together (property.ts): its verdict on a step
+  // the table holds may differ from one state to the next.
+  let togetherByOp = new Map<string, boolean>();
+  const readsThreadsTogetherOn = (op: string): boolean => {
+    let together = togetherByOp.get(op);
+    if (together === undefined) togetherByOp.set(op, (together = stepPropertiesFor(op).some((p) => p.readsThreadsTogether === true)));
+    return together;
+  };
   const onTransition = options.onTransition;
   let transitions = 0;
+  let fromTable = 0;
   let depth = 0;
   let stoppedBy: StopReason | undefined;
   const ampleSets = options.reduction === 'por' ? new AmpleSets(model, config) : undefined;
   // Every number of processes: each unit of processes searched apart (units.ts).
   const byUnits = everyProcessCount(config.maxProcesses);
   if (byUnits && ampleSets !== undefined) throw new RangeError('explorer: the partial-order reduction does not combine with the search by units (every number of processes)');
+  // The step table's entries (own-task-steps.ts) whose step the step properties have judged. A step
+  // an entry holds changes its own task, its process's chart and the counters by the entry's change,
+  // the same in every state it is taken from; a step property that does not read threads together
+  // judges it on those alone, so its verdict is the entry's (docs/checking.md, How it searches). Such
+  // a step to a state seen before is counted and not taken again: no state to make, no verdict to
+  // ask. Off where every transition must be made: for onTransition, and where judgeEveryTransition
+  // asks. (In a search by units every state kept is one unit, and a step the table holds creates no
+  // process and changes no vfork relation: the state after it is one unit, whose key is the one
+  // written.)
+  const tableStepsJudged = onTransition === undefined && options.judgeEveryTransition !== true ? new Set<OwnTaskEntry>() : undefined;
   // The cycle proviso, for a breadth-first search: an ample set may not lead back to a state found at
   // its own depth or before, and must leave the state; so every cycle of the reduced graph has a fully
   // expanded state (docs/checking.md, Partial-order reduction).
@@ -241,7 +273,32 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
     }
     const candidates = candidateSteps(model, config, here);
     const steps = ampleSets === undefined ? candidates : (ampleSets.choose(here, candidates, (step) => whither(here, i, hereDepth, step)) ?? candidates);
+    // The task whose steps were looked up last (a state's candidates come task by task), where it is,
+    // and whether the key of a state its steps lead to can be written from the prepared codes.
+    let stepsOf: string | undefined;
+    let at: TaskPosition | undefined;
+    let prepared = false;
     for (const step of steps) {
+      let entry: OwnTaskEntry | undefined;
+      if (tableStepsJudged !== undefined && step.task !== undefined) {
+        if (step.task !== stepsOf) {
+          stepsOf = step.task;
+          at = model.locate(state, step.task);
+          prepared = at !== undefined && key.prepareSteps(model, state, at.pi, at.ti);
+        }
+        entry = at === undefined ? undefined : model.tableEntry(state, at.pi, at.ti, step);
+        // A step the table holds, whose entry the step properties judged before, to a state seen
+        // before: counted, and nothing more (see tableStepsJudged).
+        if (entry !== undefined && prepared && tableStepsJudged.has(entry) && !readsThreadsTogetherOn(step.op)) {
+          const execs = here.execs + (step.op === 'EXEC' && entry.effect.outcome.outcome === 'ok' ? 1 : 0);
+          key.writeAfterStep(model, execs, entry.effect.task, entry.effect.processSnapshot);
+          if (seen.find(key) >= 0) {
+            transitions++;
+            fromTable++;
+            continue;
+          }
+        }
+      }
       const r = model.next(state, step);
       if (!r.ok) continue;
       transitions++;
@@ -251,7 +308,9 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       if (violations.size !== violated) {
         stepProperties = unviolated(stepProperties);
         stepPropertiesByOp = new Map();
+        togetherByOp = new Map();
       }
+      if (entry !== undefined) tableStepsJudged?.add(entry);
       const created = opSpec(step.op)?.creates !== undefined ? 1 : 0;
       const execs = here.execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
       if (byUnits) {
@@ -276,6 +335,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       ...(stoppedBy !== undefined ? { stoppedBy } : {}),
     },
     violations,
+    fromTable,
   };
 }
 

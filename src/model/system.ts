@@ -13,7 +13,7 @@ import { MAX_PROCESSES, MAX_SIGNAL_DEPTH, MAX_THREADS_PER_PROCESS } from '../sce
 import { Chart, type ChartStep, type ChartStepTrace, type TraceOwner } from './chart.js';
 import { TaskNames, type TaskPosition } from './names.js';
 import { outcomeOf, showsLeakedBuffers, type Observation, type Outcome } from './observation.js';
-import { OwnTaskSteps } from './own-task-steps.js';
+import { OwnTaskSteps, type OwnTaskEntry } from './own-task-steps.js';
 import { ROUTE_RULES, type RouteRule } from './rules.js';
 import { addBuffers, bufferDelta, framesOf, instructionOf, isAlive, taskFate, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import { World } from './world.js';
@@ -151,13 +151,32 @@ export class SystemModel {
   private actingTask(state: SystemState, name: string, step: Step): TaskPosition | Failure {
     const at = this.locate(state, name);
     if (at === undefined) return failure('task', `unknown task ${describeValue(name)} (tasks come from the first step, CLONE_THREAD, FORK or VFORK)`);
-    const task = state.processes[at.pi]!.tasks[at.ti]!;
-    if (!isAlive(task)) return failure('task', `task ${describeValue(name)} is no longer running (${taskFate(task)})`);
-    if (task.suspended) return failure('task', `task ${describeValue(name)} is suspended in vfork until its child execs or exits`);
+    return this.refusal(state.processes[at.pi]!.tasks[at.ti]!, step) ?? at;
+  }
+
+  /** Why `task` cannot take `step`: it does not run, waits in vfork, or is stuck on another instruction. */
+  private refusal(task: TaskSlot, step: Step): Failure | undefined {
+    if (!isAlive(task)) return failure('task', `task ${describeValue(task.name)} is no longer running (${taskFate(task)})`);
+    if (task.suspended) return failure('task', `task ${describeValue(task.name)} is suspended in vfork until its child execs or exits`);
     // A stuck task's one step is the instruction it refaults on: it faults again (the lasso's cycle).
     if (task.stuckOn !== null && task.stuckOn.key !== instructionOf(step).key)
-      return failure('task', `task ${describeValue(name)} is stuck in an endless SIGILL refault on ${task.stuckOn.key}: that is the only step it takes`);
-    return at;
+      return failure('task', `task ${describeValue(task.name)} is stuck in an endless SIGILL refault on ${task.stuckOn.key}: that is the only step it takes`);
+    return undefined;
+  }
+
+  /**
+   * The step table's entry for `step` taken by task `ti` of process `pi`, when the table holds one:
+   * what the step does, without taking it (next() replays the same entry). A search that knows where
+   * the task is, and only needs to know where a step leads, need not build the state after it.
+   */
+  tableEntry(state: SystemState, pi: number, ti: number, step: Step): OwnTaskEntry | undefined {
+    const routed = this.routes.get(step.op);
+    const proc = state.processes[pi];
+    const task = proc?.tasks[ti];
+    if (routed === undefined || routed.spec.scope === 'system' || proc === undefined || task === undefined || task.name !== step.task) return undefined;
+    if (this.refusal(task, step) !== undefined || this.beyondLimits(state, proc, task, routed.spec, step) !== undefined) return undefined;
+    const ownKey = this.ownTaskKey(state, proc, task, routed.spec, step);
+    return ownKey === undefined ? undefined : this.ownTaskSteps.get(this.task.id(task.snapshot), ownKey);
   }
 
   /** One step as the explorer needs it: the next state and the outcome, without numbering. */
