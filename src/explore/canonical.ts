@@ -54,12 +54,16 @@ export class CanonicalCodes {
   length = 0;
   hash = 0;
   private readonly taskCodes: number[] = [];
-  /** What prepareSteps() found: the other threads' codes (the first `others`), and the rest of the key. */
+  /**
+   * What prepareSteps() found: the other threads' codes (the first `others`), the other processes'
+   * code sequences, and the rest of the key.
+   */
   private readonly otherCodes: number[] = [];
   private others = 0;
   private othersAlive = false;
   private memoryCode = 0;
   private vforkParent: string | null = null;
+  private readonly otherProcesses: number[][] = [];
 
   private push(code: number): void {
     if (code >= CODE_LIMIT) throw new Error(`explorer: a canonical key code (${code}) does not fit 32 bits`);
@@ -96,11 +100,9 @@ export class CanonicalCodes {
 
   /**
    * Prepares writeAfterStep() for the steps of task `ti` of process `pi` of `s`: the codes of the
-   * process's other threads, sorted. False where it does not apply: another process has a live task,
-   * so the key is more than this process's.
+   * process's other threads, sorted, and those of the other processes with a live task.
    */
-  prepareSteps(model: SystemModel, s: SystemState, pi: number, ti: number): boolean {
-    for (let q = 0; q < s.processes.length; q++) if (q !== pi && hasLiveTask(s.processes[q]!)) return false;
+  prepareSteps(model: SystemModel, s: SystemState, pi: number, ti: number): void {
     const p = s.processes[pi]!;
     const codes = this.otherCodes;
     let n = 0;
@@ -115,7 +117,14 @@ export class CanonicalCodes {
     this.othersAlive = othersAlive;
     this.memoryCode = s.memory === 'available' ? 0 : 1;
     this.vforkParent = p.vforkParent;
-    return true;
+    this.otherProcesses.length = 0;
+    for (let q = 0; q < s.processes.length; q++) {
+      const other = s.processes[q]!;
+      if (q === pi || !hasLiveTask(other)) continue;
+      this.length = 0;
+      this.writeProcess(model, other);
+      this.otherProcesses.push(this.codes.slice(0, this.length));
+    }
   }
 
   /**
@@ -129,12 +138,22 @@ export class CanonicalCodes {
     this.hash = 0x811c9dc5;
     this.push(this.memoryCode + 2 * execs);
     // A process without a live task has no codes.
-    if (!this.othersAlive && !isAlive(task)) return;
-    const codes = this.taskCodes;
-    let n = 0;
-    for (let i = 0; i < this.others; i++) codes[n++] = this.otherCodes[i]!;
-    if (onThreadList(task)) n = insertSorted(codes, n, taskCode(model, task));
-    this.pushProcess(processCode(model, processSnapshot, this.vforkParent), codes, n);
+    const live = this.othersAlive || isAlive(task);
+    if (live) {
+      const codes = this.taskCodes;
+      let n = 0;
+      for (let i = 0; i < this.others; i++) codes[n++] = this.otherCodes[i]!;
+      if (onThreadList(task)) n = insertSorted(codes, n, taskCode(model, task));
+      this.pushProcess(processCode(model, processSnapshot, this.vforkParent), codes, n);
+    }
+    if (this.otherProcesses.length === 0) return;
+    // Processes are interchangeable: their code sequences in sorted order, as write() has them.
+    const each = live ? [this.codes.slice(1, this.length), ...this.otherProcesses] : [...this.otherProcesses];
+    each.sort(compareCodes);
+    this.length = 0;
+    this.hash = 0x811c9dc5;
+    this.push(this.memoryCode + 2 * execs);
+    for (const codes of each) for (const c of codes) this.push(c);
   }
 
   /** Writes the key of `s` reached with `execs` successful execs. */

@@ -273,23 +273,22 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
     }
     const candidates = candidateSteps(model, config, here);
     const steps = ampleSets === undefined ? candidates : (ampleSets.choose(here, candidates, (step) => whither(here, i, hereDepth, step)) ?? candidates);
-    // The task whose steps were looked up last (a state's candidates come task by task), where it is,
-    // and whether the key of a state its steps lead to can be written from the prepared codes.
+    // The task whose steps were looked up last (a state's candidates come task by task), and where it
+    // is; `key` holds the codes of the rest of the state, prepared for its steps.
     let stepsOf: string | undefined;
     let at: TaskPosition | undefined;
-    let prepared = false;
     for (const step of steps) {
       let entry: OwnTaskEntry | undefined;
       if (tableStepsJudged !== undefined && step.task !== undefined) {
         if (step.task !== stepsOf) {
           stepsOf = step.task;
           at = model.locate(state, step.task);
-          prepared = at !== undefined && key.prepareSteps(model, state, at.pi, at.ti);
+          if (at !== undefined) key.prepareSteps(model, state, at.pi, at.ti);
         }
         entry = at === undefined ? undefined : model.tableEntry(state, at.pi, at.ti, step);
         // A step the table holds, whose entry the step properties judged before, to a state seen
         // before: counted, and nothing more (see tableStepsJudged).
-        if (entry !== undefined && prepared && tableStepsJudged.has(entry) && !readsThreadsTogetherOn(step.op)) {
+        if (entry !== undefined && tableStepsJudged.has(entry) && !readsThreadsTogetherOn(step.op)) {
           const execs = here.execs + (step.op === 'EXEC' && entry.effect.outcome.outcome === 'ok' ? 1 : 0);
           key.writeAfterStep(model, execs, entry.effect.task, entry.effect.processSnapshot);
           if (seen.find(key) >= 0) {
