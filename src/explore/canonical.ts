@@ -56,7 +56,7 @@ export class CanonicalCodes {
   private readonly taskCodes: number[] = [];
   /**
    * What prepareSteps() found: the other threads' codes (the first `others`), the other processes'
-   * code sequences, and the rest of the key.
+   * code sequences (the first `processes`), and the rest of the key.
    */
   private readonly otherCodes: number[] = [];
   private others = 0;
@@ -64,6 +64,7 @@ export class CanonicalCodes {
   private memoryCode = 0;
   private vforkParent: string | null = null;
   private readonly otherProcesses: number[][] = [];
+  private processes = 0;
 
   private push(code: number): void {
     if (code >= CODE_LIMIT) throw new Error(`explorer: a canonical key code (${code}) does not fit 32 bits`);
@@ -117,14 +118,15 @@ export class CanonicalCodes {
     this.othersAlive = othersAlive;
     this.memoryCode = s.memory === 'available' ? 0 : 1;
     this.vforkParent = p.vforkParent;
-    this.otherProcesses.length = 0;
+    let processes = 0;
     for (let q = 0; q < s.processes.length; q++) {
       const other = s.processes[q]!;
       if (q === pi || !hasLiveTask(other)) continue;
       this.length = 0;
       this.writeProcess(model, other);
-      this.otherProcesses.push(this.codes.slice(0, this.length));
+      this.otherProcesses[processes++] = this.codes.slice(0, this.length);
     }
+    this.processes = processes;
   }
 
   /**
@@ -146,9 +148,10 @@ export class CanonicalCodes {
       if (onThreadList(task)) n = insertSorted(codes, n, taskCode(model, task));
       this.pushProcess(processCode(model, processSnapshot, this.vforkParent), codes, n);
     }
-    if (this.otherProcesses.length === 0) return;
+    if (this.processes === 0) return;
     // Processes are interchangeable: their code sequences in sorted order, as write() has them.
-    const each = live ? [this.codes.slice(1, this.length), ...this.otherProcesses] : [...this.otherProcesses];
+    const each = this.otherProcesses.slice(0, this.processes);
+    if (live) each.push(this.codes.slice(1, this.length));
     each.sort(compareCodes);
     this.length = 0;
     this.hash = 0x811c9dc5;
