@@ -149,13 +149,20 @@ export class CanonicalCodes {
       this.pushProcess(processCode(model, processSnapshot, this.vforkParent), codes, n);
     }
     if (this.processes === 0) return;
-    // Processes are interchangeable: their code sequences in sorted order, as write() has them.
     const each = this.otherProcesses.slice(0, this.processes);
     if (live) each.push(this.codes.slice(1, this.length));
+    this.pushSorted(each);
+  }
+
+  /**
+   * Rewrites the key after its first code (the memory and the execs) as the processes' code
+   * sequences `each`, sorted: processes are interchangeable.
+   */
+  private pushSorted(each: number[][]): void {
     each.sort(compareCodes);
     this.length = 0;
     this.hash = 0x811c9dc5;
-    this.push(this.memoryCode + 2 * execs);
+    this.push(this.codes[0]!);
     for (const codes of each) for (const c of codes) this.push(c);
   }
 
@@ -175,18 +182,12 @@ export class CanonicalCodes {
       if (only !== undefined) this.writeProcess(model, only);
       return;
     }
-    // Processes are interchangeable: their code sequences are written in sorted order.
-    const start = this.length;
     const each = more.map((p) => {
       const from = this.length;
       this.writeProcess(model, p);
       return this.codes.slice(from, this.length);
     });
-    each.sort(compareCodes);
-    this.length = start;
-    this.hash = 0x811c9dc5;
-    for (let i = 0; i < start; i++) this.hash = Math.imul(this.hash ^ this.codes[i]!, 0x01000193);
-    for (const codes of each) for (const c of codes) this.push(c);
+    this.pushSorted(each);
   }
 
   /** The codes written last, as a string. */

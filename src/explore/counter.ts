@@ -31,7 +31,7 @@ import type { Step } from '../scenario/format.js';
 import { candidateSteps } from './candidates.js';
 import { canonicalKey, sameTask } from './canonical.js';
 import type { ExploreConfig } from './config.js';
-import { beyondBudget, MAIN_TASK, PROGRESS_EVERY, type ExploreStats, type StopReason } from './explore.js';
+import { beyondBudget, execsAfter, MAIN_TASK, PROGRESS_EVERY, type ExploreStats, type StopReason } from './explore.js';
 import type { Property, SafetyProperty, Transition } from './property.js';
 import { everyProcessCount, unitsOf } from './units.js';
 
@@ -240,11 +240,6 @@ function localChange(model: SystemModel, before: SystemState, after: SystemState
 /** Two effects of a step, less the grown process's other threads, are the same. */
 function sameEffect(a: Effect, b: Effect): boolean {
   return ('refused' in a && 'refused' in b) || ('apart' in a && 'apart' in b && a.apart === b.apart);
-}
-
-/** The execs after a step: one more after an exec that succeeded. */
-function execsAfter(execs: number, step: Step, outcome: Outcome): number {
-  return execs + (step.op === 'EXEC' && outcome.outcome === 'ok' ? 1 : 0);
 }
 
 /**

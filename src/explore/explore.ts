@@ -3,7 +3,7 @@
 // symmetry (canonical.ts) makes the search complete up to renaming of threads and processes.
 
 import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
-import type { Observation } from '../model/observation.js';
+import type { Observation, Outcome } from '../model/observation.js';
 import type { NextResult, SystemModel } from '../model/system.js';
 import type { OwnTaskEntry } from '../model/own-task-steps.js';
 import type { TaskPosition } from '../model/names.js';
@@ -157,6 +157,11 @@ function exploredTransition(store: StateStore, from: number, step: Step, r: Next
   return { path: () => [...store.pathTo(from), step], step, trace: r.trace, owners: r.owners, from, to, fresh, after };
 }
 
+/** The execs along a path after a step: one more after an exec that succeeded. */
+export function execsAfter(execs: number, step: Step, outcome: Outcome): number {
+  return execs + (step.op === 'EXEC' && outcome.outcome === 'ok' ? 1 : 0);
+}
+
 /** What cut a search short: a bound of its options, or every property violated (stopWhenAllViolated). */
 export type StopReason = 'max-states' | 'max-memory' | 'max-cpu-seconds' | 'all-violated';
 
@@ -182,19 +187,16 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   const unviolated = <P extends Property>(ps: P[]): P[] => ps.filter((p) => !violations.has(p.name));
   // The step properties that judge steps of each op (property.ts, judgedOn), made on first use and
   // again once a violation shrinks the list: most transitions ask five or six properties, not all.
-  let stepPropertiesByOp = new Map<string, SafetyProperty[]>();
-  const stepPropertiesFor = (op: string): SafetyProperty[] => {
+  // With them, whether one of them reads threads together (property.ts): its verdict on a step the
+  // step table holds may differ from one state to the next.
+  let stepPropertiesByOp = new Map<string, { readonly judge: SafetyProperty[]; readonly together: boolean }>();
+  const stepPropertiesOf = (op: string): { readonly judge: SafetyProperty[]; readonly together: boolean } => {
     let ps = stepPropertiesByOp.get(op);
-    if (ps === undefined) stepPropertiesByOp.set(op, (ps = stepProperties.filter((p) => p.ops === undefined || p.ops.includes(op))));
+    if (ps === undefined) {
+      const judge = stepProperties.filter((p) => p.ops === undefined || p.ops.includes(op));
+      stepPropertiesByOp.set(op, (ps = { judge, together: judge.some((p) => p.readsThreadsTogether === true) }));
+    }
     return ps;
-  };
-  // Whether a step property of the op reads threads together (property.ts): its verdict on a step
-  // the table holds may differ from one state to the next.
-  let togetherByOp = new Map<string, boolean>();
-  const readsThreadsTogetherOn = (op: string): boolean => {
-    let together = togetherByOp.get(op);
-    if (together === undefined) togetherByOp.set(op, (together = stepPropertiesFor(op).some((p) => p.readsThreadsTogether === true)));
-    return together;
   };
   const onTransition = options.onTransition;
   let transitions = 0;
@@ -288,9 +290,8 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
         entry = at === undefined ? undefined : model.tableEntry(state, at.pi, at.ti, step);
         // A step the table holds, whose entry the step properties judged before, to a state seen
         // before: counted, and nothing more (see tableStepsJudged).
-        if (entry !== undefined && tableStepsJudged.has(entry) && !readsThreadsTogetherOn(step.op)) {
-          const execs = here.execs + (step.op === 'EXEC' && entry.effect.outcome.outcome === 'ok' ? 1 : 0);
-          key.writeAfterStep(model, execs, entry.effect.task, entry.effect.processSnapshot);
+        if (entry !== undefined && tableStepsJudged.has(entry) && !stepPropertiesOf(step.op).together) {
+          key.writeAfterStep(model, execsAfter(here.execs, step, entry.effect.outcome), entry.effect.task, entry.effect.processSnapshot);
           if (seen.find(key) >= 0) {
             transitions++;
             fromTable++;
@@ -303,15 +304,14 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       transitions++;
       const transition: Transition = { before: state, step, observation: r.outcome, after: r.state, model };
       const violated = violations.size;
-      for (const p of stepPropertiesFor(step.op)) if (!p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
+      for (const p of stepPropertiesOf(step.op).judge) if (!p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
       if (violations.size !== violated) {
         stepProperties = unviolated(stepProperties);
         stepPropertiesByOp = new Map();
-        togetherByOp = new Map();
       }
       if (entry !== undefined) tableStepsJudged?.add(entry);
       const created = opSpec(step.op)?.creates !== undefined ? 1 : 0;
-      const execs = here.execs + (step.op === 'EXEC' && r.outcome.outcome === 'ok' ? 1 : 0);
+      const execs = execsAfter(here.execs, step, r.outcome);
       if (byUnits) {
         for (const unit of unitsOf(r.state)) if (!reach(i, here, hereDepth, transition, r, unit, execs, created)) break;
       } else reach(i, here, hereDepth, transition, r, r.state, execs, created);

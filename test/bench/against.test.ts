@@ -38,8 +38,8 @@ describe('bench:against', () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`search     ${words}, every property, first 300 states, 4 rounds each, taking turns in one process`);
-    expect(lines[1]).toMatch(/^this checkout: 300 states, \d+ transitions, CPU( \d+\.\d\d){4} s$/);
-    expect(lines[2]).toMatch(/^\/.*: 300 states, \d+ transitions, CPU( \d+\.\d\d){4} s$/);
+    expect(lines[1]).toMatch(/^this checkout: 300 states, \d+ transitions \(\d+ answered by the step table\), CPU( \d+\.\d\d){4} s$/);
+    expect(lines[2]).toMatch(/^\/.*: 300 states, \d+ transitions \(\d+ answered by the step table\), CPU( \d+\.\d\d){4} s$/);
     const counts = (line: string) => line.slice(line.indexOf(': '), line.indexOf(' CPU'));
     expect(counts(lines[2]!)).toBe(counts(lines[1]!));
     expect(lines[3]).toMatch(/^this checkout takes \d+\.\d\d \(.* the fastest round of each\) of the other's CPU time$/);

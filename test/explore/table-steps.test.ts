@@ -4,7 +4,7 @@ import { boundedConfig, CONFIGS, type ExploreConfig } from '../../src/explore/co
 import { explore, type ExploreResult } from '../../src/explore/explore.js';
 import type { SafetyProperty, Transition } from '../../src/explore/property.js';
 import { CanonicalCodes } from '../../src/explore/canonical.js';
-import type { NextResult } from '../../src/model/system.js';
+import type { NextResult, SystemModel } from '../../src/model/system.js';
 import type { Step } from '../../src/scenario/format.js';
 import type { OwnTaskEntry } from '../../src/model/own-task-steps.js';
 import { isAlive, type SystemState } from '../../src/model/state.js';
@@ -40,18 +40,17 @@ describe('a step the step table holds is judged once per entry', () => {
   }, 120_000);
 
   /** About `count` states of the configuration, spread over its breadth-first order. */
-  function statesOf(variant: VariantName, config: ExploreConfig, count: number): SystemState[] {
+  function statesOf(model: SystemModel, config: ExploreConfig, count: number): SystemState[] {
     const all: SystemState[] = [];
-    explore(modelFor(variant), config, { onState: (_key, s) => void all.push(s), maxStates: MAX_STATES });
+    explore(model, config, { onState: (_key, s) => void all.push(s), maxStates: MAX_STATES });
     const every = Math.max(1, Math.ceil(all.length / count));
     return all.filter((_s, i) => i % every === 0);
   }
 
-  /** Every step from the states of every preset that the step table holds: where it is taken, its entry, and what next() makes of it. */
-  function* tableSteps(variant: VariantName): Generator<{ state: SystemState; step: Step; pi: number; ti: number; entry: OwnTaskEntry; r: Extract<NextResult, { ok: true }> }> {
-    const model = modelFor(variant);
+  /** Every step from the states of every preset that `model`'s step table holds: where it is taken, its entry, and what next() makes of it. */
+  function* tableSteps(model: SystemModel): Generator<{ state: SystemState; step: Step; pi: number; ti: number; entry: OwnTaskEntry; r: Extract<NextResult, { ok: true }> }> {
     for (const config of SEARCHES)
-      for (const state of statesOf(variant, config, 150))
+      for (const state of statesOf(model, config, 150))
         for (const step of candidateSteps(model, config, { state, execs: 0, nextId: 1000 })) {
           const at = step.task === undefined ? undefined : model.locate(state, step.task);
           if (at === undefined) continue;
@@ -71,7 +70,7 @@ describe('a step the step table holds is judged once per entry', () => {
     const verdicts = new Map<OwnTaskEntry, string>();
     let repeated = 0;
     let broken = 0;
-    for (const { state, step, entry, r } of tableSteps(variant)) {
+    for (const { state, step, entry, r } of tableSteps(model)) {
       const t: Transition = { before: state, step, observation: r.outcome, after: r.state, model };
       const verdict = judged.filter((p) => !p.holds(t)).map((p) => p.name).join(',');
       if (verdict !== '') broken++;
@@ -92,7 +91,7 @@ describe('a step the step table holds is judged once per entry', () => {
     const prepared = new CanonicalCodes();
     let compared = 0;
     let processes = 0;
-    for (const { state, step, pi, ti, entry, r } of tableSteps(variant)) {
+    for (const { state, step, pi, ti, entry, r } of tableSteps(model)) {
       prepared.prepareSteps(model, state, pi, ti);
       prepared.writeAfterStep(model, 1, entry.effect.task, entry.effect.processSnapshot);
       const expected = new CanonicalCodes();
