@@ -7,6 +7,8 @@
 // and memory and printed as "stopped at N states" when a bound cut it.
 // `npm start` itself (check on the default preset, every variant, as a child process): its wall time
 // against issue 13's target of under 10 s, with the number of variants searched at once.
+// The young generation a searching thread gets (src/check/young-generation.ts) against node's default,
+// on the search it helps most, each in a process of its own.
 // CPU seconds are printed beside wall seconds because the machine may be shared.
 
 import { boundedConfig, CONFIGS, type ExploreConfig } from '../src/explore/config.js';
@@ -25,6 +27,7 @@ import { measureHost } from '../src/kernel/measure.js';
 import { defaultJobs } from '../src/check/pool.js';
 import { everyProcessCount } from '../src/explore/units.js';
 import { ALL_VARIANTS } from '../src/check/check.js';
+import { SEARCH_NODE_FLAG } from '../src/check/young-generation.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -196,7 +199,7 @@ const SERIES_POINT = '--series-point';
 function benchSeries(): void {
   const self = fileURLToPath(import.meta.url);
   SERIES.forEach((_point, i) => {
-    const r = spawnSync(process.execPath, ['--expose-gc', self, SERIES_POINT, String(i)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = spawnSync(process.execPath, ['--expose-gc', SEARCH_NODE_FLAG, self, SERIES_POINT, String(i)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     process.stdout.write(r.stdout);
     if (r.status !== 0) line(`series     ${SERIES[i]!.label}: the child process ended with ${r.status ?? r.signal}`);
   });
@@ -240,13 +243,48 @@ function benchWhereTimeGoes(): void {
 function benchStart(): void {
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   const wall = performance.now();
-  const r = spawnSync(process.execPath, [main, 'check', '--quiet'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [SEARCH_NODE_FLAG, main, 'check', '--quiet'], { encoding: 'utf8' });
   const took = (performance.now() - wall) / 1000;
   const verdicts = r.status === 0 ? 'every verdict matches the manifest' : `exit ${r.status ?? r.signal}`;
   line(`npm start  check, default preset, ${ALL_VARIANTS.length} variants, ${defaultJobs(ALL_VARIANTS.length)} at once: ${took.toFixed(2)} s of wall time (target: under 10 s), ${verdicts}`);
 }
 
-if (process.argv[2] === SERIES_POINT) {
+/** The argument that makes this script run the young generation's search and print its CPU seconds. */
+const YOUNG_GENERATION_POINT = '--young-generation-point';
+const YOUNG_GENERATION_STATES = 300_000;
+
+/** The search the young generation's size matters most to: any x 3 by units, which forks from every state. */
+function youngGenerationSearch(): void {
+  const config = boundedConfig(CONFIGS['forks']!, { processes: Number.POSITIVE_INFINITY, threads: 3 });
+  const { value: r, time } = timed(() => explore(modelFor('linux'), config, { properties: PROPERTIES, maxStates: YOUNG_GENERATION_STATES }));
+  line(`${r.stats.states} ${r.stats.transitions} ${time.cpu}`);
+}
+
+/**
+ * That search with node's default young generation and with a searching thread's, each in a process
+ * of its own: a process's young generation is fixed when it starts.
+ */
+function benchYoungGeneration(): void {
+  const self = fileURLToPath(import.meta.url);
+  const runs = [[], [SEARCH_NODE_FLAG]].map((flags) => {
+    const r = spawnSync(process.execPath, [...flags, self, YOUNG_GENERATION_POINT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const [states, transitions, cpu] = r.stdout.trim().split(' ').map(Number);
+    return r.status === 0 && cpu !== undefined ? { states, transitions, cpu } : undefined;
+  });
+  const [node, search] = runs;
+  const label = `heap       linux any x 3 core ops and FORK, by units, first ${YOUNG_GENERATION_STATES} states`;
+  if (node === undefined || search === undefined || node.states !== search.states || node.transitions !== search.transitions) {
+    line(`${label}: a child process failed, or the two searches differ`);
+    return;
+  }
+  line(
+    `${label} (${search.transitions} transitions): node's default young generation cpu ${node.cpu.toFixed(2)} s, ` +
+      `${SEARCH_NODE_FLAG} (a searching thread's) cpu ${search.cpu.toFixed(2)} s (${(search.cpu / node.cpu).toFixed(2)} of it)`,
+  );
+}
+
+if (process.argv[2] === YOUNG_GENERATION_POINT) youngGenerationSearch();
+else if (process.argv[2] === SERIES_POINT) {
   const point = SERIES[Number(process.argv[3])];
   if (point === undefined) {
     process.stderr.write(`bench: ${SERIES_POINT} takes a number from 0 to ${SERIES.length - 1}\n`);
@@ -277,5 +315,6 @@ function runAll(): void {
     if (!unmemoisedBaseline.has(name)) line(`xstate/graph linux/${name} with xstate's transition() every step: not run (minutes; see default)`);
   }
   benchWhereTimeGoes();
+  benchYoungGeneration();
   benchSeries();
 }

@@ -15,6 +15,7 @@ import type { Reduction } from '../explore/reduction.js';
 import { checkVariant, type VariantCheck } from './check.js';
 import { checkVariantAnyThreads, type AnyThreadsCheck } from './counter-check.js';
 import { platformProfile } from '../simulate/simulate.js';
+import { SEARCH_WORKER_LIMITS } from './young-generation.js';
 
 /** How a search is bounded and reduced: checkVariant's options that a thread can receive as they are. */
 export interface SearchBounds {
@@ -84,15 +85,16 @@ export function jobPlatform(platform: PlatformProfile): string | PlatformProfile
 /**
  * A worker for one lane of the pool, from the module beside this one: .js in dist/. Run from the
  * sources (tsx, the tests), it is .ts, which a worker's first module cannot be in Node 20: a line of
- * JavaScript registers tsx, then loads it.
+ * JavaScript registers tsx, then loads it. Its young generation is a searching thread's
+ * (young-generation.ts).
  */
 function startWorker(): Worker {
   const extension = extname(fileURLToPath(import.meta.url));
   const file = new URL(`./check-worker${extension}`, import.meta.url);
-  if (extension !== '.ts') return new Worker(file);
+  if (extension !== '.ts') return new Worker(file, { resourceLimits: SEARCH_WORKER_LIMITS });
   const tsx = import.meta.resolve('tsx/esm/api');
   const load = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
-  return new Worker(load, { eval: true });
+  return new Worker(load, { eval: true, resourceLimits: SEARCH_WORKER_LIMITS });
 }
 
 /** One job on the lane's worker: its result, or why the worker could not give one. */

@@ -1,5 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 // The amxstate executable: the command line of program.ts, on this process's arguments and streams.
+// Its first line gives node a searching thread's young generation (src/check/young-generation.ts).
 
 import { EXIT } from './exit.js';
 import { main } from './program.js';
