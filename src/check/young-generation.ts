@@ -1,6 +1,6 @@
 // How large V8's young generation may grow in a thread that searches. A search makes a new state and
 // a few short-lived objects per transition, and keeps the new states queued until it takes them. With
-// Node's default semi-space (16 MiB), a scavenge comes every few thousand states and copies the
+// Node's default semi-space (16 MiB), a scavenge comes every few hundred states and copies the
 // queued states, which then die in old space; one of 64 MiB lets most of them die young. On any x 3
 // by units that cut the search's CPU time by about a third, on --threads any by about a tenth
 // (`npm run bench` prints both settings side by side). The threads that search get it two ways: a
