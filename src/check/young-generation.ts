@@ -2,7 +2,7 @@
 // a few short-lived objects per transition, and keeps the new states queued until it takes them. With
 // Node's default semi-space (16 MiB), a scavenge comes every few hundred states and copies the
 // queued states, which then die in old space; one of 64 MiB lets most of them die young. On any x 3
-// by units that cut the search's CPU time by about a third, on --threads any by about a tenth
+// by units that cut the search's CPU time by a quarter to a third, on --threads any by a tenth
 // (`npm run bench` prints both settings side by side). The threads that search get it two ways: a
 // worker of the pool through its resource limits, the main thread through node's flag, which the
 // executable's first line and the npm scripts pass (a test checks that they all say this number).
