@@ -183,11 +183,18 @@ function benchPoint(label: string, config: ExploreConfig): void {
 const SERIES: readonly { readonly label: string; readonly config: () => ExploreConfig }[] = [
   ...[1, 2, 3, 4, 5].map((threads) => ({ label: `1x${threads} core ops`, config: () => boundedConfig(CONFIGS['default']!, { processes: 1, threads }) })),
   ...[2, 3, 4].map((threads) => ({ label: `2x${threads} core ops and FORK`, config: () => boundedConfig(CONFIGS['forks']!, { processes: 2, threads }) })),
-  ...[2, 3].map((threads) => ({
-    label: `any x ${threads} core ops and FORK, by units`,
-    config: () => boundedConfig(CONFIGS['forks']!, { processes: Number.POSITIVE_INFINITY, threads }),
-  })),
+  ...[2, 3].map((threads) => ({ label: `any x ${threads} core ops and FORK, by units`, config: () => anyProcessesByUnits(threads) })),
 ];
+
+/** Core ops and FORK, any number of processes of `threads` threads: the search by units. */
+function anyProcessesByUnits(threads: number): ExploreConfig {
+  return boundedConfig(CONFIGS['forks']!, { processes: Number.POSITIVE_INFINITY, threads });
+}
+
+/** This script in a process of its own, with node's `flags` and `args` (a point's argument): its standard output and exit status. */
+function thisScriptApart(flags: readonly string[], args: readonly string[]): { readonly stdout: string; readonly status: number | null; readonly signal: NodeJS.Signals | null } {
+  return spawnSync(process.execPath, [...flags, fileURLToPath(import.meta.url), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
 
 /** The argument that makes this script run one point of the series (by its index) and nothing else. */
 const SERIES_POINT = '--series-point';
@@ -197,9 +204,8 @@ const SERIES_POINT = '--series-point';
  * before it is slower (its JIT has seen other shapes; its heap is larger), by a third on 1x3.
  */
 function benchSeries(): void {
-  const self = fileURLToPath(import.meta.url);
   SERIES.forEach((_point, i) => {
-    const r = spawnSync(process.execPath, ['--expose-gc', SEARCH_NODE_FLAG, self, SERIES_POINT, String(i)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = thisScriptApart(['--expose-gc', SEARCH_NODE_FLAG], [SERIES_POINT, String(i)]);
     process.stdout.write(r.stdout);
     if (r.status !== 0) line(`series     ${SERIES[i]!.label}: the child process ended with ${r.status ?? r.signal}`);
   });
@@ -255,8 +261,7 @@ const YOUNG_GENERATION_STATES = 300_000;
 
 /** The search the young generation's size matters most to: any x 3 by units, which forks from every state. */
 function youngGenerationSearch(): void {
-  const config = boundedConfig(CONFIGS['forks']!, { processes: Number.POSITIVE_INFINITY, threads: 3 });
-  const { value: r, time } = timed(() => explore(modelFor('linux'), config, { properties: PROPERTIES, maxStates: YOUNG_GENERATION_STATES }));
+  const { value: r, time } = timed(() => explore(modelFor('linux'), anyProcessesByUnits(3), { properties: PROPERTIES, maxStates: YOUNG_GENERATION_STATES }));
   line(`${r.stats.states} ${r.stats.transitions} ${time.cpu}`);
 }
 
@@ -265,9 +270,8 @@ function youngGenerationSearch(): void {
  * of its own: a process's young generation is fixed when it starts.
  */
 function benchYoungGeneration(): void {
-  const self = fileURLToPath(import.meta.url);
   const runs = [[], [SEARCH_NODE_FLAG]].map((flags) => {
-    const r = spawnSync(process.execPath, [...flags, self, YOUNG_GENERATION_POINT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = thisScriptApart(flags, [YOUNG_GENERATION_POINT]);
     const [states, transitions, cpu] = r.stdout.trim().split(' ').map(Number);
     return r.status === 0 && cpu !== undefined ? { states, transitions, cpu } : undefined;
   });

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { PLATFORMS, type PlatformProfile } from '../../machines/platform.js';
 import type { VariantName } from '../../machines/variants.js';
 import type { ExploreConfig } from '../explore/config.js';
@@ -15,7 +15,7 @@ import type { Reduction } from '../explore/reduction.js';
 import { checkVariant, type VariantCheck } from './check.js';
 import { checkVariantAnyThreads, type AnyThreadsCheck } from './counter-check.js';
 import { platformProfile } from '../simulate/simulate.js';
-import { SEARCH_WORKER_LIMITS } from './young-generation.js';
+import { searchWorker } from './young-generation.js';
 
 /** How a search is bounded and reduced: checkVariant's options that a thread can receive as they are. */
 export interface SearchBounds {
@@ -91,10 +91,10 @@ export function jobPlatform(platform: PlatformProfile): string | PlatformProfile
 function startWorker(): Worker {
   const extension = extname(fileURLToPath(import.meta.url));
   const file = new URL(`./check-worker${extension}`, import.meta.url);
-  if (extension !== '.ts') return new Worker(file, { resourceLimits: SEARCH_WORKER_LIMITS });
+  if (extension !== '.ts') return searchWorker(file);
   const tsx = import.meta.resolve('tsx/esm/api');
   const load = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
-  return new Worker(load, { eval: true, resourceLimits: SEARCH_WORKER_LIMITS });
+  return searchWorker(load, { eval: true });
 }
 
 /** One job on the lane's worker: its result, or why the worker could not give one. */

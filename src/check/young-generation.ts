@@ -7,6 +7,8 @@
 // worker of the pool through its resource limits, the main thread through node's flag, which the
 // executable's first line and the npm scripts pass (a test checks that they all say this number).
 
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+
 /** The semi-space of a thread that searches, in MiB. */
 export const SEARCH_SEMI_SPACE_MIB = 64;
 
@@ -14,7 +16,9 @@ export const SEARCH_SEMI_SPACE_MIB = 64;
 export const SEARCH_NODE_FLAG = `--max-semi-space-size=${SEARCH_SEMI_SPACE_MIB}`;
 
 /**
- * A worker's resource limits with that semi-space: V8's young generation is three semi-spaces (the
- * two it copies between, and as much again for large objects).
+ * A worker thread with that semi-space, through its resource limits: V8's young generation is three
+ * semi-spaces (the two it copies between, and as much again for large objects).
  */
-export const SEARCH_WORKER_LIMITS = { maxYoungGenerationSizeMb: 3 * SEARCH_SEMI_SPACE_MIB } as const;
+export function searchWorker(source: URL | string, options: WorkerOptions = {}): Worker {
+  return new Worker(source, { ...options, resourceLimits: { maxYoungGenerationSizeMb: 3 * SEARCH_SEMI_SPACE_MIB } });
+}

@@ -8,8 +8,12 @@
 // in typed arrays (key-set.ts), and canonicalKey writes them as one-byte characters (see packed), so
 // that no number is ever printed.
 
+import type { Memory } from '../../machines/task-types.js';
 import { isAlive, onThreadList, type ProcessSnapshot, type SystemState, type ProcessSlot, type TaskSlot } from '../model/state.js';
 import type { SystemModel } from '../model/system.js';
+
+/** The FNV-1a offset basis: the hash of a key with no codes yet. */
+const FNV_OFFSET = 0x811c9dc5;
 
 /** Slots of a task's flags below its snapshot id: suspended (1 bit), then the refault instruction (0 = none). */
 const FLAG_SLOTS = 2 ** 20;
@@ -61,7 +65,7 @@ export class CanonicalCodes {
   private readonly otherCodes: number[] = [];
   private others = 0;
   private othersAlive = false;
-  private memoryCode = 0;
+  private memory: Memory = 'available';
   private vforkParent: string | null = null;
   private readonly otherProcesses: number[][] = [];
   private processes = 0;
@@ -116,7 +120,7 @@ export class CanonicalCodes {
     }
     this.others = n;
     this.othersAlive = othersAlive;
-    this.memoryCode = s.memory === 'available' ? 0 : 1;
+    this.memory = s.memory;
     this.vforkParent = p.vforkParent;
     let processes = 0;
     for (let q = 0; q < s.processes.length; q++) {
@@ -136,9 +140,7 @@ export class CanonicalCodes {
    * codes as write() of that state, without the state.
    */
   writeAfterStep(model: SystemModel, execs: number, task: TaskSlot, processSnapshot: ProcessSnapshot): void {
-    this.length = 0;
-    this.hash = 0x811c9dc5;
-    this.push(this.memoryCode + 2 * execs);
+    this.begin(this.memory, execs);
     // A process without a live task has no codes.
     const live = this.othersAlive || isAlive(task);
     if (live) {
@@ -160,17 +162,23 @@ export class CanonicalCodes {
    */
   private pushSorted(each: number[][]): void {
     each.sort(compareCodes);
+    const first = this.codes[0]!;
     this.length = 0;
-    this.hash = 0x811c9dc5;
-    this.push(this.codes[0]!);
+    this.hash = FNV_OFFSET;
+    this.push(first);
     for (const codes of each) for (const c of codes) this.push(c);
+  }
+
+  /** Starts a key: its first code, the memory and the execs. */
+  private begin(memory: Memory, execs: number): void {
+    this.length = 0;
+    this.hash = FNV_OFFSET;
+    this.push((memory === 'available' ? 0 : 1) + 2 * execs);
   }
 
   /** Writes the key of `s` reached with `execs` successful execs. */
   write(model: SystemModel, s: SystemState, execs: number): void {
-    this.length = 0;
-    this.hash = 0x811c9dc5;
-    this.push((s.memory === 'available' ? 0 : 1) + 2 * execs);
+    this.begin(s.memory, execs);
     let only: ProcessSlot | undefined;
     let more: ProcessSlot[] | undefined;
     for (const p of s.processes) {

@@ -162,6 +162,12 @@ export function execsAfter(execs: number, step: Step, outcome: Outcome): number 
   return execs + (step.op === 'EXEC' && outcome.outcome === 'ok' ? 1 : 0);
 }
 
+/** The step properties that judge the steps of one op, and whether one of them reads threads together. */
+interface StepPropertiesOfOp {
+  readonly judge: SafetyProperty[];
+  readonly together: boolean;
+}
+
 /** What cut a search short: a bound of its options, or every property violated (stopWhenAllViolated). */
 export type StopReason = 'max-states' | 'max-memory' | 'max-cpu-seconds' | 'all-violated';
 
@@ -189,8 +195,8 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   // again once a violation shrinks the list: most transitions ask five or six properties, not all.
   // With them, whether one of them reads threads together (property.ts): its verdict on a step the
   // step table holds may differ from one state to the next.
-  let stepPropertiesByOp = new Map<string, { readonly judge: SafetyProperty[]; readonly together: boolean }>();
-  const stepPropertiesOf = (op: string): { readonly judge: SafetyProperty[]; readonly together: boolean } => {
+  let stepPropertiesByOp = new Map<string, StepPropertiesOfOp>();
+  const stepPropertiesOf = (op: string): StepPropertiesOfOp => {
     let ps = stepPropertiesByOp.get(op);
     if (ps === undefined) {
       const judge = stepProperties.filter((p) => p.ops === undefined || p.ops.includes(op));

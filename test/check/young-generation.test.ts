@@ -2,9 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { SEARCH_NODE_FLAG, SEARCH_SEMI_SPACE_MIB, SEARCH_WORKER_LIMITS } from '../../src/check/young-generation.js';
+import { SEARCH_NODE_FLAG, SEARCH_SEMI_SPACE_MIB, searchWorker } from '../../src/check/young-generation.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -29,10 +28,10 @@ function newSpaceOfProcess(flags: readonly string[]): number {
   return Number(r.stdout);
 }
 
-/** The new space the probe reached in a worker with the searching threads' resource limits, in MiB. */
+/** The new space the probe reached in a worker made as the pool makes its workers (searchWorker), in MiB. */
 function newSpaceOfWorker(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(PROBE, { eval: true, resourceLimits: SEARCH_WORKER_LIMITS });
+    const w = searchWorker(PROBE, { eval: true });
     w.once('message', (m: string) => resolve(Number(m)));
     w.once('error', reject);
   });
@@ -60,7 +59,7 @@ describe("a searching thread's young generation", () => {
     expect(newSpaceOfProcess([])).toBeLessThan(searching);
   });
 
-  it("grows as far in a worker with the pool's resource limits", async () => {
+  it('grows as far in a worker made as the pool makes its workers', async () => {
     expect(await newSpaceOfWorker()).toBe(2 * SEARCH_SEMI_SPACE_MIB);
   });
 });
