@@ -1,14 +1,18 @@
-// The step table: what a step did when it read and changed nothing but its own task, its process's
-// chart and the memory (World.touchedOwnTaskOnly). Such an effect is a function of those and of the
-// step, so it is kept by their small numbers and replayed onto any state that has them, without a
-// World or a chart lookup. The charts stay the source of truth: an entry is only ever a step the
-// rules took through the charts, and a step that reached further is never kept (it runs every time).
+// The step table: what a step did when it changed nothing but its own task, its process's chart and
+// the counters, and read nothing else but the memory and the answers to a few questions about the
+// rest of its process (World.touchedOwnTaskOnly, World.ask: whether another thread runs, has a
+// small altstack, ...). Such an effect is a function of those and of the step, so it is kept by
+// their small numbers and the answers, and replayed onto any state that has them, without a World or
+// a chart lookup. The charts stay the source of truth: an entry is only ever a step the rules took
+// through the charts, and a step that reached further is never kept (it runs every time).
 
 import type { Memory } from '../../machines/task-types.js';
 import type { Outcome } from './observation.js';
 import type { ChartStepTrace, TraceOwner } from './chart.js';
-import { addBuffers, type BufferCounts, type ProcessSnapshot, type SystemState, type TaskSlot } from './state.js';
+import { addBuffers, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot } from './state.js';
 import type { Step } from '../scenario/format.js';
+import type { SystemModel } from './system.js';
+import type { ProcessQuestion } from './world.js';
 
 /** What a step that touched its own task only did, as the step table keeps it. */
 export interface OwnTaskEffect {
@@ -32,9 +36,27 @@ export interface OwnTaskEntry {
   readonly ownersAt: (readonly TraceOwner[] | undefined)[];
 }
 
+/**
+ * Where the steps of one key part ways: the question the rule asked first about the rest of the
+ * process, and what follows each answer. A rule asks the same questions in the same order until an
+ * answer differs (it is a function of the key and of the answers so far), so the questions a state
+ * is asked lead to the one entry that holds for it.
+ */
+interface Question {
+  readonly question: ProcessQuestion;
+  /** What follows the answers no and yes: another question, the entry, or nothing kept yet. */
+  readonly then: [Slot | undefined, Slot | undefined];
+}
+
+type Slot = OwnTaskEntry | Question;
+
+function isQuestion(slot: Slot): slot is Question {
+  return 'question' in slot;
+}
+
 export class OwnTaskSteps {
-  /** Entries by the acting task's chart id, then by the number of the rest of the key. */
-  private readonly byTask: (Map<number, OwnTaskEntry> | undefined)[] = [];
+  /** Entries (or the first question before them) by the acting task's chart id, then by the number of the rest of the key. */
+  private readonly byTask: (Map<number, Slot> | undefined)[] = [];
   /** Step ids by the step's fields object (the explorer offers the same objects again and again), then by op. */
   private readonly stepIdsByFields = new WeakMap<object, Map<string, number>>();
   private readonly stepIds = new Map<string, number>();
@@ -71,18 +93,39 @@ export class OwnTaskSteps {
     return stepId >= STEP_SLOTS ? undefined : stepId + STEP_SLOTS * ((memory === 'available' ? 0 : 1) + 2 * processId);
   }
 
-  get(taskId: number, key: number): OwnTaskEntry | undefined {
-    return taskId < this.byTask.length ? this.byTask[taskId]?.get(key) : undefined;
+  /** The entry for task `ti` of `process`, whose chart id and key are these: the table asks its questions of `process`. */
+  get(model: SystemModel, taskId: number, key: number, process: ProcessSlot, ti: number): OwnTaskEntry | undefined {
+    let slot = taskId < this.byTask.length ? this.byTask[taskId]?.get(key) : undefined;
+    while (slot !== undefined && isQuestion(slot)) slot = slot.then[slot.question.holds(model, process, ti) ? 1 : 0];
+    return slot;
   }
 
-  set(taskId: number, key: number, effect: OwnTaskEffect): void {
+  /** Keeps the effect of a step under its key and the answers its rule was given, in the order it asked. */
+  set(taskId: number, key: number, answers: readonly (readonly [ProcessQuestion, boolean])[], effect: OwnTaskEffect): void {
     // Grown one slot at a time: an array written far past its end turns into a slow dictionary.
     while (this.byTask.length <= taskId) this.byTask.push(undefined);
     const entries = (this.byTask[taskId] ??= new Map());
-    if (!entries.has(key)) this.entries++;
     const ownersAt: (readonly TraceOwner[] | undefined)[] = [];
     ownersAt[effect.ti] = effect.owners;
-    entries.set(key, { effect, ownersAt });
+    const entry: OwnTaskEntry = { effect, ownersAt };
+    if (answers.length === 0) {
+      const kept = entries.get(key);
+      if (kept !== undefined && isQuestion(kept)) throw new Error(`step table: a step of one key asked nothing where another asked "${kept.question.name}"`);
+      if (kept === undefined) this.entries++;
+      entries.set(key, entry);
+      return;
+    }
+    let question = entries.get(key);
+    if (question === undefined) entries.set(key, (question = { question: answers[0]![0], then: [undefined, undefined] }));
+    for (const [n, [asked, answer]] of answers.entries()) {
+      if (!isQuestion(question) || question.question !== asked) throw new Error(`step table: a step of one key asked "${asked.name}" where another asked something else`);
+      const branch = answer ? 1 : 0;
+      const next = answers[n + 1];
+      if (next === undefined) {
+        if (question.then[branch] === undefined) this.entries++;
+        question.then[branch] = entry;
+      } else question = question.then[branch] ??= { question: next[0], then: [undefined, undefined] };
+    }
   }
 
   /** The entry's effect replayed onto task `ti` of process `pi` of `state`, which has the entry's key. */

@@ -11,8 +11,9 @@ import { NO_ALTSTACK, type SigreturnTileBits, type TaskEvent, type TaskInput, ty
 import { describeValue } from '../scenario/describe.js';
 import type { Step } from '../scenario/format.js';
 import type { RuleResult } from './observation.js';
-import { altstackOf, faultHandler, framesOf, hasLargeBuffer, hostPermitted, instructionOf, isGroupLeader, type Instruction, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
-import type { World } from './world.js';
+import { altstackOf, faultHandler, framesOf, hasLargeBuffer, hostPermitted, instructionOf, isAlive, isGroupLeader, onThreadList, type Instruction, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
+import { someOtherTask, type ProcessQuestion, type World } from './world.js';
+import type { SystemModel } from './system.js';
 
 /** The boxes of the composition picture. */
 export type SystemNode = 'step' | 'process' | 'thread' | 'others' | 'newThread' | 'childProcess' | 'childThread' | 'memory';
@@ -54,20 +55,32 @@ const NO_OUTCOME = 'no outcome';
 
 // --- The shared rules -------------------------------------------------------------------------------
 
-/** validate_sigaltstack(): any installed altstack below the AMX frame size refuses the request. */
-function smallAltstackInProcess(w: World): boolean {
-  const minimum = permissionRequestAltstackMinimum(w.model.platform);
-  // for_each_thread() walks the thread list, so a zombie leader's altstack counts too (E19).
-  return w.threadListIndexes().some((i) => {
-    const bytes = altstackOf(w.task(i)).bytes;
-    // Threads with sas_ss_size == 0 are skipped: no altstack, or one SS_AUTODISARM disarmed in a handler.
-    return bytes > 0 && bytes < minimum;
-  });
+/** An altstack installed below the AMX frame size (sas_ss_size 0: none, or one SS_AUTODISARM disarmed in a handler). */
+function altstackTooSmall(model: SystemModel, t: TaskSlot): boolean {
+  const bytes = altstackOf(t).bytes;
+  return bytes > 0 && bytes < permissionRequestAltstackMinimum(model.platform);
+}
+
+/** validate_sigaltstack() over the other threads: for_each_thread() walks the thread list, so a zombie leader's altstack counts too (E19). */
+const ANOTHER_THREAD_HAS_A_SMALL_ALTSTACK: ProcessQuestion = {
+  name: 'another thread on the thread list has an altstack too small for an AMX frame',
+  holds: (model, process, ti) => someOtherTask(process, ti, (t) => onThreadList(t) && altstackTooSmall(model, t)),
+};
+
+/** Another thread of the process runs (it has not exited or died). */
+const ANOTHER_THREAD_RUNS: ProcessQuestion = {
+  name: 'another thread of the process runs',
+  holds: (_model, process, ti) => someOtherTask(process, ti, isAlive),
+};
+
+/** validate_sigaltstack(): any installed altstack below the AMX frame size, the caller's or another thread's, refuses the request. */
+function smallAltstackInProcess(w: World, ti: number): boolean {
+  return altstackTooSmall(w.model, w.task(ti)) || w.ask(ANOTHER_THREAD_HAS_A_SMALL_ALTSTACK);
 }
 
 /** __xstate_request_perm(): the group's permission, checked against every thread's altstack, reaches every thread. */
-function requestPermission(w: World, feature: number): TaskOutcome | undefined {
-  const r = w.sendProcess({ type: 'REQ_PERM', feature, smallAltstackInProcess: smallAltstackInProcess(w), memory: w.memory });
+function requestPermission(w: World, ti: number, feature: number): TaskOutcome | undefined {
+  const r = w.sendProcess({ type: 'REQ_PERM', feature, smallAltstackInProcess: smallAltstackInProcess(w, ti), memory: w.memory });
   if (r.granted) for (const i of w.liveTaskIndexes()) w.sendTask(i, { type: 'PERMISSION_GRANTED', memory: w.memory });
   return r.outcome;
 }
@@ -105,7 +118,7 @@ function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined,
     killProcess(w, 'SIGSEGV');
     return { result: 'SIGSEGV', si_code: 'SI_KERNEL', fatal: true };
   }
-  if (handler === 'request-permission') requestPermission(w, 18);
+  if (handler === 'request-permission') requestPermission(w, ti, 18);
   w.sendTask(ti, { type: 'SIGRETURN', tileBits: 'keep' });
   if (handler !== 'request-permission' || retry === undefined) return { result: signal, si_code, fatal: false, handler };
   // The handler returns to the faulting instruction, which runs again: it succeeds once the request
@@ -125,7 +138,7 @@ function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined,
 export const SHARED_RULES: { readonly [N in SharedRuleName]: SharedRule } = {
   everyThreadAltstackCheck: {
     source: 'arch/x86/kernel/fpu/xstate.c:__xstate_request_perm -> validate_sigaltstack',
-    summary: 'A permission request is refused (ENOSPC) while any live thread of the process has an altstack too small for an AMX frame.',
+    summary: 'A permission request is refused (ENOSPC) while any thread on the process\'s thread list (a zombie leader too) has an altstack too small for an AMX frame.',
     edges: [{ from: 'step', to: ['process'], text: 'REQ_PERM {feature, smallAltstackInProcess, memory}', sends: [{ chart: 'process', event: 'REQ_PERM' }] }],
   },
   permissionReachesEveryThread: {
@@ -241,10 +254,10 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
   },
   requestPermission: {
     source: 'arch/x86/kernel/fpu/xstate.c:xstate_request_perm',
-    summary: 'Computes `smallAltstackInProcess` over the live threads of the caller\'s process, sends `REQ_PERM` to the process chart, and on `permissionGranted` sends `PERMISSION_GRANTED` to every live thread of it.',
+    summary: 'Computes `smallAltstackInProcess` over the threads on the caller\'s process\'s thread list, sends `REQ_PERM` to the process chart, and on `permissionGranted` sends `PERMISSION_GRANTED` to every live thread of it.',
     edges: [],
     uses: ['everyThreadAltstackCheck', 'permissionReachesEveryThread'],
-    apply: (w, step) => requestPermission(w, step.fields['feature'] as number) ?? NO_OUTCOME,
+    apply: (w, step, ti) => requestPermission(w, ti, step.fields['feature'] as number) ?? NO_OUTCOME,
   },
   setDisposition: {
     source: 'kernel/signal.c:do_sigaction',
@@ -349,8 +362,10 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     apply: (w, _step, ti) => {
       // A vfork child leads its new process; its exit (mm_release) wakes the parent even if threads it made run on.
       const leader = isGroupLeader(w.task(ti));
-      const r = w.sendTask(ti, { type: 'EXIT', otherThreadsRun: w.liveTaskIndexes().some((i) => i !== ti) });
-      if (w.liveTaskIndexes().length === 0) w.releaseZombies();
+      const otherThreadsRun = w.ask(ANOTHER_THREAD_RUNS);
+      const r = w.sendTask(ti, { type: 'EXIT', otherThreadsRun });
+      // No thread of the process runs any more: the exit touched no other.
+      if (!otherThreadsRun && !isAlive(w.task(ti))) w.releaseZombies();
       if (leader) w.resumeVforkParent();
       return r ?? NO_OUTCOME;
     },

@@ -176,7 +176,7 @@ export class SystemModel {
     if (routed === undefined || routed.spec.scope === 'system' || proc === undefined || task === undefined || task.name !== step.task) return undefined;
     if (this.refusal(task, step) !== undefined || this.beyondLimits(state, proc, task, routed.spec, step) !== undefined) return undefined;
     const ownKey = this.ownTaskKey(state, proc, task, routed.spec, step);
-    return ownKey === undefined ? undefined : this.ownTaskSteps.get(this.task.id(task.snapshot), ownKey);
+    return ownKey === undefined ? undefined : this.ownTaskSteps.get(this, this.task.id(task.snapshot), ownKey, proc, ti);
   }
 
   /** One step as the explorer needs it: the next state and the outcome, without numbering. */
@@ -201,7 +201,7 @@ export class SystemModel {
     if (beyond) return beyond;
     const ownKey = this.ownTaskKey(state, proc, task, spec, step);
     const taskId = ownKey === undefined ? 0 : this.task.id(task.snapshot);
-    const kept = ownKey === undefined ? undefined : this.ownTaskSteps.get(taskId, ownKey);
+    const kept = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, taskId, ownKey, proc, ti);
     if (kept !== undefined) {
       const replayed = this.ownTaskSteps.replay(state, pi, ti, kept);
       this.names.inherit(state, replayed, pi);
@@ -224,7 +224,7 @@ export class SystemModel {
     if (ownKey !== undefined && w.touchedOwnTaskOnly) {
       const buffers = bufferDelta(state.buffers, after.buffers);
       const p = after.processes[pi]!;
-      this.ownTaskSteps.set(taskId, ownKey, { task: p.tasks[ti]!, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti });
+      this.ownTaskSteps.set(taskId, ownKey, w.answers, { task: p.tasks[ti]!, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti });
     } else if (memoKey !== undefined) {
       const buffers = bufferDelta(state.buffers, after.buffers);
       this.localSteps.set(memoKey, { process: after.processes[pi]!, buffers, outcome, trace: w.trace, owners: w.owners });

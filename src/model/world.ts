@@ -8,6 +8,36 @@ import type { ChartStep, ChartStepTrace, TraceOwner } from './chart.js';
 import { isAlive, isZombie, onThreadList, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import type { SystemModel } from './system.js';
 
+/**
+ * A question a rule asks about the rest of the step's process: a yes or no that reads the other
+ * tasks (never the step's own task) and the process's vfork relation (never its chart). A step that
+ * asks it can still be kept in the step table: its entry is found by the answers as well
+ * (own-task-steps.ts), and the table asks the same questions of the state it replays the entry onto.
+ */
+export interface ProcessQuestion {
+  readonly name: string;
+  holds(model: SystemModel, process: ProcessSlot, ti: number): boolean;
+}
+
+/** Some task of the process other than task `ti` passes `test`. */
+export function someOtherTask(process: ProcessSlot, ti: number, test: (t: TaskSlot) => boolean): boolean {
+  const tasks = process.tasks;
+  for (let i = 0; i < tasks.length; i++) if (i !== ti && test(tasks[i]!)) return true;
+  return false;
+}
+
+/** A task of the process other than the step's waits as a zombie leader. */
+const ANOTHER_TASK_IS_A_ZOMBIE: ProcessQuestion = {
+  name: 'another task of the process is a zombie leader',
+  holds: (_model, process, ti) => someOtherTask(process, ti, isZombie),
+};
+
+/** The process was made by VFORK and its parent has not run again yet. */
+const PROCESS_HAS_A_VFORK_PARENT: ProcessQuestion = {
+  name: 'the process has a vfork parent that waits',
+  holds: (_model, process) => process.vforkParent !== null,
+};
+
 export class World {
   private memoryNow: Memory;
   private processes: ProcessSlot[];
@@ -17,6 +47,8 @@ export class World {
   /** Whose chart each trace entry stepped (see TraceOwner). */
   readonly owners: TraceOwner[] = [];
   private ownTaskOnly = true;
+  /** The questions the step asked about the rest of its process, in order, with their answers. */
+  readonly answers: [ProcessQuestion, boolean][] = [];
 
   constructor(
     readonly model: SystemModel,
@@ -42,9 +74,9 @@ export class World {
 
   /**
    * Whether the step has read and changed nothing but its own task, its process's chart and the
-   * memory: its effect is then a function of those (and the step), which the step table
-   * (own-task-steps.ts) relies on. Every way to reach another task, a name, the vfork relation or
-   * another process goes through a method below that clears it.
+   * memory, besides the answers it was given (ask): its effect is then a function of those (and the
+   * step), which the step table (own-task-steps.ts) relies on. Every other way to reach another task,
+   * a name, the vfork relation or another process goes through a method below that clears it.
    */
   get touchedOwnTaskOnly(): boolean {
     return this.ownTaskOnly;
@@ -56,6 +88,16 @@ export class World {
 
   private reachBeyond(): void {
     this.ownTaskOnly = false;
+  }
+
+  /**
+   * The answer to a question about the rest of the step's process, which the step may depend on
+   * and still touch its own task only: the step table keeps its effect under the answer.
+   */
+  ask(question: ProcessQuestion): boolean {
+    const answer = question.holds(this.model, this.proc, this.actingTi);
+    this.answers.push([question, answer]);
+    return answer;
   }
 
   setMemory(memory: Memory): void {
@@ -190,6 +232,11 @@ export class World {
 
   /** The group is gone (its last thread exited or died, or an exec replaced it): a zombie leader is reaped. */
   releaseZombies(): void {
+    // Only the step's own task can be the zombie unless another is: then the step reaches no further.
+    if (this.actingTi >= 0 && !this.ask(ANOTHER_TASK_IS_A_ZOMBIE)) {
+      if (isZombie(this.task(this.actingTi))) this.sendTask(this.actingTi, { type: 'RELEASED' });
+      return;
+    }
     this.reachBeyond();
     this.proc.tasks.forEach((t, i) => {
       if (isZombie(t)) this.sendTask(i, { type: 'RELEASED' });
@@ -211,9 +258,9 @@ export class World {
 
   /** Ends the step's process's vfork relation: its parent, if any, runs again. */
   resumeVforkParent(): void {
+    if (!this.ask(PROCESS_HAS_A_VFORK_PARENT)) return;
     this.reachBeyond();
-    const parent = this.proc.vforkParent;
-    if (parent === null) return;
+    const parent = this.proc.vforkParent!;
     this.setProc({ ...this.proc, vforkParent: null });
     // The parent lived before this step, at a position that never changes.
     const at = this.model.locate(this.before, parent);

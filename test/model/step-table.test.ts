@@ -77,3 +77,51 @@ describe('the step table replays what the charts do', () => {
     expect(memoised.stepTableSize).toBeGreaterThan(0);
   });
 });
+
+describe('the step table keeps steps that ask about the rest of their process', () => {
+  const model = modelFor('linux');
+  /** The state after the steps, each taken by its task with its fields. */
+  function after(...steps: readonly [string, string, Record<string, string | number | boolean>?][]): SystemState {
+    let state = model.initial('main');
+    for (const [task, op, fields] of steps) {
+      const r = model.next(state, { op, task, fields: fields ?? {} });
+      if (!r.ok) throw new Error(`${task} ${op}: ${r.error}`);
+      state = r.state;
+    }
+    return state;
+  }
+  /** Step `op` of `task` from `state` through the table: whether it held the step before, and the step's result. */
+  function take(state: SystemState, task: string, op: string, fields: Record<string, string | number> = {}): { held: boolean; r: NextResult } {
+    const at = model.locate(state, task)!;
+    const step = { op, task, fields };
+    const held = model.tableEntry(state, at.pi, at.ti, step) !== undefined;
+    return { held, r: model.next(state, step) };
+  }
+  // An altstack the permission request refuses (below AT_MINSIGSTKSZ with AMX), and a thread beside main.
+  const SMALL = { size: 2048 };
+
+  it("a permission request is kept under whether another thread's altstack is too small, and found only where the answer is the same", () => {
+    const refused = after(['main', 'CLONE_THREAD', { child: 't1' }], ['t1', 'SIGALTSTACK', SMALL]);
+    expect(take(refused, 'main', 'REQ_PERM', { feature: 18 })).toMatchObject({ held: false, r: { ok: true, outcome: { outcome: 'ENOSPC' } } });
+    expect(take(refused, 'main', 'REQ_PERM', { feature: 18 })).toMatchObject({ held: true, r: { ok: true, outcome: { outcome: 'ENOSPC' } } });
+    // main and the process chart are as they were; only t1's altstack differs: the other answer, no entry.
+    const granted = after(['main', 'CLONE_THREAD', { child: 't1' }]);
+    expect(take(granted, 'main', 'REQ_PERM', { feature: 18 })).toMatchObject({ held: false, r: { ok: true, outcome: { outcome: 'ok' } } });
+  });
+
+  it('a request of a process that holds permission, and the exit of a thread whose siblings run, are held after their first run', () => {
+    const permitted = after(['main', 'REQ_PERM', { feature: 18 }], ['main', 'CLONE_THREAD', { child: 't1' }], ['main', 'CLONE_THREAD', { child: 't2' }]);
+    for (const [task, op, fields] of [['main', 'REQ_PERM', { feature: 18 }], ['t1', 'EXIT', {}]] as const) {
+      expect(take(permitted, task, op, fields).held, `${task} ${op}`).toBe(false);
+      expect(take(permitted, task, op, fields).held, `${task} ${op}`).toBe(true);
+    }
+    // Main's exit, its threads running: main stays a zombie leader; t1's exit beside it leaves t2 running.
+    const zombie = after(['main', 'REQ_PERM', { feature: 18 }], ['main', 'CLONE_THREAD', { child: 't1' }], ['main', 'CLONE_THREAD', { child: 't2' }], ['main', 'EXIT']);
+    take(zombie, 't1', 'EXIT');
+    expect(take(zombie, 't1', 'EXIT').held).toBe(true);
+    // The last thread's exit releases the zombie leader: a step that reaches another task is never kept.
+    const last = after(['main', 'REQ_PERM', { feature: 18 }], ['main', 'CLONE_THREAD', { child: 't1' }], ['main', 'EXIT']);
+    take(last, 't1', 'EXIT');
+    expect(take(last, 't1', 'EXIT').held).toBe(false);
+  });
+});
