@@ -107,25 +107,28 @@ export class OwnTaskSteps {
     const entries = (this.byTask[taskId] ??= new Map());
     const ownersAt: (readonly TraceOwner[] | undefined)[] = [];
     ownersAt[effect.ti] = effect.owners;
-    const entry: OwnTaskEntry = { effect, ownersAt };
-    if (answers.length === 0) {
-      const kept = entries.get(key);
-      if (kept !== undefined && isQuestion(kept)) throw new Error(`step table: a step of one key asked nothing where another asked "${kept.question.name}"`);
-      if (kept === undefined) this.entries++;
-      entries.set(key, entry);
-      return;
+    // Walk the questions the step was asked, making the ones not kept yet; the entry goes where they end.
+    let parent: Question | undefined;
+    let branch = 0;
+    const place = (slot: Slot): void => {
+      if (parent === undefined) entries.set(key, slot);
+      else parent.then[branch] = slot;
+    };
+    let slot = entries.get(key);
+    for (const [asked, answer] of answers) {
+      if (slot === undefined) {
+        const made: Question = { question: asked, then: [undefined, undefined] };
+        place(made);
+        slot = made;
+      }
+      if (!isQuestion(slot) || slot.question !== asked) throw new Error(`step table: a step of one key asked "${asked.name}" where another step of it asked something else`);
+      parent = slot;
+      branch = answer ? 1 : 0;
+      slot = slot.then[branch];
     }
-    let question = entries.get(key);
-    if (question === undefined) entries.set(key, (question = { question: answers[0]![0], then: [undefined, undefined] }));
-    for (const [n, [asked, answer]] of answers.entries()) {
-      if (!isQuestion(question) || question.question !== asked) throw new Error(`step table: a step of one key asked "${asked.name}" where another asked something else`);
-      const branch = answer ? 1 : 0;
-      const next = answers[n + 1];
-      if (next === undefined) {
-        if (question.then[branch] === undefined) this.entries++;
-        question.then[branch] = entry;
-      } else question = question.then[branch] ??= { question: next[0], then: [undefined, undefined] };
-    }
+    if (slot !== undefined && isQuestion(slot)) throw new Error(`step table: a step of one key stopped asking where another step of it asked "${slot.question.name}"`);
+    if (slot === undefined) this.entries++;
+    place({ effect, ownersAt });
   }
 
   /** The entry's effect replayed onto task `ti` of process `pi` of `state`, which has the entry's key. */

@@ -5,7 +5,7 @@
 import type { ProcessEvent, ProcessInput } from '../../machines/process-types.js';
 import type { BufferChange, Memory, SignalName, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task-types.js';
 import type { ChartStep, ChartStepTrace, TraceOwner } from './chart.js';
-import { isAlive, isZombie, onThreadList, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
+import { isAlive, isZombie, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import type { SystemModel } from './system.js';
 
 /**
@@ -214,19 +214,10 @@ export class World {
   }
 
   liveTaskIndexes(at = this.pi): number[] {
-    return this.indexesWhere(isAlive, at);
-  }
-
-  /** The tasks on the group's thread list: the running ones and a zombie leader (for_each_thread). */
-  threadListIndexes(at = this.pi): number[] {
-    return this.indexesWhere(onThreadList, at);
-  }
-
-  private indexesWhere(test: (t: TaskSlot) => boolean, at: number): number[] {
     this.reachBeyond();
     const found: number[] = [];
     const tasks = this.processes[at]!.tasks;
-    for (let i = 0; i < tasks.length; i++) if (test(tasks[i]!)) found.push(i);
+    for (let i = 0; i < tasks.length; i++) if (isAlive(tasks[i]!)) found.push(i);
     return found;
   }
 

@@ -4,7 +4,9 @@ import { boundedConfig, CONFIGS, opsNamed, type ExploreConfig } from '../../src/
 import { explore } from '../../src/explore/explore.js';
 import type { NextResult, SystemModel } from '../../src/model/system.js';
 import type { SystemState, TaskSnapshot, ProcessSnapshot } from '../../src/model/state.js';
-import { modelFor } from '../../src/simulate/simulate.js';
+import { modelFor, simulate } from '../../src/simulate/simulate.js';
+import { toScenario } from '../../src/scenario/format.js';
+import type { RawStep } from '../support/scenario.js';
 import type { VariantName } from '../../machines/variants.js';
 
 /** A chart snapshot as its state value and context: comparable across models, whose snapshot objects differ. */
@@ -80,16 +82,8 @@ describe('the step table replays what the charts do', () => {
 
 describe('the step table keeps steps that ask about the rest of their process', () => {
   const model = modelFor('linux');
-  /** The state after the steps, each taken by its task with its fields. */
-  function after(...steps: readonly [string, string, Record<string, string | number | boolean>?][]): SystemState {
-    let state = model.initial('main');
-    for (const [task, op, fields] of steps) {
-      const r = model.next(state, { op, task, fields: fields ?? {} });
-      if (!r.ok) throw new Error(`${task} ${op}: ${r.error}`);
-      state = r.state;
-    }
-    return state;
-  }
+  /** The state after the steps, simulated through this model (its step table). */
+  const after = (...steps: readonly RawStep[]): SystemState => simulate(toScenario({ variant: 'linux', steps }), model).finalState;
   /** Step `op` of `task` from `state` through the table: whether it held the step before, and the step's result. */
   function take(state: SystemState, task: string, op: string, fields: Record<string, string | number> = {}): { held: boolean; r: NextResult } {
     const at = model.locate(state, task)!;
@@ -97,30 +91,35 @@ describe('the step table keeps steps that ask about the rest of their process', 
     const held = model.tableEntry(state, at.pi, at.ti, step) !== undefined;
     return { held, r: model.next(state, step) };
   }
-  // An altstack the permission request refuses (below AT_MINSIGSTKSZ with AMX), and a thread beside main.
-  const SMALL = { size: 2048 };
+  // An altstack size the permission request refuses (below AT_MINSIGSTKSZ with AMX).
+  const SMALL = 2048;
+  const PERMITTED_WITH_TWO_THREADS: readonly RawStep[] = [
+    { task: 'main', op: 'REQ_PERM', feature: 18 },
+    { task: 'main', op: 'CLONE_THREAD', child: 't1' },
+    { task: 'main', op: 'CLONE_THREAD', child: 't2' },
+  ];
 
   it("a permission request is kept under whether another thread's altstack is too small, and found only where the answer is the same", () => {
-    const refused = after(['main', 'CLONE_THREAD', { child: 't1' }], ['t1', 'SIGALTSTACK', SMALL]);
+    const refused = after({ task: 'main', op: 'CLONE_THREAD', child: 't1' }, { task: 't1', op: 'SIGALTSTACK', size: SMALL });
     expect(take(refused, 'main', 'REQ_PERM', { feature: 18 })).toMatchObject({ held: false, r: { ok: true, outcome: { outcome: 'ENOSPC' } } });
     expect(take(refused, 'main', 'REQ_PERM', { feature: 18 })).toMatchObject({ held: true, r: { ok: true, outcome: { outcome: 'ENOSPC' } } });
     // main and the process chart are as they were; only t1's altstack differs: the other answer, no entry.
-    const granted = after(['main', 'CLONE_THREAD', { child: 't1' }]);
+    const granted = after({ task: 'main', op: 'CLONE_THREAD', child: 't1' });
     expect(take(granted, 'main', 'REQ_PERM', { feature: 18 })).toMatchObject({ held: false, r: { ok: true, outcome: { outcome: 'ok' } } });
   });
 
   it('a request of a process that holds permission, and the exit of a thread whose siblings run, are held after their first run', () => {
-    const permitted = after(['main', 'REQ_PERM', { feature: 18 }], ['main', 'CLONE_THREAD', { child: 't1' }], ['main', 'CLONE_THREAD', { child: 't2' }]);
+    const permitted = after(...PERMITTED_WITH_TWO_THREADS);
     for (const [task, op, fields] of [['main', 'REQ_PERM', { feature: 18 }], ['t1', 'EXIT', {}]] as const) {
       expect(take(permitted, task, op, fields).held, `${task} ${op}`).toBe(false);
       expect(take(permitted, task, op, fields).held, `${task} ${op}`).toBe(true);
     }
     // Main's exit, its threads running: main stays a zombie leader; t1's exit beside it leaves t2 running.
-    const zombie = after(['main', 'REQ_PERM', { feature: 18 }], ['main', 'CLONE_THREAD', { child: 't1' }], ['main', 'CLONE_THREAD', { child: 't2' }], ['main', 'EXIT']);
+    const zombie = after(...PERMITTED_WITH_TWO_THREADS, { task: 'main', op: 'EXIT' });
     take(zombie, 't1', 'EXIT');
     expect(take(zombie, 't1', 'EXIT').held).toBe(true);
     // The last thread's exit releases the zombie leader: a step that reaches another task is never kept.
-    const last = after(['main', 'REQ_PERM', { feature: 18 }], ['main', 'CLONE_THREAD', { child: 't1' }], ['main', 'EXIT']);
+    const last = after({ task: 'main', op: 'REQ_PERM', feature: 18 }, { task: 'main', op: 'CLONE_THREAD', child: 't1' }, { task: 'main', op: 'EXIT' });
     take(last, 't1', 'EXIT');
     expect(take(last, 't1', 'EXIT').held).toBe(false);
   });
