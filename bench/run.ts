@@ -11,7 +11,7 @@
 // on the search it helps most, each in a process of its own.
 // CPU seconds are printed beside wall seconds because the machine may be shared.
 
-import { boundedConfig, CONFIGS, type ExploreConfig } from '../src/explore/config.js';
+import { boundedConfig, CONFIGS, modelOptionsFor, type ExploreConfig } from '../src/explore/config.js';
 import { explore, memoryInUse, type ExploreResult } from '../src/explore/explore.js';
 import { checkVariantAnyThreads } from '../src/check/counter-check.js';
 import { adjacencyStateKeys } from '../src/explore/xstate-graph.js';
@@ -59,7 +59,7 @@ function rates(r: ExploreResult, time: Timing): string {
  * warm up. A search of a second or so spends most of its first run on the warming.
  */
 function benchExplorer(config: ExploreConfig): Timing {
-  const model = modelFor('linux');
+  const model = modelFor('linux', undefined, modelOptionsFor(config));
   const { value: r, time } = timed(() => explore(model, config, { properties: PROPERTIES }));
   const s = r.stats;
   line(
@@ -67,7 +67,7 @@ function benchExplorer(config: ExploreConfig): Timing {
       `${seconds(time)}, ${rates(r, time)}, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`,
   );
   const again = (m: SystemModel) => timed(() => explore(m, config, { properties: PROPERTIES }));
-  const fresh = again(new SystemModel(model.variant, model.platform));
+  const fresh = again(new SystemModel(model.variant, model.platform, modelOptionsFor(config)));
   const kept = again(model);
   const same = [fresh, kept].every((x) => x.value.stats.states === s.states && x.value.stats.transitions === s.transitions);
   line(
@@ -89,7 +89,7 @@ function benchAnyThreads(config: ExploreConfig): void {
 
 function benchXstateGraph(config: ExploreConfig, explorer: Timing, modes: readonly boolean[]): void {
   for (const memoise of modes) {
-    const { value: keys, time } = timed(() => adjacencyStateKeys(modelFor('linux', undefined, { memoise }), config));
+    const { value: keys, time } = timed(() => adjacencyStateKeys(modelFor('linux', undefined, { ...modelOptionsFor(config), memoise }), config));
     line(
       `xstate/graph linux/${config.name} (${memoise ? "explorer's memoised step function" : "xstate's transition() every step"}): ` +
         `${keys.size} states, ${seconds(time)}; explorer is ${speedup(time.cpu, explorer.cpu)} (cpu), ${speedup(time.wall, explorer.wall)} (wall)`,
@@ -163,7 +163,7 @@ function benchPoint(label: string, config: ExploreConfig): void {
     bytesPerState = ((memory ?? base) - base) / states;
   };
   const { value: r, time: withSampling } = timed((): ExploreResult =>
-    explore(modelFor('linux'), config, { properties: PROPERTIES, maxCpuSeconds: SERIES_CPU_SECONDS, maxMemoryBytes: SERIES_MEMORY_BYTES, onProgress }),
+    explore(modelFor('linux', undefined, modelOptionsFor(config)), config, { properties: PROPERTIES, maxCpuSeconds: SERIES_CPU_SECONDS, maxMemoryBytes: SERIES_MEMORY_BYTES, onProgress }),
   );
   // The collections that sample the memory are not the search's: their time is left out.
   const time = { wall: withSampling.wall - sampling.wall, cpu: withSampling.cpu - sampling.cpu };

@@ -68,6 +68,11 @@ export interface OpSpec {
   readonly query?: boolean;
   /** The op reads the environment's memory: it can fail for it. */
   readonly readsMemory?: boolean;
+  /**
+   * The op can end a signal handler (rt_sigreturn), which puts back the altstack saved at delivery:
+   * the only step that reads a saved SS_DISABLE flag (restore_altstack).
+   */
+  readonly returnsFromHandler?: boolean;
   /** Only these variants have the op; otherwise every variant does. */
   readonly onlyIn?: readonly VariantName[];
   /** The fields the explorer tries, one step per choice, in this order (a created task's name is added). */
@@ -275,6 +280,8 @@ const TABLE = {
     fields: { signal: required(oneOf('SIGILL', 'SIGSEGV')), handler: required(oneOf('default', 'skip', 'request-permission', 'ignore')) },
     route: 'setDisposition',
     shows: [],
+    // A handler makes a fault a delivery and a sigreturn.
+    returnsFromHandler: true,
     explore: [{ signal: 'SIGSEGV', handler: 'skip' }],
     executor: ALWAYS,
   },
@@ -293,6 +300,7 @@ const TABLE = {
     fields: { tileBits: optional(oneOf('keep', 'forge', 'clear'), 'keep'), xsaveHeader: optional(oneOf('intact', 'corrupt'), 'intact') },
     route: 'sigreturn',
     shows: TILE_AND_BUFFER,
+    returnsFromHandler: true,
     explore: [{ tileBits: 'keep' }],
     executor: ALWAYS,
   },

@@ -20,13 +20,24 @@ export type XrstorTileBits = 'none' | 'config' | 'data';
 export type SigreturnTileBits = 'keep' | 'forge' | 'clear';
 export type FrameSize = 'default' | 'large';
 
-/** A thread's sigaltstack as the kernel keeps it: sas_ss_size (0: none, SS_DISABLE) and the SS_AUTODISARM flag. */
+/**
+ * A thread's sigaltstack as the kernel keeps it: sas_ss_size (0: none) and sas_ss_flags, whose
+ * SS_DISABLE and SS_AUTODISARM bits are kept apart from the size. A sigreturn that puts back a saved
+ * altstack of 0 bytes removes the current one only where the saved flags say SS_DISABLE
+ * (restore_altstack -> do_sigaltstack; otherwise ENOMEM, ignored), and exec clears the size but not the flags.
+ */
 export interface Altstack {
   readonly bytes: number;
   readonly autodisarm: boolean;
+  /** sas_ss_flags has SS_DISABLE: sigaltstack(SS_DISABLE), or sas_ss_reset() (a new thread, an SS_AUTODISARM delivery). */
+  readonly ssDisable: boolean;
 }
 
-export const NO_ALTSTACK: Altstack = { bytes: 0, autodisarm: false };
+/** The first thread of a process whose ancestors never set an altstack: sas_ss_flags 0 (init_task's). */
+export const NEVER_SET_ALTSTACK: Altstack = { bytes: 0, autodisarm: false, ssDisable: false };
+
+/** sas_ss_reset(): sp = size = 0, flags = SS_DISABLE. */
+export const RESET_ALTSTACK: Altstack = { bytes: 0, autodisarm: false, ssDisable: true };
 
 /** A signal frame on the task's stack: how big it is, where it is, and what it saved. */
 export interface SignalFrame {

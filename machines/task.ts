@@ -20,7 +20,7 @@ import {
   type PlatformProfile,
 } from './platform.js';
 import {
-  NO_ALTSTACK,
+  RESET_ALTSTACK,
   type Altstack,
   type BufferChange,
   type ChartMeta,
@@ -162,7 +162,9 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
       paletteIsValid: ({ event }) => event.type === 'LDTILECFG' && event.palette === 1,
       paletteIsZero: ({ event }) => event.type === 'LDTILECFG' && event.palette === 0,
       // The altstack a SIGALTSTACK asks for, or the one sigreturn puts back (do_sigaltstack() both).
-      requestedDisable: ({ event }) => (event.type === 'SIGALTSTACK' ? event.size === 'disable' : event.type === 'altstack.restored' && event.altstack.bytes === 0),
+      // A saved altstack of 0 bytes without SS_DISABLE (a thread that never set one, or one exec cleared)
+      // is a request for 0 bytes that MINSIGSTKSZ refuses: it disables nothing.
+      requestedDisable: ({ event }) => (event.type === 'SIGALTSTACK' ? event.size === 'disable' : event.type === 'altstack.restored' && event.altstack.ssDisable),
       altstackFitsAmxFrame: ({ event }) => (requestedBytes(event, p) ?? 0) > sigaltstackRefusalLimitWhenPermitted(p),
       altstackAtLeastMinimum: ({ event }) => (requestedBytes(event, p) ?? 0) >= p.legacyMinSigStackSize,
       handlerAsksForAltstack: ({ event }) => event.type === 'SIGNAL' && event.onstack,
@@ -287,13 +289,15 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
       recordAltstack: assign({
         altstack: ({ event, context }) =>
           event.type === 'SIGALTSTACK'
-            ? { bytes: requestedBytes(event, p) ?? 0, autodisarm: event.flags === 'autodisarm' }
+            ? { bytes: requestedBytes(event, p) ?? 0, autodisarm: event.flags === 'autodisarm', ssDisable: event.size === 'disable' }
             : event.type === 'altstack.restored'
               ? event.altstack
               : context.altstack,
       }),
-      // sas_ss_reset(): sp = size = 0, flags = SS_DISABLE.
-      resetAltstack: assign({ altstack: () => NO_ALTSTACK }),
+      resetAltstack: assign({ altstack: () => RESET_ALTSTACK }),
+      // setup_new_exec() clears sas_ss_sp and sas_ss_size but keeps sas_ss_flags (probed on 6.18: an
+      // SS_AUTODISARM altstack's exec reads back SS_DISABLE|SS_AUTODISARM).
+      clearAltstackAtExec: assign({ altstack: ({ context }) => ({ ...context.altstack, bytes: 0 }) }),
       reportAltstack: inspecting(({ enqueue, context, holds }) =>
         enqueue.emit({ type: 'outcome', outcome: { result: 'ok', ss_size: context.altstack.bytes, ss_flags: ssFlags(context.altstack, holds('onSigStack')) } }),
       ),
@@ -333,20 +337,20 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
         type: 'parallel',
         on: {
           PTRACE_GETREGSET: { actions: 'reportRegset', meta: { source: 'arch/x86/kernel/fpu/regset.c:xstateregs_get; E29, row 10c' } },
-          // Exec resets the FPU: the default fpstate, XFD armed, no altstack, no frames. The large
+          // Exec resets the FPU: the default fpstate, XFD armed, no altstack (its flags stay), no frames. The large
           // buffer is not freed but orphaned (the exec leak, S2).
           EXEC: [
             {
               guard: 'largeBufferAllocated',
               target: '#task.alive',
               reenter: true,
-              actions: ['dropLargeBufferAtExec', 'forgetFrames', 'resetAltstack', 'becomeGroupLeader'],
+              actions: ['dropLargeBufferAtExec', 'forgetFrames', 'clearAltstackAtExec', 'becomeGroupLeader'],
               meta: { source: 'fs/exec.c:begin_new_exec -> arch/x86/kernel/fpu/core.c:fpu_flush_thread; S2, row 9c' },
             },
             {
               target: '#task.alive',
               reenter: true,
-              actions: ['forgetFrames', 'resetAltstack', 'becomeGroupLeader'],
+              actions: ['forgetFrames', 'clearAltstackAtExec', 'becomeGroupLeader'],
               meta: { source: 'fs/exec.c:begin_new_exec -> arch/x86/kernel/fpu/core.c:fpu_flush_thread' },
             },
           ],
@@ -539,7 +543,7 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
             },
           },
           altstack: {
-            description: 'The sigaltstack: none (SS_DISABLE, or disarmed by SS_AUTODISARM while a handler runs) or installed; its bytes and SS_AUTODISARM are in context.',
+            description: 'The sigaltstack: none (SS_DISABLE, or disarmed by SS_AUTODISARM while a handler runs) or installed; its bytes and its SS_AUTODISARM and SS_DISABLE flags are in context.',
             meta: { source: 'kernel/signal.c:do_sigaltstack, arch/x86/kernel/signal.c:sigaltstack_size_valid' },
             initial: 'choosing',
             states: {

@@ -1,14 +1,18 @@
 // altstack-probe: what this kernel does with sigaltstack() sizes, SS_AUTODISARM, SS_ONSTACK, a query
 // with sigaltstack(NULL, &old), and the altstack sigreturn puts back. No AMX needed: every answer is
 // about the signal code of kernel/signal.c and arch/x86/kernel/signal.c. Each line is one JSON object
-// {"probe": name, ...}. test/fixtures/altstack-probe.json records the answers of Linux 6.18.44; the
+// {"probe": name, ...}. test/fixtures/altstack-probe-linux-6.18.jsonl records the answers of Linux 6.18.44; the
 // tests take their expected values from it (test/model/altstack.test.ts), and test/kernel/altstack-probe
 // reruns this program to check the record still matches the kernel it runs on.
 //
-//   cc -O1 -o altstack-probe native/altstack-probe.c && ./altstack-probe
+//   cc -O1 -pthread -o altstack-probe native/altstack-probe.c && ./altstack-probe
+//
+// Run it from a process's first thread: its answers about a thread that "never set" an altstack are
+// about the flags it inherits through exec (sas_ss_flags, which exec keeps).
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -148,7 +152,102 @@ static size_t smallest_delivering(void) {
   return lo;
 }
 
-int main(void) {
+/**
+ * Whether sigreturn removes an altstack a thread-stack handler installed: restore_altstack() puts back
+ * the altstack saved at delivery, and a saved size of 0 disables only with SS_DISABLE in its flags.
+ */
+static void handler_installs(const char *who) {
+  on_signal(SIGUSR1, handler, 0);
+  install_inside_bytes = 16384;
+  install_inside_flags = 0;
+  raise(SIGUSR1);
+  char name[160];
+  snprintf(name, sizeof name, "%s: sigaltstack 16384 in a thread-stack handler", who);
+  printf("{\"probe\":\"%s\",\"result\":\"%s\"}\n", name, errno_name(inside_install));
+  snprintf(name, sizeof name, "%s: query after that handler returned", who);
+  print_query(name, query());
+  fflush(stdout);
+}
+
+static void *thread_installs(void *who) {
+  handler_installs(who);
+  return 0;
+}
+
+/** Runs `fn` in a child process (the parent's altstack untouched) and waits for it. */
+static void in_child(void (*fn)(void)) {
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    fn();
+    fflush(stdout);
+    _exit(0);
+  }
+  waitpid(pid, 0, 0);
+}
+
+static void never_set(void) { handler_installs("never set"); }
+
+static void never_set_child_of_disabled(void) { handler_installs("fork after SS_DISABLE"); }
+
+static void new_thread(void) {
+  pthread_t t;
+  if (pthread_create(&t, 0, thread_installs, "new thread") == 0) pthread_join(t, 0);
+}
+
+static void fork_after_disable(void) {
+  disable();
+  in_child(never_set_child_of_disabled);
+}
+
+static const char *exec_label;
+static char self_path[4096];
+
+/** Execs this program, which reports the altstack it finds (main's --after-exec). */
+static void exec_self(void) {
+  fflush(stdout);
+  execl(self_path, self_path, "--after-exec", exec_label, (char *)0);
+  _exit(1);
+}
+
+static void exec_after_autodisarm(void) {
+  install(8192, SS_AUTODISARM);
+  exec_label = "exec after sigaltstack 8192 SS_AUTODISARM";
+  exec_self();
+}
+
+static void exec_after_install(void) {
+  install(8192, 0);
+  exec_label = "exec after sigaltstack 8192";
+  exec_self();
+}
+
+static void exec_after_disable(void) {
+  disable();
+  exec_label = "exec after SS_DISABLE";
+  exec_self();
+}
+
+int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--after-exec") == 0) {
+    char name[160];
+    snprintf(name, sizeof name, "%s: query after exec", argv[2]);
+    print_query(name, query());
+    handler_installs(argv[2]);
+    return 0;
+  }
+  ssize_t len = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+  self_path[len > 0 ? len : 0] = 0;
+
+  // Before this process sets any altstack: what sigreturn does to one a handler installed, by how the
+  // thread came to have none (the flags a fork copies, a new thread's reset, exec's cleared size).
+  in_child(never_set);
+  in_child(new_thread);
+  in_child(fork_after_disable);
+  in_child(exec_after_autodisarm);
+  in_child(exec_after_install);
+  in_child(exec_after_disable);
+
   printf("{\"probe\":\"AT_MINSIGSTKSZ\",\"bytes\":%lu}\n", getauxval(AT_MINSIGSTKSZ));
   print_query("query before any sigaltstack", query());
   printf("{\"probe\":\"sigaltstack 2047\",\"result\":\"%s\"}\n", errno_name(install(2047, 0)));

@@ -7,6 +7,10 @@
 //   amxexec run [FILE|-]      run one scenario in the executor's line form (src/kernel/encode.ts)
 //   amxexec --resume ...      internal: the image an EXEC step starts, carrying on as the same task
 //
+// Exit status of run: 0 done (each step's result printed), 2 malformed input, 3 a system call of the
+// coordinator failed, 4 this process cannot start a scenario's first thread as the model does (its
+// inherited altstack flags; see altstack_never_set).
+//
 // Input lines:  TASK <index> <name as a JSON string>
 //               STEP <n> <OP> <task index> <report flags: t tiles, b buffer, - none> [key=value ...]
 //               TIMEOUT <ms per step>
@@ -654,6 +658,12 @@ static void vfork_child_main(long child) {
   start_task(&tasks[child]);
   sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
   struct task *c = &tasks[child];
+  // It has the parent's altstack (copy_process resets it only for CLONE_VM without CLONE_VFORK), so a
+  // handler of its own may run on that memory; it runs none of the parent's handlers.
+  memcpy(c->alt_lo, vfork_parent->alt_lo, sizeof c->alt_lo);
+  memcpy(c->alt_hi, vfork_parent->alt_hi, sizeof c->alt_hi);
+  c->alt_count = vfork_parent->alt_count;
+  c->alt_frames = 0;
   // The parent sleeps in clone() until this child execs or exits; the child reports the step for it.
   begin_result(c, vfork_parent->step);
   put(c, "\"outcome\":\"ok\",\"_pid\":");
@@ -1114,7 +1124,44 @@ static int ptrace_step(struct coordinator *c, struct step_line *s, int task, cha
   return snprintf(line, n, "%d REPORT %d %s outcome=%s%s\n", s->number, task, flags, outcome, bitmap);
 }
 
+// The model's first thread never set an altstack (sas_ss_flags 0), as in a process started from a
+// shell's main thread. The flags come through exec unchanged, and one SS_DISABLE (a thread made by
+// clone, or sigaltstack(SS_DISABLE), in some ancestor) cannot be undone: a sigreturn after a handler
+// installed an altstack then removes it where the model keeps it. So a run checks first.
+static char fresh_probe_stack[16384];
+static void fresh_probe_handler(int sig) {
+  (void)sig;
+  stack_t ss = {.ss_sp = fresh_probe_stack, .ss_size = sizeof fresh_probe_stack, .ss_flags = 0};
+  sigaltstack(&ss, 0);
+}
+
+/** Whether this process's altstack flags are those of a thread that never set one (probed in a child). */
+static int altstack_never_set(void) {
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid < 0) return 0;
+  if (pid == 0) {
+    stack_t old;
+    if (sigaltstack(0, &old) != 0 || old.ss_size != 0 || (old.ss_flags & SS_AUTODISARM)) _exit(1);
+    signal(SIGUSR1, fresh_probe_handler);
+    raise(SIGUSR1);
+    _exit(sigaltstack(0, &old) == 0 && old.ss_size == sizeof fresh_probe_stack ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+#define ALTSTACK_NOT_FRESH_STATUS 4
+#define ALTSTACK_NOT_FRESH_MESSAGE                                                                              \
+  "amxexec: this process inherited altstack flags (SS_DISABLE or SS_AUTODISARM) that the model's first thread " \
+  "does not have; start it from a shell, or from a main thread that never set an altstack"
+
 static int run_scenario(struct coordinator *c) {
+  if (!altstack_never_set()) {
+    fprintf(stderr, "%s\n", ALTSTACK_NOT_FRESH_MESSAGE);
+    return ALTSTACK_NOT_FRESH_STATUS;
+  }
   int result_pipe[2];
   if (pipe2(result_pipe, O_CLOEXEC) != 0) return 3;
   c->result_r = result_pipe[0];

@@ -140,6 +140,10 @@ int main(int argc, char **argv) {
     printf("1..0 # SKIP this kernel has no ARCH_GET_XCOMP_SUPP (Linux 5.16 and later have it)\n");
     return KSFT_SKIP;
   }
+  if (!altstack_never_set()) {
+    printf("1..0 # SKIP %s\n", ALTSTACK_NOT_FRESH_MESSAGE + strlen("amxexec: "));
+    return KSFT_SKIP;
+  }
   int amx = (supp >> XFEATURE_XTILEDATA) & 1;
   snprintf(supp_hex, sizeof supp_hex, "\"0x%llx\"", (unsigned long long)supp);
   snprintf(perm_hex, sizeof perm_hex, "\"0x%llx\"", (unsigned long long)perm);

@@ -6,7 +6,7 @@ import { projectRoot } from '../files.js';
 import { VARIANT_NAMES, isVariantName, type VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { explore, type ExploreStats, type Violation } from '../explore/explore.js';
-import type { ExploreConfig } from '../explore/config.js';
+import { modelOptionsFor, type ExploreConfig } from '../explore/config.js';
 import type { Reduction } from '../explore/reduction.js';
 import { vacuousUnder, type Property } from '../explore/property.js';
 import { PROPERTIES } from '../properties/catalogue.js';
@@ -212,7 +212,7 @@ export function checkVariant(
 ): VariantCheck {
   const properties = options.properties ?? PROPERTIES;
   const platform = options.platform ?? DEFAULT_PLATFORM;
-  const model = modelFor(variant, platform);
+  const model = modelFor(variant, platform, modelOptionsFor(config));
   const r = explore(model, config, { properties, ...options });
   const ops = config.ops.map((o) => o.op).filter((op) => model.hasOp(op));
   const cells: Record<string, Cell> = {};

@@ -4,6 +4,7 @@
 import type { StepValue } from '../scenario/format.js';
 import { OPS, opSpec, type OpName } from '../../machines/kernel-events.js';
 import { lookupTable } from '../own.js';
+import type { ModelOptions, SystemModel } from '../model/system.js';
 
 /** An op with fixed fields; the explorer tries each choice for every live task. */
 export interface OpChoice {
@@ -126,6 +127,22 @@ export const CONFIGS: Readonly<Record<string, ExploreConfig>> = lookupTable({
     ops: [...choicesOf(['REQ_PERM', 'LDTILECFG', 'TOUCH', 'TILERELEASE', 'CLONE_THREAD', 'EXIT', 'EXEC', 'OOM_BEGIN', 'OOM_END', 'PREALLOC']), ...FORK],
   },
 });
+
+/** Whether a step of these ops can end a signal handler (the op table's returnsFromHandler). */
+export function opsEndHandlers(ops: readonly OpChoice[]): boolean {
+  return ops.some((c) => opSpec(c.op)?.returnsFromHandler === true);
+}
+
+/** The model options a search of `config` may use: those that only the ops it takes justify. */
+export function modelOptionsFor(config: ExploreConfig): ModelOptions {
+  return { memoise: true, handlersReturn: opsEndHandlers(config.ops) };
+}
+
+/** Throws where `model` leaves out what a step of `config` reads: a search of it would be unsound. */
+export function requireModelFor(model: SystemModel, config: ExploreConfig): void {
+  if (!model.handlersReturn && opsEndHandlers(config.ops))
+    throw new RangeError('explorer: the model leaves out the saved SS_DISABLE flag, which these ops read (see modelOptionsFor)');
+}
 
 /** Bounds given one by one (`check --processes ... --ops ...`), over a preset. */
 export interface Bounds {

@@ -30,7 +30,7 @@ import type { SystemModel } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
 import { candidateSteps } from './candidates.js';
 import { canonicalKey, sameTask } from './canonical.js';
-import type { ExploreConfig } from './config.js';
+import { requireModelFor, type ExploreConfig } from './config.js';
 import { beyondBudget, execsAfter, MAIN_TASK, PROGRESS_EVERY, type ExploreStats, type StopReason } from './explore.js';
 import type { Property, SafetyProperty, Transition } from './property.js';
 import { everyProcessCount, unitsOf } from './units.js';
@@ -266,6 +266,7 @@ function checkUniform(model: SystemModel, before: SystemState, step: Step, after
 
 /** Breadth-first computation of the views of `model` under `config`, whose thread bound it ignores. */
 export function exploreCounter(model: SystemModel, config: ExploreConfig, options: CounterOptions = {}): CounterResult {
+  requireModelFor(model, config);
   const started = performance.now();
   const cpuAtStart = process.cpuUsage();
   const k = options.cutoff ?? DEFAULT_CUTOFF;

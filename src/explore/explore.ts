@@ -12,7 +12,7 @@ import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
 import { candidateSteps, type SearchPoint } from './candidates.js';
 import { CanonicalCodes } from './canonical.js';
-import type { ExploreConfig } from './config.js';
+import { requireModelFor, type ExploreConfig } from './config.js';
 import { cycleOf } from './lasso.js';
 import { StateKeySet } from './key-set.js';
 import { StateStore } from './store.js';
@@ -172,6 +172,7 @@ interface StepPropertiesOfOp {
 export type StopReason = 'max-states' | 'max-memory' | 'max-cpu-seconds' | 'all-violated';
 
 export function explore(model: SystemModel, config: ExploreConfig, options: ExploreOptions = {}): ExploreResult {
+  requireModelFor(model, config);
   const started = performance.now();
   const cpuAtStart = process.cpuUsage();
   const properties = options.properties ?? [];

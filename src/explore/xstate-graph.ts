@@ -8,7 +8,7 @@ import type { SystemModel } from '../model/system.js';
 import type { SystemState } from '../model/state.js';
 import type { Step } from '../scenario/format.js';
 import { canonicalKey } from './canonical.js';
-import type { ExploreConfig } from './config.js';
+import { requireModelFor, type ExploreConfig } from './config.js';
 import { candidateSteps } from './candidates.js';
 import { MAIN_TASK } from './explore.js';
 
@@ -39,6 +39,7 @@ export function systemLogic(model: SystemModel) {
 
 /** The canonical keys of every state xstate/graph's getAdjacencyMap reaches under the configuration. */
 export function adjacencyStateKeys(model: SystemModel, config: ExploreConfig): Set<string> {
+  requireModelFor(model, config);
   const map = getAdjacencyMap(systemLogic(model), {
     events: (snapshot) => candidateSteps(model, config, snapshot.context).map((step) => ({ type: step.op, step })),
     serializeState: (snapshot) => canonicalKey(model, snapshot.context.state, snapshot.context.execs),

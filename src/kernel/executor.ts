@@ -58,6 +58,9 @@ export interface ExecutorRun {
   readonly wallMs: number;
 }
 
+/** amxexec run's status when its process cannot start a scenario as the model does (native/amxexec.c). */
+const EXECUTOR_UNFIT_STATUS = 4;
+
 /** Runs the executor on input in its line form; the scenario's processes end when it does. */
 export function runExecutor(input: string, timeLimitMs: number): ExecutorRun {
   const binary = ensureExecutor();
@@ -65,5 +68,7 @@ export function runExecutor(input: string, timeLimitMs: number): ExecutorRun {
   const r = spawnSync(binary, ['run', '-'], { input, encoding: 'utf8', timeout: timeLimitMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 });
   const wallMs = performance.now() - started;
   if (r.error && (r.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw new KernelUnavailableError(`cannot run the executor: ${r.error.message}`);
+  // Comparing would report the kernel diverging where only the executor's start differs from the model's.
+  if (r.status === EXECUTOR_UNFIT_STATUS) throw new KernelUnavailableError((r.stderr ?? '').trim().replace(/^amxexec: /, ''));
   return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status, timedOut: r.signal === 'SIGKILL', wallMs };
 }

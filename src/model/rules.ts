@@ -7,7 +7,7 @@
 import { opSpec, type OpSpec, type OpsRoutedTo, type Route } from '../../machines/kernel-events.js';
 import { permissionRequestAltstackMinimum } from '../../machines/platform.js';
 import type { ProcessEvent, ProcessInput } from '../../machines/process-types.js';
-import { NO_ALTSTACK, type SigreturnTileBits, type TaskEvent, type TaskInput, type TaskOutcome } from '../../machines/task-types.js';
+import { type SigreturnTileBits, type TaskEvent, type TaskInput, type TaskOutcome } from '../../machines/task-types.js';
 import { describeValue } from '../scenario/describe.js';
 import type { Step } from '../scenario/format.js';
 import type { RuleResult } from './observation.js';
@@ -204,7 +204,8 @@ function sameNamedEvent<E>(w: World, step: Step): E {
 }
 
 /**
- * What a new task copies from the one that makes it: clone a new thread (no altstack, no handler),
+ * What a new task copies from the one that makes it: clone a new thread (no handler, and no altstack:
+ * copy_process() calls sas_ss_reset() for CLONE_VM without CLONE_VFORK, so its flags say SS_DISABLE),
  * fork the whole thread (its altstack and the handlers it is running), vfork the altstack only (the
  * model does not follow a vfork child through its parent's handler frames).
  */
@@ -212,7 +213,7 @@ function inheritedInput(w: World, parent: TaskSlot, how: 'clone' | 'fork' | 'vfo
   const v = taskValue(parent.snapshot)!;
   return {
     permitted,
-    altstack: how !== 'clone' ? altstackOf(parent) : NO_ALTSTACK,
+    altstack: how !== 'clone' ? altstackOf(parent) : w.model.newThreadAltstack,
     tileConfig: v.tileConfig === 'configured',
     memory: w.memory,
     frames: how === 'fork' ? framesOf(parent) : [],

@@ -5,7 +5,7 @@
 
 import { OPS, opSpec, variantHasOp, type OpSpec } from '../../machines/kernel-events.js';
 import type { PlatformProfile } from '../../machines/platform.js';
-import { NO_ALTSTACK, type TaskInput } from '../../machines/task-types.js';
+import { NEVER_SET_ALTSTACK, RESET_ALTSTACK, type Altstack, type TaskInput } from '../../machines/task-types.js';
 import type { ProcessMachine, TaskMachine, Variant } from '../../machines/variants.js';
 import type { Step } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';
@@ -44,6 +44,21 @@ function failure(field: string, error: string): Failure {
   return { ok: false, error: `field "${field}": ${error}`, field };
 }
 
+export interface ModelOptions {
+  /**
+   * false runs xstate's transition() for every chart step and every system step, as a plain xstate
+   * user would: the baseline `npm run bench` measures the memo tables against.
+   */
+  readonly memoise: boolean;
+  /**
+   * false: no step of this run ends a signal handler (no op returnsFromHandler), so no saved
+   * SS_DISABLE flag is ever read, and a new thread starts with the first thread's altstack rather than
+   * a copy of it with that flag set (copy_process's sas_ss_reset): one state where there would be two.
+   * Only a search may say so, and only for ops that cannot end a handler (explore() checks).
+   */
+  readonly handlersReturn?: boolean;
+}
+
 export class SystemModel {
   readonly task: Chart<TaskMachine>;
   readonly process: Chart<ProcessMachine>;
@@ -55,15 +70,17 @@ export class SystemModel {
   private readonly routes: ReadonlyMap<string, { readonly spec: OpSpec; readonly rule: RouteRule }>;
   private readonly names = new TaskNames();
 
-  /**
-   * `memoise: false` runs xstate's transition() for every chart step and every system step, as a
-   * plain xstate user would: the baseline `npm run bench` measures the memo tables against.
-   */
+  /** The altstack a new thread starts with (see ModelOptions.handlersReturn). */
+  readonly newThreadAltstack: Altstack;
+  readonly handlersReturn: boolean;
+
   constructor(
     readonly variant: Variant,
     readonly platform: PlatformProfile,
-    private readonly options: { readonly memoise: boolean } = { memoise: true },
+    private readonly options: ModelOptions = { memoise: true },
   ) {
+    this.handlersReturn = options.handlersReturn !== false;
+    this.newThreadAltstack = this.handlersReturn ? RESET_ALTSTACK : NEVER_SET_ALTSTACK;
     this.routes = new Map(OPS.filter((o) => variantHasOp(variant.name, o.op)).map((o) => [o.op, { spec: o, rule: ROUTE_RULES[o.route] }]));
     this.task = new Chart('task', variant.task, options.memoise);
     this.process = new Chart('process', variant.process, options.memoise);
@@ -85,7 +102,7 @@ export class SystemModel {
   }
 
   private initialSteps(): readonly [ChartStep<ProcessSnapshot>, ChartStep<TaskSnapshot>] {
-    const input: TaskInput = { permitted: false, altstack: NO_ALTSTACK, tileConfig: false, memory: 'available', frames: [], leader: true };
+    const input: TaskInput = { permitted: false, altstack: NEVER_SET_ALTSTACK, tileConfig: false, memory: 'available', frames: [], leader: true };
     return [this.process.start(undefined), this.task.start(input)];
   }
 

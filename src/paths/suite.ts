@@ -6,7 +6,7 @@
 import type { VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { CoverageRecorder, type Coverage, type FreshCoverage } from '../coverage/coverage.js';
-import type { ExploreConfig } from '../explore/config.js';
+import { modelOptionsFor, type ExploreConfig } from '../explore/config.js';
 import { explore, MAIN_TASK, type ExploredTransition } from '../explore/explore.js';
 import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
 import type { SystemState } from '../model/state.js';
@@ -99,7 +99,7 @@ export function generateSuite(
   platform: PlatformProfile = DEFAULT_PLATFORM,
   options: { readonly onProgress?: (states: number, depth: number) => void } = {},
 ): Suite {
-  const model = modelFor(variant, platform);
+  const model = modelFor(variant, platform, modelOptionsFor(config));
   const recorder = new CoverageRecorder(model.variant);
   // What starting the first process and thread takes, every test takes: the first test claims it.
   const targets = (fresh: FreshCoverage) => (criterion === 'state' ? fresh.configurations : fresh.transitions);

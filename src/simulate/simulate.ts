@@ -4,7 +4,7 @@ import { PLATFORMS, DEFAULT_PLATFORM, type PlatformProfile } from '../../machine
 import { buildVariants, type VariantName } from '../../machines/variants.js';
 import type { Scenario } from '../scenario/format.js';
 import { ScenarioError } from '../scenario/format.js';
-import { SystemModel } from '../model/system.js';
+import { SystemModel, type ModelOptions } from '../model/system.js';
 import type { Observation } from '../model/observation.js';
 import type { SystemState } from '../model/state.js';
 import { ownEntry } from '../own.js';
@@ -24,7 +24,7 @@ export function platformProfile(platform?: PlatformProfile | string): PlatformPr
 }
 
 /** Builds the model for a variant on a platform (a profile or a name of PLATFORMS); one per run, its caches die with it. */
-export function modelFor(variant: VariantName, platform?: PlatformProfile | string, options?: { memoise: boolean }): SystemModel {
+export function modelFor(variant: VariantName, platform?: PlatformProfile | string, options?: ModelOptions): SystemModel {
   const profile = platformProfile(platform);
   return new SystemModel(buildVariants(profile)[variant], profile, options);
 }

@@ -7,7 +7,7 @@ import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { executorUnavailable } from '../support/kernel.js';
+import { disabledAltstackLauncher, executorUnavailable } from '../support/kernel.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -57,6 +57,16 @@ describe.skipIf(unavailable !== undefined)('amxstate conform on this kernel', ()
     expect(r.stdout).toMatch(/step 1 GET_PERM by "main": bitmap differ/);
     expect(r.stdout).toMatch(/model : ok, bitmap 0x/);
     expect(r.stdout).toMatch(/kernel: ok, bitmap 0x/);
+  });
+
+  it('exits 3 with one line, comparing nothing, when started under an inherited SS_DISABLE', () => {
+    // The flags reach the executor through exec and fork, and a sigreturn there would then remove
+    // altstacks the model's first thread keeps.
+    const launcher = disabledAltstackLauncher(dir);
+    const r = spawnSync(launcher, [TSX, join(ROOT, 'src/cli/main.ts'), 'conform', 'litmus/altstack-autodisarm.json'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/\namxstate: this process inherited altstack flags \(SS_DISABLE or SS_AUTODISARM\)[^\n]*\n$/);
+    expect(r.stdout).toBe('');
   });
 
   it('amxstate platform --json is the measurement, field by field', () => {

@@ -29,7 +29,7 @@ const frameDependent = (a: Answer) => /^AT_MINSIGSTKSZ$|^smallest altstack|^deli
 
 describe.skipIf(why !== undefined)('altstack-probe on this kernel', () => {
   const binary = join(scratch, 'altstack-probe');
-  const built = spawnSync(process.env['CC'] ?? 'cc', ['-O1', '-o', binary, join(ROOT, 'native', 'altstack-probe.c')], { encoding: 'utf8' });
+  const built = spawnSync(process.env['CC'] ?? 'cc', ['-O1', '-pthread', '-o', binary, join(ROOT, 'native', 'altstack-probe.c')], { encoding: 'utf8' });
   const run = built.status === 0 ? spawnSync(binary, [], { encoding: 'utf8', timeout: 30_000 }) : undefined;
   const answers = parse(run?.stdout ?? '');
   const recorded = parse(readFileSync(join(ROOT, 'test', 'fixtures', 'altstack-probe-linux-6.18.jsonl'), 'utf8'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatedCases, litmusCases } from '../../src/conform/inputs.js';
 import { emitKselftest } from '../../src/kselftest/emit.js';
-import { executorUnavailable } from '../support/kernel.js';
+import { disabledAltstackLauncher, executorUnavailable } from '../support/kernel.js';
 
 function makeUnavailable(): string | undefined {
   const r = spawnSync('make', ['--version'], { encoding: 'utf8' });
@@ -26,8 +26,9 @@ function build(): { status: number | null; output: string } {
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
-function run(): { status: number | null; stdout: string } {
-  const r = spawnSync('./amx_model_test', [], { cwd: dir, encoding: 'utf8', env: { PATH: '/usr/bin:/bin' }, timeout: 120_000 });
+function run(launcher?: string): { status: number | null; stdout: string } {
+  const [program, args] = launcher ? [launcher, ['./amx_model_test']] : ['./amx_model_test', []];
+  const r = spawnSync(program, args, { cwd: dir, encoding: 'utf8', env: { PATH: '/usr/bin:/bin' }, timeout: 120_000 });
   return { status: r.status, stdout: r.stdout };
 }
 
@@ -47,6 +48,13 @@ describe.skipIf(unavailable !== undefined)('amxstate paths --emit kselftest', ()
     expect(results.filter((l) => l.startsWith('not ok'))).toEqual([]);
     // Only scenarios whose every step is model-only are skipped, and they say why.
     for (const l of results.filter((x) => x.includes('# SKIP'))) expect(l).toMatch(/model-only/);
+  });
+
+  it('skips the whole suite, saying why, when started under an inherited SS_DISABLE', () => {
+    const r = run(disabledAltstackLauncher(dir));
+    expect(r.status).toBe(4);
+    expect(r.stdout).toMatch(/^1\.\.0 # SKIP this process inherited altstack flags \(SS_DISABLE or SS_AUTODISARM\)/m);
+    expect(r.stdout).not.toMatch(/^(not )?ok /m);
   });
 
   it('fails, naming the test and the field, where the prediction is wrong', () => {

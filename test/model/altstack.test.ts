@@ -3,7 +3,7 @@
 // native/altstack-probe.c on Linux 6.18.44 (test/fixtures/altstack-probe-linux-6.18.jsonl), or of the
 // kernel references; the model predicts with the profile measured on the same machine
 // (test/fixtures/epyc-linux-6.18-platform.json, `amxstate platform --json` there).
-// Rerun the probe: cc -O1 -o altstack-probe native/altstack-probe.c && ./altstack-probe
+// Rerun the probe: cc -O1 -pthread -o altstack-probe native/altstack-probe.c && ./altstack-probe
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -151,11 +151,41 @@ describe('SS_AUTODISARM', () => {
 });
 
 describe('sigreturn puts back the altstack of delivery', () => {
-  it('undoes a sigaltstack() made in a handler on the thread stack', () => {
-    const o = run([main('SIGNAL'), main('SIGALTSTACK', { size: 16384 }), main('SIGRETURN'), QUERY]);
-    expect(o[0]).toMatchObject({ outcome: 'ok', stack: 'thread' });
-    expect(o[1]?.outcome).toBe(probe('sigaltstack 16384 in a thread-stack handler, none installed at delivery')['result']);
-    expect(o[3]).toMatchObject(queried('query after that thread-stack handler returned'));
+  it('undoes a sigaltstack() made in a handler on the thread stack after SS_DISABLE', () => {
+    const o = run([main('SIGALTSTACK', { size: 'disable' }), main('SIGNAL'), main('SIGALTSTACK', { size: 16384 }), main('SIGRETURN'), QUERY]);
+    expect(o[1]).toMatchObject({ outcome: 'ok', stack: 'thread' });
+    expect(o[2]?.outcome).toBe(probe('sigaltstack 16384 in a thread-stack handler, none installed at delivery')['result']);
+    expect(o[4]).toMatchObject(queried('query after that thread-stack handler returned'));
+  });
+
+  // A saved altstack of 0 bytes is put back only when its flags say SS_DISABLE: otherwise it is a
+  // request for 0 bytes, which fails (ignored), and the handler's altstack stays. So what sigreturn
+  // does depends on how the thread came to have no altstack.
+  const INSTALL_IN_HANDLER = (task: string): Step[] => [
+    { task, op: 'SIGNAL' },
+    { task, op: 'SIGALTSTACK', size: 16384 },
+    { task, op: 'SIGRETURN' },
+    { task, op: 'SIGALTSTACK_QUERY' },
+  ];
+  const HOW: readonly { who: string; task: string; before: Step[] }[] = [
+    { who: 'never set', task: 'main', before: [] },
+    { who: 'new thread', task: 't', before: [main('CLONE_THREAD', { child: 't' })] },
+    { who: 'fork after SS_DISABLE', task: 'c', before: [main('SIGALTSTACK', { size: 'disable' }), main('FORK', { child: 'c' })] },
+    { who: 'exec after sigaltstack 8192 SS_AUTODISARM', task: 'main', before: [main('SIGALTSTACK', { size: 8192, flags: 'autodisarm' }), main('EXEC')] },
+    { who: 'exec after sigaltstack 8192', task: 'main', before: [main('SIGALTSTACK', { size: 8192 }), main('EXEC')] },
+    { who: 'exec after SS_DISABLE', task: 'main', before: [main('SIGALTSTACK', { size: 'disable' }), main('EXEC')] },
+  ];
+  for (const { who, task, before } of HOW) {
+    it(`keeps or undoes a handler's sigaltstack() as the kernel does: ${who}`, () => {
+      const o = run([...before, ...INSTALL_IN_HANDLER(task)]);
+      expect(o[before.length + 1]?.outcome).toBe(probe(`${who}: sigaltstack 16384 in a thread-stack handler`)['result']);
+      expect(o[before.length + 3]).toMatchObject(queried(`${who}: query after that handler returned`));
+    });
+  }
+
+  it('exec clears the size and keeps SS_AUTODISARM', () => {
+    const o = run([main('SIGALTSTACK', { size: 8192, flags: 'autodisarm' }), main('EXEC'), QUERY]);
+    expect(o[2]).toMatchObject(queried('exec after sigaltstack 8192 SS_AUTODISARM: query after exec'));
   });
 });
 

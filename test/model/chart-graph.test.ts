@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { and, createActor, createMachine, not, or, setup, stateIn } from 'xstate';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { VARIANT_NAMES, buildVariants } from '../../machines/variants.js';
-import { NO_ALTSTACK } from '../../machines/task-types.js';
+import { NEVER_SET_ALTSTACK } from '../../machines/task-types.js';
 import { activeStateIds, allStates, chartGraph, guardExpr, transitionIdOf } from '../../src/model/chart-graph.js';
 import { guardText } from '../../src/diagram/labels.js';
 
@@ -50,7 +50,7 @@ describe('chartGraph of the task chart', () => {
     expect(guardText(t('task.alive:KILLED:0')!.guard!)).toBe('killedBy(SIGILL) and largeBufferAllocated');
     expect(guardText(t('task.alive.altstack:SIGALTSTACK:2')!.guard!)).toBe('not altstackAtLeastMinimum');
     expect(guardText(t('task.alive.altstack:altstack.restored:1')!.guard!)).toBe('altstackAtLeastMinimum and altstackSizeValid');
-    expect(t('task.alive:EXEC:0')).toMatchObject({ targets: ['task.alive'], reenter: true, actions: ['dropLargeBufferAtExec', 'forgetFrames', 'resetAltstack', 'becomeGroupLeader'] });
+    expect(t('task.alive:EXEC:0')).toMatchObject({ targets: ['task.alive'], reenter: true, actions: ['dropLargeBufferAtExec', 'forgetFrames', 'clearAltstackAtExec', 'becomeGroupLeader'] });
     expect(t('task.spawning:always:1')).toMatchObject({ trigger: 'always', event: 'always', targets: ['task.alive'] });
   });
 
@@ -127,7 +127,7 @@ describe('ids a coverage overlay can produce', () => {
   it('transitionIdOf maps the transitions XState takes to graph ids', () => {
     const seen: string[] = [];
     const actor = createActor(variants.linux.task, {
-      input: { permitted: true, altstack: NO_ALTSTACK, tileConfig: true, memory: 'available', frames: [], leader: true },
+      input: { permitted: true, altstack: NEVER_SET_ALTSTACK, tileConfig: true, memory: 'available', frames: [], leader: true },
       inspect: (e) => {
         if (e.type === '@xstate.microstep') for (const t of (e as unknown as { _transitions: Parameters<typeof transitionIdOf>[0][] })._transitions) seen.push(transitionIdOf(t) ?? 'unknown');
       },
@@ -143,7 +143,7 @@ describe('ids a coverage overlay can produce', () => {
   it('activeStateIds names every active state of a snapshot', () => {
     const snapshot = createActor(createMachine({ id: 'm', type: 'parallel', states: { a: { initial: 'x', states: { x: {} } }, b: {} } })).getSnapshot();
     expect(activeStateIds('m', snapshot.value)).toEqual(['m', 'm.a', 'm.a.x', 'm.b']);
-    const active = activeStateIds('task', createActor(variants.linux.task, { input: { permitted: false, altstack: NO_ALTSTACK, tileConfig: false, memory: 'available', frames: [], leader: true } }).getSnapshot().value);
+    const active = activeStateIds('task', createActor(variants.linux.task, { input: { permitted: false, altstack: NEVER_SET_ALTSTACK, tileConfig: false, memory: 'available', frames: [], leader: true } }).getSnapshot().value);
     const ids = new Set(allStates(task).map((s) => s.id));
     for (const id of active) expect(ids.has(id), id).toBe(true);
     expect(active).toContain('task.alive.buffer.unpermitted');

@@ -53,8 +53,8 @@ describe('the step table replays what the charts do', () => {
   it.each([
     ['linux', 'lazy', 2000],
     ['linux', 'default', 400],
-    ['linux', 'forks', 300],
-    ['linux', 'forks and vfork', 300],
+    ['linux', 'forks', 600],
+    ['linux', 'forks and vfork', 600],
     ['no-xfd', 'default', 300],
   ] as const)('%s/%s: every step from the states, taken twice with the table (and a new task under another name), is the step taken by xstate without memo tables', (variant: VariantName, config, count) => {
     const memoised = modelFor(variant);
