@@ -17,16 +17,16 @@ import { checkVariantAnyThreads } from '../src/check/counter-check.js';
 import { adjacencyStateKeys } from '../src/explore/xstate-graph.js';
 import { PROPERTIES } from '../src/properties/catalogue.js';
 import { modelFor, simulate } from '../src/simulate/simulate.js';
-import { SystemModel } from '../src/model/system.js';
+import type { SystemModel } from '../src/model/system.js';
 import { simpleScenario, speedup } from './figures.js';
-import { profileFromMeasurement } from '../machines/platform.js';
+import { DEFAULT_PLATFORM, profileFromMeasurement } from '../machines/platform.js';
 import { runCase } from '../src/conform/conform.js';
 import { generatedCases, litmusCases } from '../src/conform/inputs.js';
 import { KernelUnavailableError } from '../src/kernel/executor.js';
 import { measureHost } from '../src/kernel/measure.js';
 import { defaultJobs } from '../src/check/pool.js';
 import { everyProcessCount } from '../src/explore/units.js';
-import { ALL_VARIANTS } from '../src/check/check.js';
+import { ALL_VARIANTS, searchModel } from '../src/check/check.js';
 import { SEARCH_NODE_FLAG } from '../src/check/young-generation.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +59,7 @@ function rates(r: ExploreResult, time: Timing): string {
  * warm up. A search of a second or so spends most of its first run on the warming.
  */
 function benchExplorer(config: ExploreConfig): Timing {
-  const model = modelFor('linux', undefined, modelOptionsFor(config));
+  const model = searchModel('linux', DEFAULT_PLATFORM, config);
   const { value: r, time } = timed(() => explore(model, config, { properties: PROPERTIES }));
   const s = r.stats;
   line(
@@ -67,7 +67,7 @@ function benchExplorer(config: ExploreConfig): Timing {
       `${seconds(time)}, ${rates(r, time)}, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`,
   );
   const again = (m: SystemModel) => timed(() => explore(m, config, { properties: PROPERTIES }));
-  const fresh = again(new SystemModel(model.variant, model.platform, modelOptionsFor(config)));
+  const fresh = again(searchModel('linux', DEFAULT_PLATFORM, config));
   const kept = again(model);
   const same = [fresh, kept].every((x) => x.value.stats.states === s.states && x.value.stats.transitions === s.transitions);
   line(
@@ -163,7 +163,7 @@ function benchPoint(label: string, config: ExploreConfig): void {
     bytesPerState = ((memory ?? base) - base) / states;
   };
   const { value: r, time: withSampling } = timed((): ExploreResult =>
-    explore(modelFor('linux', undefined, modelOptionsFor(config)), config, { properties: PROPERTIES, maxCpuSeconds: SERIES_CPU_SECONDS, maxMemoryBytes: SERIES_MEMORY_BYTES, onProgress }),
+    explore(searchModel('linux', DEFAULT_PLATFORM, config), config, { properties: PROPERTIES, maxCpuSeconds: SERIES_CPU_SECONDS, maxMemoryBytes: SERIES_MEMORY_BYTES, onProgress }),
   );
   // The collections that sample the memory are not the search's: their time is left out.
   const time = { wall: withSampling.wall - sampling.wall, cpu: withSampling.cpu - sampling.cpu };

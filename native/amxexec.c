@@ -1154,12 +1154,12 @@ static int altstack_never_set(void) {
 
 #define ALTSTACK_NOT_FRESH_STATUS 4
 #define ALTSTACK_NOT_FRESH_MESSAGE                                                                              \
-  "amxexec: this process inherited altstack flags (SS_DISABLE or SS_AUTODISARM) that the model's first thread " \
+  "this process inherited altstack flags (SS_DISABLE or SS_AUTODISARM) that the model's first thread " \
   "does not have; start it from a shell, or from a main thread that never set an altstack"
 
 static int run_scenario(struct coordinator *c) {
   if (!altstack_never_set()) {
-    fprintf(stderr, "%s\n", ALTSTACK_NOT_FRESH_MESSAGE);
+    fprintf(stderr, "amxexec: %s\n", ALTSTACK_NOT_FRESH_MESSAGE);
     return ALTSTACK_NOT_FRESH_STATUS;
   }
   int result_pipe[2];

@@ -141,7 +141,7 @@ int main(int argc, char **argv) {
     return KSFT_SKIP;
   }
   if (!altstack_never_set()) {
-    printf("1..0 # SKIP %s\n", ALTSTACK_NOT_FRESH_MESSAGE + strlen("amxexec: "));
+    printf("1..0 # SKIP %s\n", ALTSTACK_NOT_FRESH_MESSAGE);
     return KSFT_SKIP;
   }
   int amx = (supp >> XFEATURE_XTILEDATA) & 1;

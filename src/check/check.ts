@@ -11,6 +11,7 @@ import type { Reduction } from '../explore/reduction.js';
 import { vacuousUnder, type Property } from '../explore/property.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 import { modelFor } from '../simulate/simulate.js';
+import type { SystemModel } from '../model/system.js';
 import { scenarioPlatform, stepToJson, type ScenarioFile } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';
 import { InputError, isJsonObject, parseJson, readText, sourceName } from '../scenario/read.js';
@@ -205,6 +206,11 @@ export function counterexample(variant: VariantName, property: Property, v: Viol
   };
 }
 
+/** The model a search of `config` runs on: with the options its ops allow (modelOptionsFor). */
+export function searchModel(variant: VariantName, platform: PlatformProfile, config: ExploreConfig): SystemModel {
+  return modelFor(variant, platform, modelOptionsFor(config));
+}
+
 export function checkVariant(
   variant: VariantName,
   config: ExploreConfig,
@@ -212,7 +218,7 @@ export function checkVariant(
 ): VariantCheck {
   const properties = options.properties ?? PROPERTIES;
   const platform = options.platform ?? DEFAULT_PLATFORM;
-  const model = modelFor(variant, platform, modelOptionsFor(config));
+  const model = searchModel(variant, platform, config);
   const r = explore(model, config, { properties, ...options });
   const ops = config.ops.map((o) => o.op).filter((op) => model.hasOp(op));
   const cells: Record<string, Cell> = {};

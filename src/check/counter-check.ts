@@ -9,14 +9,14 @@
 
 import type { VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
-import { boundedConfig, modelOptionsFor, type ExploreConfig } from '../explore/config.js';
+import { boundedConfig, type ExploreConfig } from '../explore/config.js';
 import { exploreCounter, DEFAULT_CUTOFF, type CounterOptions, type CounterResult } from '../explore/counter.js';
 import { explore } from '../explore/explore.js';
 import { vacuousUnder, type Property } from '../explore/property.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 import type { ScenarioFile } from '../scenario/format.js';
 import { modelFor } from '../simulate/simulate.js';
-import { boundOption, counterexample } from './check.js';
+import { boundOption, counterexample, searchModel } from './check.js';
 
 /**
  * The largest thread count a violation is replayed with: as many as a configuration of the cutoff
@@ -54,7 +54,7 @@ function replayConfig(config: ExploreConfig, threads: number): ExploreConfig {
 function replay(variant: VariantName, config: ExploreConfig, p: Property, platform: PlatformProfile, maxThreads: number): AnyThreadsCell {
   let cut = false;
   for (let threads = 1; threads <= maxThreads; threads++) {
-    const r = explore(modelFor(variant, platform, modelOptionsFor(config)), replayConfig(config, threads), { properties: [p], stopWhenAllViolated: true, maxStates: REPLAY_MAX_STATES });
+    const r = explore(searchModel(variant, platform, config), replayConfig(config, threads), { properties: [p], stopWhenAllViolated: true, maxStates: REPLAY_MAX_STATES });
     const v = r.violations.get(p.name);
     if (v) return { verdict: 'violated', threads, counterexample: counterexample(variant, p, v, platform) };
     if (!r.stats.complete) cut = true;
@@ -73,7 +73,7 @@ export function checkVariantAnyThreads(
   const { platform: chosenPlatform, ...searchOptions } = options;
   const properties = options.properties ?? PROPERTIES;
   const platform = chosenPlatform ?? DEFAULT_PLATFORM;
-  const model = modelFor(variant, platform, modelOptionsFor(config));
+  const model = searchModel(variant, platform, config);
   const cutoff = options.cutoff ?? DEFAULT_CUTOFF;
   const { violations, ...search } = exploreCounter(model, config, { ...searchOptions, cutoff, properties });
   const ops = config.ops.map((o) => o.op).filter((op) => model.hasOp(op));

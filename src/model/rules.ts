@@ -7,7 +7,7 @@
 import { opSpec, type OpSpec, type OpsRoutedTo, type Route } from '../../machines/kernel-events.js';
 import { permissionRequestAltstackMinimum } from '../../machines/platform.js';
 import type { ProcessEvent, ProcessInput } from '../../machines/process-types.js';
-import { type SigreturnTileBits, type TaskEvent, type TaskInput, type TaskOutcome } from '../../machines/task-types.js';
+import type { SigreturnTileBits, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task-types.js';
 import { describeValue } from '../scenario/describe.js';
 import type { Step } from '../scenario/format.js';
 import type { RuleResult } from './observation.js';

@@ -6,12 +6,12 @@
 import type { VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { CoverageRecorder, type Coverage, type FreshCoverage } from '../coverage/coverage.js';
-import { modelOptionsFor, type ExploreConfig } from '../explore/config.js';
+import type { ExploreConfig } from '../explore/config.js';
 import { explore, MAIN_TASK, type ExploredTransition } from '../explore/explore.js';
 import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
 import type { SystemState } from '../model/state.js';
 import { scenarioPlatform, stepToJson, type ScenarioFile, type Step } from '../scenario/format.js';
-import { modelFor } from '../simulate/simulate.js';
+import { searchModel } from '../check/check.js';
 
 export interface GeneratedTest {
   readonly scenario: ScenarioFile;
@@ -99,7 +99,7 @@ export function generateSuite(
   platform: PlatformProfile = DEFAULT_PLATFORM,
   options: { readonly onProgress?: (states: number, depth: number) => void } = {},
 ): Suite {
-  const model = modelFor(variant, platform, modelOptionsFor(config));
+  const model = searchModel(variant, platform, config);
   const recorder = new CoverageRecorder(model.variant);
   // What starting the first process and thread takes, every test takes: the first test claims it.
   const targets = (fresh: FreshCoverage) => (criterion === 'state' ? fresh.configurations : fresh.transitions);
