@@ -73,6 +73,11 @@ export interface OpSpec {
    * the only step that reads a saved SS_DISABLE flag (restore_altstack).
    */
   readonly returnsFromHandler?: boolean;
+  /**
+   * The op is made inside a signal handler (rt_sigreturn returns from one): a task that runs none
+   * cannot take it (a scenario error), so the explorer offers it only to a task that runs one.
+   */
+  readonly inHandler?: boolean;
   /** Only these variants have the op; otherwise every variant does. */
   readonly onlyIn?: readonly VariantName[];
   /** The fields the explorer tries, one step per choice, in this order (a created task's name is added). */
@@ -301,6 +306,7 @@ const TABLE = {
     route: 'sigreturn',
     shows: TILE_AND_BUFFER,
     returnsFromHandler: true,
+    inHandler: true,
     explore: [{ tileBits: 'keep' }],
     executor: ALWAYS,
   },

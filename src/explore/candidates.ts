@@ -56,6 +56,7 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
         if (choice.op === 'VFORK' && s.processes.some((q) => q.vforkParent !== null)) continue;
         if (choice.op === 'EXEC' && choice.fields?.['fails'] !== true && node.execs >= config.maxExecs) continue;
         if (choice.op === 'SIGNAL' && frames >= config.maxSignalDepth) continue;
+        if (spec.inHandler === true && frames === 0) continue;
         const fields = spec.creates !== undefined ? { ...choice.fields, child: `t${node.nextId}` } : (choice.fields ?? NO_FIELDS);
         out.push({ op: choice.op, task: t.name, fields });
       }

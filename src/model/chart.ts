@@ -113,8 +113,15 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
   private readonly idSlot: symbol = Symbol('chart id');
   private readonly interned = new Map<string, SnapshotFrom<M>>();
   private readonly starts = new InputTrie<ChartStep<SnapshotFrom<M>>>();
-  /** Memoised steps by the id of the snapshot they start from, then by event. */
-  private readonly steps: (EventTrie<ChartStep<SnapshotFrom<M>>> | undefined)[] = [];
+  /** Starts by the id of the snapshot their input is made from, then by the number of the other choices (startFrom). */
+  private readonly startsFrom: (ChartStep<SnapshotFrom<M>>[] | undefined)[] = [];
+  /** Memoised steps by the id of the snapshot they start from, then by the event's number (eventNumber). */
+  private readonly steps: ((ChartStep<SnapshotFrom<M>> | undefined)[] | undefined)[] = [];
+  /** A small number for every event sent so far, found by its fields. */
+  private readonly eventNumbers = new EventTrie<number>();
+  private eventCount = 0;
+  /** The numbers of frozen events: the rules' constants, sent again and again as the same object. */
+  private readonly constantEventNumbers = new WeakMap<object, number>();
   private scope: AnyActorScope | undefined;
 
   constructor(
@@ -173,13 +180,44 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
     return node.value;
   }
 
+  /**
+   * The start whose input `input()` makes from `from`, a snapshot of this chart, and from what
+   * `choice` (a small number) stands for: memoised by the two, so that a search that forks from every
+   * state makes and walks each input once. `choice` must tell apart everything else the input reads.
+   */
+  startFrom(from: SnapshotFrom<M>, choice: number, input: () => unknown): ChartStep<SnapshotFrom<M>> {
+    if (!this.memoise) return this.start(input());
+    const id = this.id(from);
+    // Grown one slot at a time, as the steps are.
+    while (this.startsFrom.length <= id) this.startsFrom.push(undefined);
+    const byChoice = (this.startsFrom[id] ??= []);
+    return (byChoice[choice] ??= this.start(input()));
+  }
+
   send(snapshot: SnapshotFrom<M>, event: TaskEvent | ProcessEvent): ChartStep<SnapshotFrom<M>> {
     if (!this.memoise) return this.run(snapshot, event);
     const id = this.id(snapshot);
     // Grown one slot at a time: an array written far past its end turns into a slow dictionary.
     while (this.steps.length <= id) this.steps.push(undefined);
-    const node = (this.steps[id] ??= new EventTrie()).at(event);
-    return (node.value ??= this.run(snapshot, event));
+    const fromHere = (this.steps[id] ??= []);
+    const n = this.eventNumber(event);
+    return (fromHere[n] ??= this.run(snapshot, event));
+  }
+
+  /**
+   * The event's number: one walk of its fields, or, for a frozen event (a constant of the rules),
+   * one look-up by the object, kept on first use.
+   */
+  private eventNumber(event: TaskEvent | ProcessEvent): number {
+    const frozen = Object.isFrozen(event);
+    if (frozen) {
+      const known = this.constantEventNumbers.get(event);
+      if (known !== undefined) return known;
+    }
+    const node = this.eventNumbers.at(event);
+    const n = (node.value ??= this.eventCount++);
+    if (frozen) this.constantEventNumbers.set(event, n);
+    return n;
   }
 
   private run(snapshot: SnapshotFrom<M>, event: TaskEvent | ProcessEvent): ChartStep<SnapshotFrom<M>> {

@@ -7,12 +7,13 @@
 import { opSpec, type OpSpec, type OpsRoutedTo, type Route } from '../../machines/kernel-events.js';
 import { permissionRequestAltstackMinimum } from '../../machines/platform.js';
 import type { ProcessEvent, ProcessInput } from '../../machines/process-types.js';
-import type { SigreturnTileBits, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task-types.js';
+import type { Memory, SigreturnTileBits, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task-types.js';
 import { describeValue } from '../scenario/describe.js';
 import type { Step } from '../scenario/format.js';
+import type { ChartStep } from './chart.js';
 import type { RuleResult } from './observation.js';
-import { altstackOf, faultHandler, framesOf, hasLargeBuffer, hostPermitted, instructionOf, isAlive, isGroupLeader, onThreadList, type Instruction, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot } from './state.js';
-import { someOtherTask, type ProcessQuestion, type World } from './world.js';
+import { altstackOf, faultHandler, framesOf, hasLargeBuffer, hostPermitted, instructionOf, isAlive, isGroupLeader, onThreadList, type Instruction, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot, type TaskSnapshot } from './state.js';
+import { KILLED_BY, someOtherTask, type ProcessQuestion, type World } from './world.js';
 import type { SystemModel } from './system.js';
 
 /** The boxes of the composition picture. */
@@ -53,6 +54,18 @@ export type SharedRuleName = 'everyThreadAltstackCheck' | 'permissionReachesEver
 
 const NO_OUTCOME = 'no outcome';
 
+// The events the rules send that are the same every time: frozen, so that a chart numbers each by
+// the object (Chart.send).
+const PERMISSION_GRANTED: { readonly [M in Memory]: TaskEvent } = {
+  available: Object.freeze({ type: 'PERMISSION_GRANTED', memory: 'available' }),
+  exhausted: Object.freeze({ type: 'PERMISSION_GRANTED', memory: 'exhausted' }),
+};
+/** A fault signal's handler frame: force_sig_fault() delivers it on the thread stack. */
+const FAULT_SIGNAL: TaskEvent = Object.freeze({ type: 'SIGNAL', onstack: false });
+/** A fault handler returns, its frame's tile bits as they were. */
+const HANDLER_RETURNS: TaskEvent = Object.freeze({ type: 'SIGRETURN', tileBits: 'keep' });
+const EXEC: TaskEvent = Object.freeze({ type: 'EXEC' });
+
 // --- The shared rules -------------------------------------------------------------------------------
 
 /** An altstack installed below the AMX frame size (sas_ss_size 0: none, or one SS_AUTODISARM disarmed in a handler). */
@@ -81,7 +94,7 @@ function smallAltstackInProcess(w: World, ti: number): boolean {
 /** __xstate_request_perm(): the group's permission, checked against every thread's altstack, reaches every thread. */
 function requestPermission(w: World, ti: number, feature: number): TaskOutcome | undefined {
   const r = w.sendProcess({ type: 'REQ_PERM', feature, smallAltstackInProcess: smallAltstackInProcess(w, ti), memory: w.memory });
-  if (r.granted) for (const i of w.liveTaskIndexes()) w.sendTask(i, { type: 'PERMISSION_GRANTED', memory: w.memory });
+  if (r.granted) for (const i of w.liveTaskIndexes()) w.sendTask(i, PERMISSION_GRANTED[w.memory]);
   return r.outcome;
 }
 
@@ -108,7 +121,7 @@ function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined,
     killProcess(w, signal);
     return { result: signal, si_code, fatal: true };
   }
-  const delivered = w.sendTask(ti, { type: 'SIGNAL', onstack: false });
+  const delivered = w.sendTask(ti, FAULT_SIGNAL);
   if (delivered?.fatal) {
     // The handler's frame did not fit: force_sigsegv() kills the process (row 6h), whatever the
     // SIGSEGV disposition. A fault handler's frame (onstack: false) overflows only where the task runs
@@ -119,7 +132,7 @@ function faultMeetsDisposition(w: World, ti: number, r: TaskOutcome | undefined,
     return { result: 'SIGSEGV', si_code: 'SI_KERNEL', fatal: true };
   }
   if (handler === 'request-permission') requestPermission(w, ti, 18);
-  w.sendTask(ti, { type: 'SIGRETURN', tileBits: 'keep' });
+  w.sendTask(ti, HANDLER_RETURNS);
   if (handler !== 'request-permission' || retry === undefined) return { result: signal, si_code, fatal: false, handler };
   // The handler returns to the faulting instruction, which runs again: it succeeds once the request
   // was granted (row 2e). If it raises SIGILL again, nothing has changed for the next round either
@@ -200,8 +213,13 @@ export const SHARED_RULES: { readonly [N in SharedRuleName]: SharedRule } = {
 
 /** The event of the op's name, with its fields and, for an op that reads memory, the memory. */
 function sameNamedEvent<E>(w: World, step: Step): E {
-  return { type: step.op, ...step.fields, ...(opSpec(step.op)?.readsMemory === true ? { memory: w.memory } : {}) } as E;
+  return w.model.stepEvents.of(step, opSpec(step.op)?.readsMemory === true ? w.memory : undefined) as E;
 }
+
+/** How a new task is made from the one that makes it (see inheritedInput). */
+type Inheritance = 'clone' | 'fork' | 'vfork';
+
+const INHERITANCE_NUMBER: { readonly [H in Inheritance]: number } = { clone: 0, fork: 1, vfork: 2 };
 
 /**
  * What a new task copies from the one that makes it: clone a new thread (no handler, and no altstack:
@@ -209,7 +227,7 @@ function sameNamedEvent<E>(w: World, step: Step): E {
  * fork the whole thread (its altstack and the handlers it is running), vfork the altstack only (the
  * model does not follow a vfork child through its parent's handler frames).
  */
-function inheritedInput(w: World, parent: TaskSlot, how: 'clone' | 'fork' | 'vfork', permitted: boolean): TaskInput {
+function inheritedInput(w: World, parent: TaskSlot, how: Inheritance, permitted: boolean): TaskInput {
   const v = taskValue(parent.snapshot)!;
   return {
     permitted,
@@ -219,6 +237,16 @@ function inheritedInput(w: World, parent: TaskSlot, how: 'clone' | 'fork' | 'vfo
     frames: how === 'fork' ? framesOf(parent) : [],
     leader: how !== 'clone',
   };
+}
+
+/**
+ * Starts the task chart of a task `parent` makes. Its input is a function of the parent's chart and
+ * of `how`, `permitted` and the memory (the model's newThreadAltstack is fixed): the start is
+ * memoised by those (Chart.startFrom).
+ */
+function startInherited(w: World, parent: TaskSlot, how: Inheritance, permitted: boolean, owner: 'thread' | 'other'): ChartStep<TaskSnapshot> {
+  const choice = INHERITANCE_NUMBER[how] * 4 + (permitted ? 2 : 0) + (w.memory === 'available' ? 0 : 1);
+  return w.startTask(parent, choice, () => inheritedInput(w, parent, how, permitted), owner);
 }
 
 function nameInUse(child: string): string {
@@ -280,7 +308,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     apply: (w, step, ti) => {
       const child = step.fields['child'] as string;
       if (w.nameTaken(child)) return nameInUse(child);
-      const r = w.startTask(inheritedInput(w, w.task(ti), 'clone', hostPermitted(w.processSnapshot)), 'thread');
+      const r = startInherited(w, w.task(ti), 'clone', hostPermitted(w.processSnapshot), 'thread');
       if (r.outcome) return r.outcome;
       w.addThread(child, r.snapshot);
       return { result: 'ok' };
@@ -303,18 +331,22 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
       const child = step.fields['child'] as string;
       if (w.nameTaken(child)) return nameInUse(child);
       const parent = w.task(ti);
-      const pv = processValue(w.processSnapshot);
-      const input: ProcessInput = {
-        hostPermitted: hostPermitted(w.processSnapshot),
-        guestPermitted: pv.guestPermission === 'permitted',
-        guestLocked: pv.guestPermissionLock === 'locked',
-        sigill: sigillHandler(w.processSnapshot),
-        sigsegv: sigsegvHandler(w.processSnapshot),
+      // A child process copies the permissions, the guest's lock and the dispositions: its chart's input is a function of the parent's chart alone.
+      const snapshot = w.processSnapshot;
+      const inherited = (): ProcessInput => {
+        const pv = processValue(snapshot);
+        return {
+          hostPermitted: hostPermitted(snapshot),
+          guestPermitted: pv.guestPermission === 'permitted',
+          guestLocked: pv.guestPermissionLock === 'locked',
+          sigill: sigillHandler(snapshot),
+          sigsegv: sigsegvHandler(snapshot),
+        };
       };
       const vfork = step.op === 'VFORK';
-      const t = w.startTask(inheritedInput(w, parent, vfork ? 'vfork' : 'fork', input.hostPermitted), 'other');
+      const t = startInherited(w, parent, vfork ? 'vfork' : 'fork', hostPermitted(snapshot), 'other');
       if (t.outcome) return t.outcome;
-      const started = w.startProcess(input);
+      const started = w.startProcess(inherited);
       w.addProcess(started.snapshot, { name: child, snapshot: t.snapshot }, vfork ? parent.name : null);
       if (vfork) w.suspend(ti);
       return { result: 'ok' };
@@ -340,13 +372,13 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     apply: (w, step, ti) => {
       if (step.fields['fails'] === true) return { result: 'ENOENT' };
       // de_thread(): the other threads die, and a zombie leader is reaped, before the exec'ing thread becomes the leader.
-      for (const i of w.liveTaskIndexes()) if (i !== ti) w.sendTask(i, { type: 'KILLED', by: 'exec' });
+      for (const i of w.liveTaskIndexes()) if (i !== ti) w.sendTask(i, KILLED_BY.exec);
       w.releaseZombies();
       const ignored = (['SIGILL', 'SIGSEGV'] as const).filter((signal) => faultHandler(w.processSnapshot, signal) === 'ignore');
       w.sendProcess({ type: 'EXEC' });
       // flush_signal_handlers(): exec resets every handler to the default action, but SIG_IGN stays.
       for (const signal of ignored) w.sendProcess({ type: 'SET_DISPOSITION', signal, handler: 'ignore' });
-      w.sendTask(ti, { type: 'EXEC' });
+      w.sendTask(ti, EXEC);
       w.resumeVforkParent();
       return { result: 'ok' };
     },

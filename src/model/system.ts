@@ -16,6 +16,7 @@ import { outcomeOf, showsLeakedBuffers, type Observation, type Outcome } from '.
 import { OwnTaskSteps, type OwnTaskEntry } from './own-task-steps.js';
 import { ROUTE_RULES, type RouteRule } from './rules.js';
 import { addBuffers, bufferDelta, framesOf, instructionOf, isAlive, taskFate, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
+import { StepEvents } from './step-events.js';
 import { World } from './world.js';
 
 export type NextResult =
@@ -69,6 +70,8 @@ export class SystemModel {
   /** The ops of the variant, each with its row of the op table and its route's rule: looked up on every step. */
   private readonly routes: ReadonlyMap<string, { readonly spec: OpSpec; readonly rule: RouteRule }>;
   private readonly names = new TaskNames();
+  /** The chart events named like steps' ops, made once (rules.ts, sameNamedEvent). */
+  readonly stepEvents = new StepEvents();
 
   /** The altstack a new thread starts with (see ModelOptions.handlersReturn). */
   readonly newThreadAltstack: Altstack;

@@ -38,6 +38,17 @@ const PROCESS_HAS_A_VFORK_PARENT: ProcessQuestion = {
   holds: (_model, process) => process.vforkParent !== null,
 };
 
+/**
+ * The events a step sends to every task it reaches, as constants: frozen, so that a chart numbers
+ * each by the object (Chart.send) rather than by walking its fields on every send.
+ */
+export const KILLED_BY: { readonly [By in SignalName | 'exec']: TaskEvent } = {
+  SIGILL: Object.freeze({ type: 'KILLED', by: 'SIGILL' }),
+  SIGSEGV: Object.freeze({ type: 'KILLED', by: 'SIGSEGV' }),
+  exec: Object.freeze({ type: 'KILLED', by: 'exec' }),
+};
+const RELEASED: TaskEvent = Object.freeze({ type: 'RELEASED' });
+
 export class World {
   private memoryNow: Memory;
   private processes: ProcessSlot[];
@@ -49,6 +60,12 @@ export class World {
   private ownTaskOnly = true;
   /** The questions the step asked about the rest of its process, in order, with their answers. */
   readonly answers: [ProcessQuestion, boolean][] = [];
+  /**
+   * By process: whether its slot and task list are copies this step made (sendTask), which no state
+   * holds yet, so that it may write into them. Every other change makes a new slot and list, which
+   * are its own as well; the state it started from is never written.
+   */
+  private readonly tasksCopied: boolean[] = [];
 
   constructor(
     readonly model: SystemModel,
@@ -148,9 +165,17 @@ export class World {
     // Refusals and queries leave the chart where it was: keep the slot, and its memoised key.
     if (r.snapshot === t.snapshot) return r.outcome;
     // Literals of one shape, not spreads: this runs on nearly every transition the explorer takes.
+    const slot = { name: t.name, snapshot: r.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
+    if (this.tasksCopied[at] === true) {
+      // The process and its task list are this step's own copies: a step that kills every thread
+      // copies the list once, not once per thread.
+      (p.tasks as TaskSlot[])[ti] = slot;
+      return r.outcome;
+    }
     const tasks = p.tasks.slice();
-    tasks[ti] = { name: t.name, snapshot: r.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
+    tasks[ti] = slot;
     this.setProc({ snapshot: p.snapshot, tasks, vforkParent: p.vforkParent }, at);
+    this.tasksCopied[at] = true;
     return r.outcome;
   }
 
@@ -163,20 +188,22 @@ export class World {
   }
 
   /**
-   * Starts a task chart: a thread of this process (`owner` 'thread') or the first thread of a new
+   * Starts a task chart from `input()`, made from the task `parent` and what `choice` stands for
+   * (Chart.startFrom): a thread of this process (`owner` 'thread') or the first thread of a new
    * process ('other'). A refusal (clone failing for memory) is returned, and nothing is counted.
    */
-  startTask(input: TaskInput, owner: 'thread' | 'other'): ChartStep<TaskSnapshot> {
+  startTask(parent: TaskSlot, choice: number, input: () => TaskInput, owner: 'thread' | 'other'): ChartStep<TaskSnapshot> {
     this.reachBeyond();
-    const r = this.model.task.start(input);
+    const r = this.model.task.startFrom(parent.snapshot, choice, input);
     this.traced(r, owner === 'thread' ? this.proc.tasks.length : 'other');
     if (!r.outcome) this.account(r.bufferChanges);
     return r;
   }
 
-  startProcess(input: ProcessInput): ChartStep<ProcessSnapshot> {
+  /** Starts a process chart from `input()`, made from the step's process's chart alone (fork). */
+  startProcess(input: () => ProcessInput): ChartStep<ProcessSnapshot> {
     this.reachBeyond();
-    const r = this.model.process.start(input);
+    const r = this.model.process.startFrom(this.processSnapshot, 0, input);
     this.traced(r, 'other');
     return r;
   }
@@ -225,12 +252,12 @@ export class World {
   releaseZombies(): void {
     // Only the step's own task can be the zombie unless another is: then the step reaches no further.
     if (this.actingTi >= 0 && !this.ask(ANOTHER_TASK_IS_A_ZOMBIE)) {
-      if (isZombie(this.task(this.actingTi))) this.sendTask(this.actingTi, { type: 'RELEASED' });
+      if (isZombie(this.task(this.actingTi))) this.sendTask(this.actingTi, RELEASED);
       return;
     }
     this.reachBeyond();
     this.proc.tasks.forEach((t, i) => {
-      if (isZombie(t)) this.sendTask(i, { type: 'RELEASED' });
+      if (isZombie(t)) this.sendTask(i, RELEASED);
     });
   }
 
@@ -243,7 +270,7 @@ export class World {
   /** Every live thread of the step's process dies of the signal. */
   killProcess(by: SignalName): void {
     this.reachBeyond();
-    for (const i of this.liveTaskIndexes()) this.sendTask(i, { type: 'KILLED', by });
+    for (const i of this.liveTaskIndexes()) this.sendTask(i, KILLED_BY[by]);
     this.releaseZombies();
   }
 
