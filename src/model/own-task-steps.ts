@@ -6,13 +6,13 @@
 // a chart lookup. The charts stay the source of truth: an entry is only ever a step the rules took
 // through the charts, and a step that reached further is never kept (it runs every time).
 
-import type { Memory } from '../../machines/task-types.js';
+import type { Memory, TaskEvent } from '../../machines/task-types.js';
 import type { Outcome } from './observation.js';
 import type { ChartStepTrace, TraceOwner } from './chart.js';
-import { addBuffers, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot } from './state.js';
+import { addBuffers, isAlive, isZombie, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot } from './state.js';
 import type { Step } from '../scenario/format.js';
 import type { SystemModel } from './system.js';
-import type { ProcessQuestion } from './world.js';
+import { RELEASED, type GroupEnd, type ProcessQuestion } from './world.js';
 
 /** What a step that touched its own task only did, as the step table keeps it. */
 export interface OwnTaskEffect {
@@ -25,6 +25,11 @@ export interface OwnTaskEffect {
   /** The owners of the trace, for a task at position `ti`; the entry's own position first. */
   readonly owners: readonly TraceOwner[];
   readonly ti: number;
+  /**
+   * The end of the thread group the step made (World.groupEnd), replayed onto the other threads of
+   * each state (replayGroupEnd); `buffers` and the trace outside it are the step's own part.
+   */
+  readonly groupEnd?: GroupEnd;
 }
 
 /** Step ids below this keep an entry's number exact (with process chart ids below 2^36). */
@@ -61,10 +66,16 @@ export class OwnTaskSteps {
   private readonly stepIdsByFields = new WeakMap<object, Map<string, number>>();
   private readonly stepIds = new Map<string, number>();
   private entries = 0;
+  private groupEndEntries = 0;
 
   /** How many effects the table keeps. */
   get size(): number {
     return this.entries;
+  }
+
+  /** How many of them end their thread group (OwnTaskEffect.groupEnd). */
+  get groupEnds(): number {
+    return this.groupEndEntries;
   }
 
   /** The step as a small number: its op and fields, not its task. */
@@ -127,7 +138,10 @@ export class OwnTaskSteps {
       slot = slot.then[branch];
     }
     if (slot !== undefined && isQuestion(slot)) throw new Error(`step table: a step of one key stopped asking where another step of it asked "${slot.question.name}"`);
-    if (slot === undefined) this.entries++;
+    if (slot === undefined) {
+      this.entries++;
+      if (effect.groupEnd !== undefined) this.groupEndEntries++;
+    }
     place({ effect, ownersAt });
   }
 
@@ -142,6 +156,43 @@ export class OwnTaskSteps {
     const processes = state.processes.slice();
     processes[pi] = { snapshot: effect.processSnapshot, tasks, vforkParent: p.vforkParent };
     return { memory: state.memory, processes, buffers: addBuffers(state.buffers, effect.buffers) };
+  }
+
+  /**
+   * The entry's effect replayed onto task `ti` of process `pi` of `state`, which has the entry's key,
+   * when the step ended its thread group: the own part as kept, and the end sent again to the tasks
+   * `state` has, through the task chart's memo tables, as World.endThreadGroup sends it.
+   */
+  replayGroupEnd(model: SystemModel, state: SystemState, pi: number, ti: number, entry: OwnTaskEntry): { state: SystemState; trace: ChartStepTrace[]; owners: TraceOwner[] } {
+    const { effect } = entry;
+    const end = effect.groupEnd!;
+    const p = state.processes[pi]!;
+    const tasks = p.tasks.slice();
+    const name = tasks[ti]!.name;
+    tasks[ti] = { name, snapshot: end.actingBefore.snapshot, suspended: end.actingBefore.suspended, stuckOn: end.actingBefore.stuckOn };
+    const own = (o: TraceOwner): TraceOwner => (o === effect.ti ? ti : o);
+    const trace: ChartStepTrace[] = effect.trace.slice(0, end.traceFrom);
+    const owners: TraceOwner[] = effect.owners.slice(0, end.traceFrom).map(own);
+    let { allocated, freed, leaked } = addBuffers(state.buffers, effect.buffers);
+    const send = (i: number, event: TaskEvent): void => {
+      const t = tasks[i]!;
+      const r = model.task.send(t.snapshot, event);
+      trace.push(r);
+      owners.push(i);
+      for (const c of r.bufferChanges) c === 'allocated' ? allocated++ : c === 'freed' ? freed++ : leaked++;
+      if (r.snapshot !== t.snapshot) tasks[i] = { name: t.name, snapshot: r.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
+    };
+    for (let i = 0; i < tasks.length; i++) if (!(end.sparesActing && i === ti) && isAlive(tasks[i]!)) send(i, end.event);
+    for (let i = 0; i < tasks.length; i++) if (isZombie(tasks[i]!)) send(i, RELEASED);
+    for (let k = end.traceTo; k < effect.trace.length; k++) {
+      trace.push(effect.trace[k]!);
+      owners.push(own(effect.owners[k]!));
+    }
+    const t = effect.task;
+    tasks[ti] = { name, snapshot: t.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
+    const processes = state.processes.slice();
+    processes[pi] = { snapshot: effect.processSnapshot, tasks, vforkParent: p.vforkParent };
+    return { state: { memory: state.memory, processes, buffers: { allocated, freed, leaked } }, trace, owners };
   }
 
   /** The entry's trace owners for a task at position `ti`. */

@@ -372,8 +372,7 @@ export const ROUTE_RULES: { readonly [R in Route]: RouteRule } = {
     apply: (w, step, ti) => {
       if (step.fields['fails'] === true) return { result: 'ENOENT' };
       // de_thread(): the other threads die, and a zombie leader is reaped, before the exec'ing thread becomes the leader.
-      for (const i of w.liveTaskIndexes()) if (i !== ti) w.sendTask(i, KILLED_BY.exec);
-      w.releaseZombies();
+      w.endThreadGroup(KILLED_BY.exec, true);
       const ignored = (['SIGILL', 'SIGSEGV'] as const).filter((signal) => faultHandler(w.processSnapshot, signal) === 'ignore');
       w.sendProcess({ type: 'EXEC' });
       // flush_signal_handlers(): exec resets every handler to the default action, but SIG_IGN stays.

@@ -114,6 +114,11 @@ export class SystemModel {
     return this.ownTaskSteps.size;
   }
 
+  /** How many of the step table's effects end their thread group, replayed onto the other threads each time. */
+  get stepTableGroupEnds(): number {
+    return this.ownTaskSteps.groupEnds;
+  }
+
   /** A small number for the instruction a stuck task refaults on (0: none): canonical keys are built from them. */
   instructionId(instruction: Instruction | null): number {
     if (instruction === null) return 0;
@@ -196,7 +201,9 @@ export class SystemModel {
     if (routed === undefined || routed.spec.scope === 'system' || proc === undefined || task === undefined || task.name !== step.task) return undefined;
     if (this.refusal(task, step) !== undefined || this.beyondLimits(state, proc, task, routed.spec, step) !== undefined) return undefined;
     const ownKey = this.ownTaskKey(state, proc, task, routed.spec, step);
-    return ownKey === undefined ? undefined : this.ownTaskSteps.get(this, this.task.id(task.snapshot), ownKey, proc, ti);
+    const entry = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, this.task.id(task.snapshot), ownKey, proc, ti);
+    // A step that ended its thread group changed the other threads as well: not an entry the search may take without the step.
+    return entry?.effect.groupEnd === undefined ? entry : undefined;
   }
 
   /** One step as the explorer needs it: the next state and the outcome, without numbering. */
@@ -222,6 +229,11 @@ export class SystemModel {
     const ownKey = this.ownTaskKey(state, proc, task, spec, step);
     const taskId = ownKey === undefined ? 0 : this.task.id(task.snapshot);
     const kept = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, taskId, ownKey, proc, ti);
+    if (kept?.effect.groupEnd !== undefined) {
+      const r = this.ownTaskSteps.replayGroupEnd(this, state, pi, ti, kept);
+      this.names.inherit(state, r.state, pi);
+      return { ok: true, state: r.state, outcome: kept.effect.outcome, trace: r.trace, owners: r.owners };
+    }
     if (kept !== undefined) {
       const replayed = this.ownTaskSteps.replay(state, pi, ti, kept);
       this.names.inherit(state, replayed, pi);
@@ -242,9 +254,11 @@ export class SystemModel {
     const afterTask = after.processes[pi]!.tasks[ti];
     const outcome = outcomeOf(step.op, result, afterTask && isAlive(afterTask) ? afterTask.snapshot : undefined);
     if (ownKey !== undefined && w.touchedOwnTaskOnly) {
-      const buffers = bufferDelta(state.buffers, after.buffers);
+      const groupEnd = w.groupEnd;
+      // The end's own changes to the counters are made again when it is replayed.
+      const buffers = groupEnd === undefined ? bufferDelta(state.buffers, after.buffers) : bufferDelta(addBuffers(state.buffers, groupEnd.buffers), after.buffers);
       const p = after.processes[pi]!;
-      this.ownTaskSteps.set(taskId, ownKey, w.answers, { task: p.tasks[ti]!, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti });
+      this.ownTaskSteps.set(taskId, ownKey, w.answers, { task: p.tasks[ti]!, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti, ...(groupEnd !== undefined ? { groupEnd } : {}) });
     } else if (memoKey !== undefined) {
       const buffers = bufferDelta(state.buffers, after.buffers);
       this.localSteps.set(memoKey, { process: after.processes[pi]!, buffers, outcome, trace: w.trace, owners: w.owners });

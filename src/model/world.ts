@@ -5,7 +5,7 @@
 import type { ProcessEvent, ProcessInput } from '../../machines/process-types.js';
 import type { BufferChange, Memory, SignalName, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task-types.js';
 import type { ChartStep, ChartStepTrace, TraceOwner } from './chart.js';
-import { isAlive, isZombie, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
+import { bufferDelta, isAlive, isZombie, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import type { SystemModel } from './system.js';
 
 /**
@@ -47,7 +47,25 @@ export const KILLED_BY: { readonly [By in SignalName | 'exec']: TaskEvent } = {
   SIGSEGV: Object.freeze({ type: 'KILLED', by: 'SIGSEGV' }),
   exec: Object.freeze({ type: 'KILLED', by: 'exec' }),
 };
-const RELEASED: TaskEvent = Object.freeze({ type: 'RELEASED' });
+export const RELEASED: TaskEvent = Object.freeze({ type: 'RELEASED' });
+
+/**
+ * The end of a step's thread group (World.endThreadGroup), as the step table keeps it to replay onto
+ * the threads of another state: what it sent, what the step's own task was just before, and where its
+ * sends lie in the step's trace.
+ */
+export interface GroupEnd {
+  /** What every running task got (the step's own too, unless `sparesActing`); a zombie leader was released after. */
+  readonly event: TaskEvent;
+  readonly sparesActing: boolean;
+  /** The step's own task just before. */
+  readonly actingBefore: TaskSlot;
+  /** Its sends are the trace's entries [traceFrom, traceTo). */
+  readonly traceFrom: number;
+  readonly traceTo: number;
+  /** What its sends changed the counters by. */
+  readonly buffers: BufferCounts;
+}
 
 export class World {
   private memoryNow: Memory;
@@ -58,6 +76,7 @@ export class World {
   /** Whose chart each trace entry stepped (see TraceOwner). */
   readonly owners: TraceOwner[] = [];
   private ownTaskOnly = true;
+  private groupEnded: GroupEnd | undefined;
   /** The questions the step asked about the rest of its process, in order, with their answers. */
   readonly answers: [ProcessQuestion, boolean][] = [];
   /**
@@ -91,12 +110,22 @@ export class World {
 
   /**
    * Whether the step has read and changed nothing but its own task, its process's chart and the
-   * memory, besides the answers it was given (ask): its effect is then a function of those (and the
-   * step), which the step table (own-task-steps.ts) relies on. Every other way to reach another task,
-   * a name, the vfork relation or another process goes through a method below that clears it.
+   * memory, besides the answers it was given (ask) and the end of its thread group (groupEnd, which
+   * does to each other task what that task alone decides): its effect is then a function of those
+   * (and the step), which the step table (own-task-steps.ts) relies on. Every other way to reach
+   * another task, a name, the vfork relation or another process goes through a method below that
+   * clears it.
    */
   get touchedOwnTaskOnly(): boolean {
     return this.ownTaskOnly;
+  }
+
+  /**
+   * The end of the thread group the step made, when touchedOwnTaskOnly holds but for it: what it did to
+   * each other task is a function of that task alone (endThreadGroup), so the step table keeps the step.
+   */
+  get groupEnd(): GroupEnd | undefined {
+    return this.ownTaskOnly ? this.groupEnded : undefined;
   }
 
   private reach(ti: number, at: number): void {
@@ -157,6 +186,11 @@ export class World {
   /** Sends an event to task `ti` of process `at` (the step's, unless said otherwise); returns what it reported. */
   sendTask(ti: number, event: TaskEvent, at = this.pi): TaskOutcome | undefined {
     this.reach(ti, at);
+    return this.sendTo(ti, event, at);
+  }
+
+  /** sendTask, for a caller that has said how far it reaches. */
+  private sendTo(ti: number, event: TaskEvent, at: number): TaskOutcome | undefined {
     const p = this.processes[at]!;
     const t = p.tasks[ti]!;
     const r = this.model.task.send(t.snapshot, event);
@@ -269,9 +303,29 @@ export class World {
 
   /** Every live thread of the step's process dies of the signal. */
   killProcess(by: SignalName): void {
-    this.reachBeyond();
-    for (const i of this.liveTaskIndexes()) this.sendTask(i, KILLED_BY[by]);
-    this.releaseZombies();
+    this.endThreadGroup(KILLED_BY[by], false);
+  }
+
+  /**
+   * The end of the step's thread group (do_group_exit; de_thread, which `sparesActing`): `event` to
+   * every running task of the process, then RELEASED to a zombie leader. Each task's part is a
+   * function of that task alone, so a step that otherwise touched its own task only is kept by the
+   * step table, which replays the end onto whatever threads the state it replays onto has (groupEnd).
+   * One end per step: a second one reaches beyond.
+   */
+  endThreadGroup(event: TaskEvent, sparesActing: boolean): void {
+    const keepable = this.ownTaskOnly && this.actingTi >= 0 && this.groupEnded === undefined;
+    if (!keepable) this.reachBeyond();
+    const acting = this.actingTi;
+    const actingBefore = acting >= 0 ? this.proc.tasks[acting] : undefined;
+    const traceFrom = this.trace.length;
+    const buffersBefore = this.buffers;
+    // The list is read afresh each time: a send may replace it (sendTo).
+    const n = this.proc.tasks.length;
+    for (let i = 0; i < n; i++) if (!(sparesActing && i === acting) && isAlive(this.proc.tasks[i]!)) this.sendTo(i, event, this.pi);
+    for (let i = 0; i < n; i++) if (isZombie(this.proc.tasks[i]!)) this.sendTo(i, RELEASED, this.pi);
+    if (keepable && actingBefore !== undefined)
+      this.groupEnded = { event, sparesActing, actingBefore, traceFrom, traceTo: this.trace.length, buffers: bufferDelta(buffersBefore, this.buffers) };
   }
 
   /** Ends the step's process's vfork relation: its parent, if any, runs again. */

@@ -124,3 +124,42 @@ describe('the step table keeps steps that ask about the rest of their process', 
     expect(take(last, 't1', 'EXIT').held).toBe(false);
   });
 });
+
+describe('the step table keeps a step that ends its thread group', () => {
+  it('replays the end onto the other threads of each state as the charts take it, and the search still takes the step', () => {
+    const model = modelFor('linux');
+    const plain = modelFor('linux', undefined, { memoise: false });
+    const threads: readonly RawStep[] = [
+      { task: 'main', op: 'CLONE_THREAD', child: 't1' },
+      { task: 'main', op: 'CLONE_THREAD', child: 't2' },
+    ];
+    // t1 is the same in each, the other threads are not: one running a handler, one a zombie leader.
+    const prefixes: readonly (readonly RawStep[])[] = [
+      threads,
+      [...threads, { task: 't2', op: 'LDTILECFG' }, { task: 'main', op: 'SIGNAL', onstack: false }],
+      [...threads, { task: 'main', op: 'CLONE_THREAD', child: 't3' }, { task: 'main', op: 'EXIT' }],
+    ];
+    // Without permission a first TOUCH is SIGILL, whose default action kills every thread; EXEC kills the others.
+    const ends = [
+      { op: 'TOUCH', task: 't1', fields: {} },
+      { op: 'EXEC', task: 't1', fields: {} },
+    ];
+    let replayedOntoOthers = 0;
+    for (const steps of prefixes) {
+      const state = simulate(toScenario({ variant: 'linux', steps }), model).finalState;
+      const at = model.locate(state, 't1')!;
+      for (const step of ends) {
+        const expected = written(plain.next(state, step));
+        expect(written(model.next(state, step))).toEqual(expected);
+        // The entry changes other threads: the search may not count the step from the entry alone.
+        expect(model.tableEntry(state, at.pi, at.ti, step)).toBeUndefined();
+        const r = model.next(state, step);
+        expect(written(r)).toEqual(expected);
+        if (r.ok && r.owners.some((o) => typeof o === 'number' && o !== at.ti)) replayedOntoOthers++;
+      }
+    }
+    // One entry for each step, made in the first state and replayed onto the others.
+    expect(model.stepTableGroupEnds).toBe(2);
+    expect(replayedOntoOthers).toBe(2 * prefixes.length);
+  });
+});
