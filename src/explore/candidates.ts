@@ -1,16 +1,15 @@
 // The steps a configuration allows from a state of the search: one representative per symmetric
 // choice, each op's fields as the configuration (from the op table) chooses them.
 
-import { opSpec } from '../../machines/kernel-events.js';
+import { opSpec, type OpSpec } from '../../machines/kernel-events.js';
 import { framesOf, isAlive, onThreadList, type SystemState } from '../model/state.js';
 import type { SystemModel } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
 import { CanonicalCodes } from './canonical.js';
-import type { ExploreConfig } from './config.js';
+import type { ExploreConfig, OpChoice } from './config.js';
 
 const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
 
-/** The steps the configuration allows from a node: one representative per symmetric choice. */
 /** Where the search stands: a state, the execs along its path, and the number the next new task gets. */
 export interface SearchPoint {
   readonly state: SystemState;
@@ -18,11 +17,30 @@ export interface SearchPoint {
   readonly nextId: number;
 }
 
-export function candidateSteps(model: SystemModel, config: ExploreConfig, node: SearchPoint): Step[] {
+/** The configuration's choices as candidateSteps reads them for every state: see prepareChoices. */
+export interface PreparedChoices {
+  /** The choices a task can take in the model's variant, each with its row of the op table. */
+  readonly ofTasks: readonly { readonly choice: OpChoice; readonly spec: OpSpec }[];
+  readonly oomBegin: boolean;
+  readonly oomEnd: boolean;
+}
+
+/** What candidateSteps looks up in the op table for each choice, looked up once: a search asks for every state. */
+export function prepareChoices(model: SystemModel, config: ExploreConfig): PreparedChoices {
+  const ofTasks: { choice: OpChoice; spec: OpSpec }[] = [];
+  for (const choice of config.ops) {
+    const spec = opSpec(choice.op);
+    if (spec !== undefined && spec.scope !== 'system' && model.hasOp(choice.op)) ofTasks.push({ choice, spec });
+  }
+  return { ofTasks, oomBegin: config.ops.some((o) => o.op === 'OOM_BEGIN'), oomEnd: config.ops.some((o) => o.op === 'OOM_END') };
+}
+
+/** The steps the configuration allows from a node: one representative per symmetric choice. */
+export function candidateSteps(model: SystemModel, config: ExploreConfig, node: SearchPoint, prepared: PreparedChoices = prepareChoices(model, config)): Step[] {
   const s = node.state;
   const out: Step[] = [];
-  if (config.ops.some((o) => o.op === 'OOM_BEGIN') && s.memory === 'available') out.push({ op: 'OOM_BEGIN', fields: {} });
-  if (config.ops.some((o) => o.op === 'OOM_END') && s.memory === 'exhausted') out.push({ op: 'OOM_END', fields: {} });
+  if (prepared.oomBegin && s.memory === 'available') out.push({ op: 'OOM_BEGIN', fields: {} });
+  if (prepared.oomEnd && s.memory === 'exhausted') out.push({ op: 'OOM_END', fields: {} });
   const liveProcesses = s.processes.filter((p) => p.tasks.some(isAlive));
   // Processes alike are interchangeable: one of each (only worth a key where there are two).
   const alike = liveProcesses.length > 1 ? { seen: new Set<string>(), codes: new CanonicalCodes() } : undefined;
@@ -48,9 +66,7 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
       if (seenTasks.has(tk)) continue;
       seenTasks.add(tk);
       const frames = framesOf(t).length;
-      for (const choice of config.ops) {
-        const spec = opSpec(choice.op);
-        if (spec === undefined || spec.scope === 'system' || !model.hasOp(choice.op)) continue;
+      for (const { choice, spec } of prepared.ofTasks) {
         if (spec.creates === 'thread' && threads >= config.maxThreadsPerProcess) continue;
         if (spec.creates === 'process' && liveProcesses.length >= config.maxProcesses) continue;
         if (choice.op === 'VFORK' && s.processes.some((q) => q.vforkParent !== null)) continue;

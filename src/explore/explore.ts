@@ -4,13 +4,12 @@
 
 import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
 import type { Observation, Outcome } from '../model/observation.js';
-import type { NextResult, SystemModel } from '../model/system.js';
+import type { NextResult, SystemModel, TableRow } from '../model/system.js';
 import type { OwnTaskEntry } from '../model/own-task-steps.js';
-import type { TaskPosition } from '../model/names.js';
 import type { SystemState } from '../model/state.js';
 import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
-import { candidateSteps, type SearchPoint } from './candidates.js';
+import { candidateSteps, prepareChoices, type SearchPoint } from './candidates.js';
 import { CanonicalCodes } from './canonical.js';
 import { requireModelFor, type ExploreConfig } from './config.js';
 import { cycleOf } from './lasso.js';
@@ -211,6 +210,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   let depth = 0;
   let stoppedBy: StopReason | undefined;
   const ampleSets = options.reduction === 'por' ? new AmpleSets(model, config) : undefined;
+  const choices = prepareChoices(model, config);
   // Every number of processes: each unit of processes searched apart (units.ts).
   const byUnits = everyProcessCount(config.maxProcesses);
   if (byUnits && ampleSets !== undefined) throw new RangeError('explorer: the partial-order reduction does not combine with the search by units (every number of processes)');
@@ -280,21 +280,22 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       stoppedBy = beyondBudget(options, cpuAtStart);
       if (stoppedBy !== undefined) break;
     }
-    const candidates = candidateSteps(model, config, here);
+    const candidates = candidateSteps(model, config, here, choices);
     const steps = ampleSets === undefined ? candidates : (ampleSets.choose(here, candidates, (step) => whither(here, i, hereDepth, step)) ?? candidates);
     // The task whose steps were looked up last (a state's candidates come task by task), and where it
     // is; `key` holds the codes of the rest of the state, prepared for its steps.
     let stepsOf: string | undefined;
-    let at: TaskPosition | undefined;
+    let row: TableRow | undefined;
     for (const step of steps) {
       let entry: OwnTaskEntry | undefined;
       if (tableStepsJudged !== undefined && step.task !== undefined) {
         if (step.task !== stepsOf) {
           stepsOf = step.task;
-          at = model.locate(state, step.task);
-          if (at !== undefined) key.prepareSteps(model, state, at.pi, at.ti);
+          const at = model.locate(state, step.task);
+          row = at === undefined ? undefined : model.tableRow(state, at.pi, at.ti);
+          if (at !== undefined && row !== undefined) key.prepareSteps(model, state, at.pi, at.ti);
         }
-        entry = at === undefined ? undefined : model.tableEntry(state, at.pi, at.ti, step);
+        entry = row === undefined ? undefined : model.tableEntry(row, step);
         // A step the table holds, whose entry the step properties judged before, to a state seen
         // before: counted, and nothing more (see tableStepsJudged).
         if (entry !== undefined && tableStepsJudged.has(entry) && !stepPropertiesOf(step.op).together) {

@@ -170,23 +170,28 @@ export class OwnTaskSteps {
     const tasks = p.tasks.slice();
     const name = tasks[ti]!.name;
     tasks[ti] = { name, snapshot: end.actingBefore.snapshot, suspended: end.actingBefore.suspended, stuckOn: end.actingBefore.stuckOn };
-    const own = (o: TraceOwner): TraceOwner => (o === effect.ti ? ti : o);
-    const trace: ChartStepTrace[] = effect.trace.slice(0, end.traceFrom);
-    const owners: TraceOwner[] = effect.owners.slice(0, end.traceFrom).map(own);
+    const trace: ChartStepTrace[] = [];
+    const owners: TraceOwner[] = [];
+    // The step's own part before the end, then the end sent to this state's tasks, then the own part after.
+    for (let k = 0; k < end.traceFrom; k++) {
+      trace.push(effect.trace[k]!);
+      owners.push(effect.owners[k] === effect.ti ? ti : effect.owners[k]!);
+    }
     let { allocated, freed, leaked } = addBuffers(state.buffers, effect.buffers);
-    const send = (i: number, event: TaskEvent): void => {
-      const t = tasks[i]!;
-      const r = model.task.send(t.snapshot, event);
-      trace.push(r);
-      owners.push(i);
-      for (const c of r.bufferChanges) c === 'allocated' ? allocated++ : c === 'freed' ? freed++ : leaked++;
-      if (r.snapshot !== t.snapshot) tasks[i] = { name: t.name, snapshot: r.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
-    };
-    for (let i = 0; i < tasks.length; i++) if (!(end.sparesActing && i === ti) && isAlive(tasks[i]!)) send(i, end.event);
-    for (let i = 0; i < tasks.length; i++) if (isZombie(tasks[i]!)) send(i, RELEASED);
+    for (let pass = 0; pass < 2; pass++)
+      for (let i = 0; i < tasks.length; i++) {
+        const t = tasks[i]!;
+        const event: TaskEvent | undefined = pass === 0 ? (!(end.sparesActing && i === ti) && isAlive(t) ? end.event : undefined) : isZombie(t) ? RELEASED : undefined;
+        if (event === undefined) continue;
+        const r = model.task.send(t.snapshot, event);
+        trace.push(r);
+        owners.push(i);
+        for (const c of r.bufferChanges) c === 'allocated' ? allocated++ : c === 'freed' ? freed++ : leaked++;
+        if (r.snapshot !== t.snapshot) tasks[i] = { name: t.name, snapshot: r.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
+      }
     for (let k = end.traceTo; k < effect.trace.length; k++) {
       trace.push(effect.trace[k]!);
-      owners.push(own(effect.owners[k]!));
+      owners.push(effect.owners[k] === effect.ti ? ti : effect.owners[k]!);
     }
     const t = effect.task;
     tasks[ti] = { name, snapshot: t.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };

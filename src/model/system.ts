@@ -36,6 +36,16 @@ interface LocalEffect {
   readonly owners: readonly TraceOwner[];
 }
 
+/** A task as the step table looks its steps up: see SystemModel.tableRow. */
+export interface TableRow {
+  readonly state: SystemState;
+  readonly proc: ProcessSlot;
+  readonly task: TaskSlot;
+  readonly ti: number;
+  readonly taskId: number;
+  readonly processId: number;
+}
+
 /** A process with more tasks than this is not memoised per local step: its key would cost more than the step. */
 const LOCAL_MEMO_MAX_TASKS = 16;
 
@@ -190,18 +200,30 @@ export class SystemModel {
   }
 
   /**
-   * The step table's entry for `step` taken by task `ti` of process `pi`, when the table holds one:
-   * what the step does, without taking it (next() replays the same entry). A search that knows where
-   * the task is, and only needs to know where a step leads, need not build the state after it.
+   * Task `ti` of process `pi` of `state` as the step table looks its steps up (tableEntry), its
+   * chart's and its process chart's numbers found once for all of them; undefined where the table
+   * answers none of them: without memo tables, and for a task that cannot step or is stuck (whose
+   * steps ownTaskKey leaves out).
    */
-  tableEntry(state: SystemState, pi: number, ti: number, step: Step): OwnTaskEntry | undefined {
-    const routed = this.routes.get(step.op);
+  tableRow(state: SystemState, pi: number, ti: number): TableRow | undefined {
     const proc = state.processes[pi];
     const task = proc?.tasks[ti];
-    if (routed === undefined || routed.spec.scope === 'system' || proc === undefined || task === undefined || task.name !== step.task) return undefined;
-    if (this.refusal(task, step) !== undefined || this.beyondLimits(state, proc, task, routed.spec, step) !== undefined) return undefined;
-    const ownKey = this.ownTaskKey(state, proc, task, routed.spec, step);
-    const entry = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, this.task.id(task.snapshot), ownKey, proc, ti);
+    if (!this.options.memoise || proc === undefined || task === undefined || task.stuckOn !== null || !isAlive(task) || task.suspended) return undefined;
+    return { state, proc, task, ti, taskId: this.task.id(task.snapshot), processId: this.process.id(proc.snapshot) };
+  }
+
+  /**
+   * The step table's entry for `step` taken by the row's task, when the table holds one: what the
+   * step does, without taking it (next() replays the same entry). A search that knows where the task
+   * is, and only needs to know where a step leads, need not build the state after it. The row stands
+   * for what refusal() and ownTaskKey() read of the task; the rest is theirs and beyondLimits'.
+   */
+  tableEntry(row: TableRow, step: Step): OwnTaskEntry | undefined {
+    const routed = this.routes.get(step.op);
+    if (routed === undefined || routed.spec.scope === 'system' || routed.spec.creates !== undefined || row.task.name !== step.task) return undefined;
+    if (this.beyondLimits(row.state, row.proc, row.task, routed.spec, step) !== undefined) return undefined;
+    const ownKey = this.ownTaskSteps.keyOf(row.processId, row.state.memory, step);
+    const entry = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, row.taskId, ownKey, row.proc, row.ti);
     // A step that ended its thread group changed the other threads as well: not an entry the search may take without the step.
     return entry?.effect.groupEnd === undefined ? entry : undefined;
   }

@@ -54,10 +54,11 @@ describe('a step the step table holds is judged once per entry', () => {
         for (const step of candidateSteps(model, config, { state, execs: 0, nextId: 1000 })) {
           const at = step.task === undefined ? undefined : model.locate(state, step.task);
           if (at === undefined) continue;
-          const before = model.tableEntry(state, at.pi, at.ti, step);
+          const row = model.tableRow(state, at.pi, at.ti);
+          const before = row === undefined ? undefined : model.tableEntry(row, step);
           const r = model.next(state, step);
           // The step that made an entry is one of its steps too.
-          const entry = before ?? model.tableEntry(state, at.pi, at.ti, step);
+          const entry = before ?? (row === undefined ? undefined : model.tableEntry(row, step));
           if (entry === undefined) continue;
           expect(r.ok).toBe(true);
           if (r.ok) yield { state, step, pi: at.pi, ti: at.ti, entry, r };
