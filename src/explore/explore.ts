@@ -293,7 +293,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
           stepsOf = step.task;
           const at = model.locate(state, step.task);
           row = at === undefined ? undefined : model.tableRow(state, at.pi, at.ti);
-          if (at !== undefined && row !== undefined) key.prepareSteps(model, state, at.pi, at.ti);
+          if (row !== undefined) key.prepareSteps(model, state, row.pi, row.ti);
         }
         entry = row === undefined ? undefined : model.tableEntry(row, step);
         // A step the table holds, whose entry the step properties judged before, to a state seen

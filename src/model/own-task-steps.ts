@@ -6,13 +6,13 @@
 // a chart lookup. The charts stay the source of truth: an entry is only ever a step the rules took
 // through the charts, and a step that reached further is never kept (it runs every time).
 
-import type { Memory, TaskEvent } from '../../machines/task-types.js';
+import type { Memory } from '../../machines/task-types.js';
 import type { Outcome } from './observation.js';
 import type { ChartStepTrace, TraceOwner } from './chart.js';
-import { addBuffers, isAlive, isZombie, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot } from './state.js';
+import { addBuffers, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot } from './state.js';
 import type { Step } from '../scenario/format.js';
 import type { SystemModel } from './system.js';
-import { RELEASED, type GroupEnd, type ProcessQuestion } from './world.js';
+import { sendGroupEnd, type GroupEnd, type ProcessQuestion } from './world.js';
 
 /** What a step that touched its own task only did, as the step table keeps it. */
 export interface OwnTaskEffect {
@@ -66,16 +66,10 @@ export class OwnTaskSteps {
   private readonly stepIdsByFields = new WeakMap<object, Map<string, number>>();
   private readonly stepIds = new Map<string, number>();
   private entries = 0;
-  private groupEndEntries = 0;
 
   /** How many effects the table keeps. */
   get size(): number {
     return this.entries;
-  }
-
-  /** How many of them end their thread group (OwnTaskEffect.groupEnd). */
-  get groupEnds(): number {
-    return this.groupEndEntries;
   }
 
   /** The step as a small number: its op and fields, not its task. */
@@ -138,10 +132,7 @@ export class OwnTaskSteps {
       slot = slot.then[branch];
     }
     if (slot !== undefined && isQuestion(slot)) throw new Error(`step table: a step of one key stopped asking where another step of it asked "${slot.question.name}"`);
-    if (slot === undefined) {
-      this.entries++;
-      if (effect.groupEnd !== undefined) this.groupEndEntries++;
-    }
+    if (slot === undefined) this.entries++;
     place({ effect, ownersAt });
   }
 
@@ -178,17 +169,14 @@ export class OwnTaskSteps {
       owners.push(effect.owners[k] === effect.ti ? ti : effect.owners[k]!);
     }
     let { allocated, freed, leaked } = addBuffers(state.buffers, effect.buffers);
-    for (let pass = 0; pass < 2; pass++)
-      for (let i = 0; i < tasks.length; i++) {
-        const t = tasks[i]!;
-        const event: TaskEvent | undefined = pass === 0 ? (!(end.sparesActing && i === ti) && isAlive(t) ? end.event : undefined) : isZombie(t) ? RELEASED : undefined;
-        if (event === undefined) continue;
-        const r = model.task.send(t.snapshot, event);
-        trace.push(r);
-        owners.push(i);
-        for (const c of r.bufferChanges) c === 'allocated' ? allocated++ : c === 'freed' ? freed++ : leaked++;
-        if (r.snapshot !== t.snapshot) tasks[i] = { name: t.name, snapshot: r.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
-      }
+    sendGroupEnd(end, ti, tasks.length, (i) => tasks[i]!, (i, event) => {
+      const t = tasks[i]!;
+      const r = model.task.send(t.snapshot, event);
+      trace.push(r);
+      owners.push(i);
+      for (const c of r.bufferChanges) c === 'allocated' ? allocated++ : c === 'freed' ? freed++ : leaked++;
+      if (r.snapshot !== t.snapshot) tasks[i] = { name: t.name, snapshot: r.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
+    });
     for (let k = end.traceTo; k < effect.trace.length; k++) {
       trace.push(effect.trace[k]!);
       owners.push(effect.owners[k] === effect.ti ? ti : effect.owners[k]!);

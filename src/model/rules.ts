@@ -7,13 +7,14 @@
 import { opSpec, type OpSpec, type OpsRoutedTo, type Route } from '../../machines/kernel-events.js';
 import { permissionRequestAltstackMinimum } from '../../machines/platform.js';
 import type { ProcessEvent, ProcessInput } from '../../machines/process-types.js';
-import type { Memory, SigreturnTileBits, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task-types.js';
+import type { SigreturnTileBits, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task-types.js';
 import { describeValue } from '../scenario/describe.js';
 import type { Step } from '../scenario/format.js';
 import type { ChartStep } from './chart.js';
 import type { RuleResult } from './observation.js';
 import { altstackOf, faultHandler, framesOf, hasLargeBuffer, hostPermitted, instructionOf, isAlive, isGroupLeader, onThreadList, type Instruction, processValue, sigillHandler, sigsegvHandler, taskValue, type TaskSlot, type TaskSnapshot } from './state.js';
-import { KILLED_BY, someOtherTask, type ProcessQuestion, type World } from './world.js';
+import { EXEC, FAULT_SIGNAL, HANDLER_RETURNS, KILLED_BY, PERMISSION_GRANTED } from './chart-events.js';
+import { someOtherTask, type ProcessQuestion, type World } from './world.js';
 import type { SystemModel } from './system.js';
 
 /** The boxes of the composition picture. */
@@ -53,18 +54,6 @@ export interface RouteRule {
 export type SharedRuleName = 'everyThreadAltstackCheck' | 'permissionReachesEveryThread' | 'faultMeetsDisposition' | 'fatalSignalKillsProcess' | 'vforkParentResumes' | 'memoryIsRead';
 
 const NO_OUTCOME = 'no outcome';
-
-// The events the rules send that are the same every time: frozen, so that a chart numbers each by
-// the object (Chart.send).
-const PERMISSION_GRANTED: { readonly [M in Memory]: TaskEvent } = {
-  available: Object.freeze({ type: 'PERMISSION_GRANTED', memory: 'available' }),
-  exhausted: Object.freeze({ type: 'PERMISSION_GRANTED', memory: 'exhausted' }),
-};
-/** A fault signal's handler frame: force_sig_fault() delivers it on the thread stack. */
-const FAULT_SIGNAL: TaskEvent = Object.freeze({ type: 'SIGNAL', onstack: false });
-/** A fault handler returns, its frame's tile bits as they were. */
-const HANDLER_RETURNS: TaskEvent = Object.freeze({ type: 'SIGRETURN', tileBits: 'keep' });
-const EXEC: TaskEvent = Object.freeze({ type: 'EXEC' });
 
 // --- The shared rules -------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@
 
 import { OPS, opSpec, variantHasOp, type OpSpec } from '../../machines/kernel-events.js';
 import type { PlatformProfile } from '../../machines/platform.js';
-import { NEVER_SET_ALTSTACK, RESET_ALTSTACK, type Altstack, type TaskInput } from '../../machines/task-types.js';
+import { NEVER_SET_ALTSTACK, RESET_ALTSTACK, type Altstack, type Memory, type TaskInput } from '../../machines/task-types.js';
 import type { ProcessMachine, TaskMachine, Variant } from '../../machines/variants.js';
 import type { Step } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';
@@ -16,7 +16,7 @@ import { outcomeOf, showsLeakedBuffers, type Observation, type Outcome } from '.
 import { OwnTaskSteps, type OwnTaskEntry } from './own-task-steps.js';
 import { ROUTE_RULES, type RouteRule } from './rules.js';
 import { addBuffers, bufferDelta, framesOf, instructionOf, isAlive, taskFate, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
-import { StepEvents } from './step-events.js';
+import { StepEvents } from './chart-events.js';
 import { World } from './world.js';
 
 export type NextResult =
@@ -41,6 +41,7 @@ export interface TableRow {
   readonly state: SystemState;
   readonly proc: ProcessSlot;
   readonly task: TaskSlot;
+  readonly pi: number;
   readonly ti: number;
   readonly taskId: number;
   readonly processId: number;
@@ -124,11 +125,6 @@ export class SystemModel {
     return this.ownTaskSteps.size;
   }
 
-  /** How many of the step table's effects end their thread group, replayed onto the other threads each time. */
-  get stepTableGroupEnds(): number {
-    return this.ownTaskSteps.groupEnds;
-  }
-
   /** A small number for the instruction a stuck task refaults on (0: none): canonical keys are built from them. */
   instructionId(instruction: Instruction | null): number {
     if (instruction === null) return 0;
@@ -201,28 +197,27 @@ export class SystemModel {
 
   /**
    * Task `ti` of process `pi` of `state` as the step table looks its steps up (tableEntry), its
-   * chart's and its process chart's numbers found once for all of them; undefined where the table
-   * answers none of them: without memo tables, and for a task that cannot step or is stuck (whose
-   * steps ownTaskKey leaves out).
+   * chart's and its process chart's numbers found once for all of them; undefined for a task that
+   * cannot step (refusal(): it does not run, or waits in vfork; a stuck task's steps have no key, see
+   * ownTaskKey).
    */
   tableRow(state: SystemState, pi: number, ti: number): TableRow | undefined {
     const proc = state.processes[pi];
     const task = proc?.tasks[ti];
-    if (!this.options.memoise || proc === undefined || task === undefined || task.stuckOn !== null || !isAlive(task) || task.suspended) return undefined;
-    return { state, proc, task, ti, taskId: this.task.id(task.snapshot), processId: this.process.id(proc.snapshot) };
+    if (proc === undefined || task === undefined || !isAlive(task) || task.suspended) return undefined;
+    return { state, proc, task, pi, ti, taskId: this.task.id(task.snapshot), processId: this.process.id(proc.snapshot) };
   }
 
   /**
    * The step table's entry for `step` taken by the row's task, when the table holds one: what the
    * step does, without taking it (next() replays the same entry). A search that knows where the task
-   * is, and only needs to know where a step leads, need not build the state after it. The row stands
-   * for what refusal() and ownTaskKey() read of the task; the rest is theirs and beyondLimits'.
+   * is, and only needs to know where a step leads, need not build the state after it.
    */
   tableEntry(row: TableRow, step: Step): OwnTaskEntry | undefined {
     const routed = this.routes.get(step.op);
-    if (routed === undefined || routed.spec.scope === 'system' || routed.spec.creates !== undefined || row.task.name !== step.task) return undefined;
+    if (routed === undefined || routed.spec.scope === 'system' || row.task.name !== step.task) return undefined;
     if (this.beyondLimits(row.state, row.proc, row.task, routed.spec, step) !== undefined) return undefined;
-    const ownKey = this.ownTaskSteps.keyOf(row.processId, row.state.memory, step);
+    const ownKey = this.ownTaskKey(row.processId, row.state.memory, row.task, routed.spec, step);
     const entry = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, row.taskId, ownKey, row.proc, row.ti);
     // A step that ended its thread group changed the other threads as well: not an entry the search may take without the step.
     return entry?.effect.groupEnd === undefined ? entry : undefined;
@@ -248,7 +243,7 @@ export class SystemModel {
     const task = proc.tasks[ti]!;
     const beyond = this.beyondLimits(state, proc, task, spec, step);
     if (beyond) return beyond;
-    const ownKey = this.ownTaskKey(state, proc, task, spec, step);
+    const ownKey = this.ownTaskKey(this.process.id(proc.snapshot), state.memory, task, spec, step);
     const taskId = ownKey === undefined ? 0 : this.task.id(task.snapshot);
     const kept = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, taskId, ownKey, proc, ti);
     if (kept?.effect.groupEnd !== undefined) {
@@ -292,9 +287,9 @@ export class SystemModel {
    * What the step table looks a step of `task` up by; undefined without memo tables, for a step that
    * creates a task (it reads the names), and for a stuck task (rare, and its instruction would need a number).
    */
-  private ownTaskKey(state: SystemState, proc: ProcessSlot, task: TaskSlot, spec: OpSpec, step: Step): number | undefined {
+  private ownTaskKey(processId: number, memory: Memory, task: TaskSlot, spec: OpSpec, step: Step): number | undefined {
     if (!this.options.memoise || task.stuckOn !== null || spec.creates !== undefined) return undefined;
-    return this.ownTaskSteps.keyOf(this.process.id(proc.snapshot), state.memory, step);
+    return this.ownTaskSteps.keyOf(processId, memory, step);
   }
 
   /**

@@ -6,6 +6,7 @@ import type { ProcessEvent, ProcessInput } from '../../machines/process-types.js
 import type { BufferChange, Memory, SignalName, TaskEvent, TaskInput, TaskOutcome } from '../../machines/task-types.js';
 import type { ChartStep, ChartStepTrace, TraceOwner } from './chart.js';
 import { bufferDelta, isAlive, isZombie, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
+import { KILLED_BY, RELEASED } from './chart-events.js';
 import type { SystemModel } from './system.js';
 
 /**
@@ -39,17 +40,6 @@ const PROCESS_HAS_A_VFORK_PARENT: ProcessQuestion = {
 };
 
 /**
- * The events a step sends to every task it reaches, as constants: frozen, so that a chart numbers
- * each by the object (Chart.send) rather than by walking its fields on every send.
- */
-export const KILLED_BY: { readonly [By in SignalName | 'exec']: TaskEvent } = {
-  SIGILL: Object.freeze({ type: 'KILLED', by: 'SIGILL' }),
-  SIGSEGV: Object.freeze({ type: 'KILLED', by: 'SIGSEGV' }),
-  exec: Object.freeze({ type: 'KILLED', by: 'exec' }),
-};
-export const RELEASED: TaskEvent = Object.freeze({ type: 'RELEASED' });
-
-/**
  * The end of a step's thread group (World.endThreadGroup), as the step table keeps it to replay onto
  * the threads of another state: what it sent, what the step's own task was just before, and where its
  * sends lie in the step's trace.
@@ -67,6 +57,22 @@ export interface GroupEnd {
   readonly buffers: BufferCounts;
 }
 
+/**
+ * The sends of a thread group's end, in order, as World.endThreadGroup makes them and the step table
+ * replays them: the end's event to each running task of the `count` (but task `acting` where the end
+ * spares it), then RELEASED to each zombie leader. `taskAt` reads the list as the sends leave it.
+ */
+export function sendGroupEnd(
+  end: Pick<GroupEnd, 'event' | 'sparesActing'>,
+  acting: number,
+  count: number,
+  taskAt: (i: number) => TaskSlot,
+  send: (i: number, event: TaskEvent) => void,
+): void {
+  for (let i = 0; i < count; i++) if (!(end.sparesActing && i === acting) && isAlive(taskAt(i))) send(i, end.event);
+  for (let i = 0; i < count; i++) if (isZombie(taskAt(i))) send(i, RELEASED);
+}
+
 export class World {
   private memoryNow: Memory;
   private processes: ProcessSlot[];
@@ -79,12 +85,6 @@ export class World {
   private groupEnded: GroupEnd | undefined;
   /** The questions the step asked about the rest of its process, in order, with their answers. */
   readonly answers: [ProcessQuestion, boolean][] = [];
-  /**
-   * By process: whether its slot and task list are copies this step made (sendTask), which no state
-   * holds yet, so that it may write into them. Every other change makes a new slot and list, which
-   * are its own as well; the state it started from is never written.
-   */
-  private readonly tasksCopied: boolean[] = [];
 
   constructor(
     readonly model: SystemModel,
@@ -199,17 +199,9 @@ export class World {
     // Refusals and queries leave the chart where it was: keep the slot, and its memoised key.
     if (r.snapshot === t.snapshot) return r.outcome;
     // Literals of one shape, not spreads: this runs on nearly every transition the explorer takes.
-    const slot = { name: t.name, snapshot: r.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
-    if (this.tasksCopied[at] === true) {
-      // The process and its task list are this step's own copies: a step that kills every thread
-      // copies the list once, not once per thread.
-      (p.tasks as TaskSlot[])[ti] = slot;
-      return r.outcome;
-    }
     const tasks = p.tasks.slice();
-    tasks[ti] = slot;
+    tasks[ti] = { name: t.name, snapshot: r.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
     this.setProc({ snapshot: p.snapshot, tasks, vforkParent: p.vforkParent }, at);
-    this.tasksCopied[at] = true;
     return r.outcome;
   }
 
@@ -320,10 +312,8 @@ export class World {
     const actingBefore = acting >= 0 ? this.proc.tasks[acting] : undefined;
     const traceFrom = this.trace.length;
     const buffersBefore = this.buffers;
-    // The list is read afresh each time: a send may replace it (sendTo).
-    const n = this.proc.tasks.length;
-    for (let i = 0; i < n; i++) if (!(sparesActing && i === acting) && isAlive(this.proc.tasks[i]!)) this.sendTo(i, event, this.pi);
-    for (let i = 0; i < n; i++) if (isZombie(this.proc.tasks[i]!)) this.sendTo(i, RELEASED, this.pi);
+    // The list is read afresh each time: a send replaces it (sendTo).
+    sendGroupEnd({ event, sparesActing }, acting, this.proc.tasks.length, (i) => this.proc.tasks[i]!, (i, e) => void this.sendTo(i, e, this.pi));
     if (keepable && actingBefore !== undefined)
       this.groupEnded = { event, sparesActing, actingBefore, traceFrom, traceTo: this.trace.length, buffers: bufferDelta(buffersBefore, this.buffers) };
   }

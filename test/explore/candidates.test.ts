@@ -7,8 +7,8 @@ import { modelFor } from '../../src/simulate/simulate.js';
 import type { VariantName } from '../../machines/variants.js';
 
 // A candidate the model refuses as a scenario error is no transition, yet the search paid for a
-// whole step to learn it (a SIGRETURN offered to a task that runs no handler was one in eight of the
-// steps the step table could not answer): the explorer offers only steps the model takes.
+// whole step to learn it (a SIGRETURN offered to a task that runs no handler was about one in ten of
+// the steps the step table could not answer): the explorer offers only steps the model takes.
 describe('the steps the explorer offers', () => {
   it.each([
     ['linux', 'default'],
