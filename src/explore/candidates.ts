@@ -4,7 +4,7 @@
 import { opSpec, type OpSpec } from '../../machines/kernel-events.js';
 import { framesOf, isAlive, onThreadList, type SystemState } from '../model/state.js';
 import type { SystemModel } from '../model/system.js';
-import type { Step } from '../scenario/format.js';
+import type { Step, StepValue } from '../scenario/format.js';
 import { CanonicalCodes } from './canonical.js';
 import type { ExploreConfig, OpChoice } from './config.js';
 
@@ -19,18 +19,22 @@ export interface SearchPoint {
 
 /** The configuration's choices as candidateSteps reads them for every state: see prepareChoices. */
 export interface PreparedChoices {
-  /** The choices a task can take in the model's variant, each with its row of the op table. */
-  readonly ofTasks: readonly { readonly choice: OpChoice; readonly spec: OpSpec }[];
+  /**
+   * The choices a task can take in the model's variant, each with its row of the op table and, for
+   * one that creates a task, its fields with each name the new task may get (by the number in it),
+   * made on first use: the same objects again and again, which the step table knows its steps by.
+   */
+  readonly ofTasks: readonly { readonly choice: OpChoice; readonly spec: OpSpec; readonly named: Readonly<Record<string, StepValue>>[] }[];
   readonly oomBegin: boolean;
   readonly oomEnd: boolean;
 }
 
 /** What candidateSteps looks up in the op table for each choice, looked up once: a search asks for every state. */
 export function prepareChoices(model: SystemModel, config: ExploreConfig): PreparedChoices {
-  const ofTasks: { choice: OpChoice; spec: OpSpec }[] = [];
+  const ofTasks: PreparedChoices['ofTasks'][number][] = [];
   for (const choice of config.ops) {
     const spec = opSpec(choice.op);
-    if (spec !== undefined && spec.scope !== 'system' && model.hasOp(choice.op)) ofTasks.push({ choice, spec });
+    if (spec !== undefined && spec.scope !== 'system' && model.hasOp(choice.op)) ofTasks.push({ choice, spec, named: [] });
   }
   return { ofTasks, oomBegin: config.ops.some((o) => o.op === 'OOM_BEGIN'), oomEnd: config.ops.some((o) => o.op === 'OOM_END') };
 }
@@ -66,14 +70,14 @@ export function candidateSteps(model: SystemModel, config: ExploreConfig, node: 
       if (seenTasks.has(tk)) continue;
       seenTasks.add(tk);
       const frames = framesOf(t).length;
-      for (const { choice, spec } of prepared.ofTasks) {
+      for (const { choice, spec, named } of prepared.ofTasks) {
         if (spec.creates === 'thread' && threads >= config.maxThreadsPerProcess) continue;
         if (spec.creates === 'process' && liveProcesses.length >= config.maxProcesses) continue;
         if (choice.op === 'VFORK' && s.processes.some((q) => q.vforkParent !== null)) continue;
         if (choice.op === 'EXEC' && choice.fields?.['fails'] !== true && node.execs >= config.maxExecs) continue;
         if (choice.op === 'SIGNAL' && frames >= config.maxSignalDepth) continue;
         if (spec.inHandler === true && frames === 0) continue;
-        const fields = spec.creates !== undefined ? { ...choice.fields, child: `t${node.nextId}` } : (choice.fields ?? NO_FIELDS);
+        const fields = spec.creates !== undefined ? (named[node.nextId] ??= { ...choice.fields, child: `t${node.nextId}` }) : (choice.fields ?? NO_FIELDS);
         out.push({ op: choice.op, task: t.name, fields });
       }
     }

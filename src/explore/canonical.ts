@@ -11,6 +11,7 @@
 import type { Memory } from '../../machines/task-types.js';
 import { isAlive, onThreadList, type ProcessSnapshot, type SystemState, type ProcessSlot, type TaskSlot } from '../model/state.js';
 import type { SystemModel } from '../model/system.js';
+import type { ForkedProcess } from '../model/world.js';
 
 /** The FNV-1a offset basis: the hash of a key with no codes yet. */
 const FNV_OFFSET = 0x811c9dc5;
@@ -136,10 +137,11 @@ export class CanonicalCodes {
   /**
    * Writes the key of the state a step of the task prepareSteps() was given leads to, from the state
    * it was given, when the step changes that task and its process's chart alone (a step the step
-   * table holds): the task becomes `task`, the chart `processSnapshot`, the execs `execs`. The same
-   * codes as write() of that state, without the state.
+   * table holds): the task becomes `task`, the chart `processSnapshot`, the execs `execs`, and the
+   * process the step made, if `forked`, is one more. The same codes as write() of that state, without
+   * the state.
    */
-  writeAfterStep(model: SystemModel, execs: number, task: TaskSlot, processSnapshot: ProcessSnapshot): void {
+  writeAfterStep(model: SystemModel, execs: number, task: TaskSlot, processSnapshot: ProcessSnapshot, forked?: ForkedProcess): void {
     this.begin(this.memory, execs);
     // A process without a live task has no codes.
     const live = this.othersAlive || isAlive(task);
@@ -150,10 +152,26 @@ export class CanonicalCodes {
       if (onThreadList(task)) n = insertSorted(codes, n, taskCode(model, task));
       this.pushProcess(processCode(model, processSnapshot, this.vforkParent), codes, n);
     }
-    if (this.processes === 0) return;
+    const child = forked !== undefined && isAlive(forked.task) ? forked : undefined;
+    if (this.processes === 0 && child === undefined) return;
     const each = this.otherProcesses.slice(0, this.processes);
     if (live) each.push(this.codes.slice(1, this.length));
+    if (child !== undefined) {
+      this.writeForked(model, execs, child);
+      each.push(this.codes.slice(1, this.length));
+    }
     this.pushSorted(each);
+  }
+
+  /**
+   * Writes the key of the process a step of the task prepareSteps() was given made (`forked`), alone,
+   * with the execs `execs`: a unit of its own in a search by units (its task is running, and it
+   * has no vfork parent).
+   */
+  writeForked(model: SystemModel, execs: number, forked: ForkedProcess): void {
+    this.begin(this.memory, execs);
+    this.taskCodes[0] = taskCode(model, forked.task);
+    this.pushProcess(processCode(model, forked.snapshot, null), this.taskCodes, 1);
   }
 
   /**

@@ -5,8 +5,8 @@
 import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
 import type { Observation, Outcome } from '../model/observation.js';
 import type { NextResult, SystemModel, TableRow } from '../model/system.js';
-import type { OwnTaskEntry } from '../model/own-task-steps.js';
-import type { SystemState } from '../model/state.js';
+import { EntrySet, type OwnTaskEffect, type OwnTaskEntry } from '../model/own-task-steps.js';
+import { isAlive, type SystemState } from '../model/state.js';
 import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
 import { candidateSteps, prepareChoices, type SearchPoint } from './candidates.js';
@@ -220,10 +220,9 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   // judges it on those alone, so its verdict is the entry's (docs/checking.md, How it searches). Such
   // a step to a state seen before is counted and not taken again: no state to make, no verdict to
   // ask. Off where every transition must be made: for onTransition, and where judgeEveryTransition
-  // asks. (In a search by units every state kept is one unit, and a step the table holds creates no
-  // process and changes no vfork relation: the state after it is one unit, whose key is the one
-  // written.)
-  const tableStepsJudged = onTransition === undefined && options.judgeEveryTransition !== true ? new Set<OwnTaskEntry>() : undefined;
+  // asks. (In a search by units every state kept is one unit, and a step the table holds changes no
+  // vfork relation: the state after it is that unit, and the process it made, if any, a unit apart.)
+  const tableStepsJudged = onTransition === undefined && options.judgeEveryTransition !== true ? new EntrySet() : undefined;
   // The cycle proviso, for a breadth-first search: an ample set may not lead back to a state found at
   // its own depth or before, and must leave the state; so every cycle of the reduced graph has a fully
   // expanded state (docs/checking.md, Partial-order reduction).
@@ -233,6 +232,23 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
     key.write(model, r.state, point.execs);
     const known = seen.find(key);
     return known === i ? 'stays' : known >= 0 && store.depth(known) <= pointDepth ? 'back' : 'ahead';
+  };
+  /**
+   * Whether the state after a step the step table holds (its entry's effect, reached with `execs`)
+   * was seen before: each unit of it, in a search by units. `key` holds the prepared codes of the
+   * step's task.
+   */
+  const seenAfterEntry = (effect: OwnTaskEffect, execs: number): boolean => {
+    if (!byUnits || effect.forked === undefined) {
+      key.writeAfterStep(model, execs, effect.task, effect.processSnapshot, effect.forked);
+      return seen.find(key) >= 0;
+    }
+    key.writeAfterStep(model, execs, effect.task, effect.processSnapshot);
+    if (seen.find(key) < 0) return false;
+    // A process whose task does not run is no unit (unitsOf), and has no codes.
+    if (!isAlive(effect.forked.task)) return true;
+    key.writeForked(model, execs, effect.forked);
+    return seen.find(key) >= 0;
   };
   /**
    * Takes `after`, a state the transition reached (a unit of it, in a search by units): stores it
@@ -298,13 +314,10 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
         entry = row === undefined ? undefined : model.tableEntry(row, step);
         // A step the table holds, whose entry the step properties judged before, to a state seen
         // before: counted, and nothing more (see tableStepsJudged).
-        if (entry !== undefined && tableStepsJudged.has(entry) && !stepPropertiesOf(step.op).together) {
-          key.writeAfterStep(model, execsAfter(here.execs, step, entry.effect.outcome), entry.effect.task, entry.effect.processSnapshot);
-          if (seen.find(key) >= 0) {
-            transitions++;
-            fromTable++;
-            continue;
-          }
+        if (entry !== undefined && tableStepsJudged.has(entry) && !stepPropertiesOf(step.op).together && seenAfterEntry(entry.effect, execsAfter(here.execs, step, entry.effect.outcome))) {
+          transitions++;
+          fromTable++;
+          continue;
         }
       }
       const r = model.next(state, step);

@@ -1,9 +1,10 @@
 // The step table: what a step did when it changed nothing but its own task, its process's chart and
-// the counters, and read nothing else but the memory and the answers to a few questions about the
-// rest of its process (World.touchedOwnTaskOnly, World.ask: whether another thread runs, has a
-// small altstack, ...). Such an effect is a function of those and of the step, so it is kept by
-// their small numbers and the answers, and replayed onto any state that has them, without a World or
-// a chart lookup. The charts stay the source of truth: an entry is only ever a step the rules took
+// the counters (and, for FORK, made a process from those), and read nothing else but the memory, the
+// answers to a few questions about the rest of its process (World.touchedOwnTaskOnly, World.ask:
+// whether another thread runs, has a small altstack, ...) and whether the name of the task it makes
+// is free. Such an effect is a function of those and of the step (but the new task's name), so it is
+// kept by their small numbers and the answers, and replayed onto any state that has them where that
+// name is free, without a World or a chart lookup. The charts stay the source of truth: an entry is only ever a step the rules took
 // through the charts, and a step that reached further is never kept (it runs every time).
 
 import type { Memory } from '../../machines/task-types.js';
@@ -12,7 +13,7 @@ import type { ChartStepTrace, TraceOwner } from './chart.js';
 import { addBuffers, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot } from './state.js';
 import type { Step } from '../scenario/format.js';
 import type { SystemModel } from './system.js';
-import { sendGroupEnd, type GroupEnd, type ProcessQuestion } from './world.js';
+import { sendGroupEnd, type ForkedProcess, type GroupEnd, type ProcessQuestion } from './world.js';
 
 /** What a step that touched its own task only did, as the step table keeps it. */
 export interface OwnTaskEffect {
@@ -30,6 +31,8 @@ export interface OwnTaskEffect {
    * each state (replayGroupEnd); `buffers` and the trace outside it are the step's own part.
    */
   readonly groupEnd?: GroupEnd;
+  /** The process the step made (FORK, World.forked), appended by the replay under the name of the step's `child`. */
+  readonly forked?: ForkedProcess;
 }
 
 /** Step ids below this keep an entry's number exact (with process chart ids below 2^36). */
@@ -39,6 +42,26 @@ const STEP_SLOTS = 2 ** 16;
 export interface OwnTaskEntry {
   readonly effect: OwnTaskEffect;
   readonly ownersAt: (readonly TraceOwner[] | undefined)[];
+  /** The entry's number: 0, 1, 2... in the order the table made them (a search keeps flags by it). */
+  readonly serial: number;
+}
+
+/** A set of the table's entries, a byte per entry number: a search asks it on most of its transitions. */
+export class EntrySet {
+  private flags = new Uint8Array(1024);
+
+  has(entry: OwnTaskEntry): boolean {
+    return entry.serial < this.flags.length && this.flags[entry.serial] === 1;
+  }
+
+  add(entry: OwnTaskEntry): void {
+    if (entry.serial >= this.flags.length) {
+      const grown = new Uint8Array(Math.max(2 * this.flags.length, entry.serial + 1));
+      grown.set(this.flags);
+      this.flags = grown;
+    }
+    this.flags[entry.serial] = 1;
+  }
 }
 
 /**
@@ -62,23 +85,24 @@ function isQuestion(slot: Slot): slot is Question {
 export class OwnTaskSteps {
   /** Entries (or the first question before them) by the acting task's chart id, then by the number of the rest of the key. */
   private readonly byTask: (Map<number, Slot> | undefined)[] = [];
-  /** Step ids by the step's fields object (the explorer offers the same objects again and again), then by op. */
+  /** Step ids by the step's fields object (the explorer offers the same objects again and again: candidates.ts), then by op. */
   private readonly stepIdsByFields = new WeakMap<object, Map<string, number>>();
   private readonly stepIds = new Map<string, number>();
   private entries = 0;
+  private serials = 0;
 
   /** How many effects the table keeps. */
   get size(): number {
     return this.entries;
   }
 
-  /** The step as a small number: its op and fields, not its task. */
+  /** The step as a small number: its op and fields, not its task, nor the name of the task it creates (`child`). */
   private stepId(step: Step): number {
     let byOp = this.stepIdsByFields.get(step.fields);
     const known = byOp?.get(step.op);
     if (known !== undefined) return known;
     let k = step.op;
-    for (const f in step.fields) k += ` ${f}=${String(step.fields[f])}`;
+    for (const f in step.fields) if (f !== 'child') k += ` ${f}=${String(step.fields[f])}`;
     let id = this.stepIds.get(k);
     if (id === undefined) {
       id = this.stepIds.size;
@@ -133,11 +157,11 @@ export class OwnTaskSteps {
     }
     if (slot !== undefined && isQuestion(slot)) throw new Error(`step table: a step of one key stopped asking where another step of it asked "${slot.question.name}"`);
     if (slot === undefined) this.entries++;
-    place({ effect, ownersAt });
+    place({ effect, ownersAt, serial: this.serials++ });
   }
 
-  /** The entry's effect replayed onto task `ti` of process `pi` of `state`, which has the entry's key. */
-  replay(state: SystemState, pi: number, ti: number, entry: OwnTaskEntry): SystemState {
+  /** The entry's effect replayed onto task `ti` of process `pi` of `state`, which has the entry's key, by `step`. */
+  replay(state: SystemState, pi: number, ti: number, entry: OwnTaskEntry, step: Step): SystemState {
     const { effect } = entry;
     const p = state.processes[pi]!;
     const name = p.tasks[ti]!.name;
@@ -146,6 +170,12 @@ export class OwnTaskSteps {
     tasks[ti] = t.name === name ? t : { name, snapshot: t.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
     const processes = state.processes.slice();
     processes[pi] = { snapshot: effect.processSnapshot, tasks, vforkParent: p.vforkParent };
+    const forked = effect.forked;
+    if (forked !== undefined) {
+      const child = String(step.fields['child']);
+      const c = forked.task;
+      processes.push({ snapshot: forked.snapshot, tasks: [c.name === child ? c : { name: child, snapshot: c.snapshot, suspended: c.suspended, stuckOn: c.stuckOn }], vforkParent: null });
+    }
     return { memory: state.memory, processes, buffers: addBuffers(state.buffers, effect.buffers) };
   }
 

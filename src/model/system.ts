@@ -5,7 +5,7 @@
 
 import { OPS, opSpec, variantHasOp, type OpSpec } from '../../machines/kernel-events.js';
 import type { PlatformProfile } from '../../machines/platform.js';
-import { NEVER_SET_ALTSTACK, RESET_ALTSTACK, type Altstack, type Memory, type TaskInput } from '../../machines/task-types.js';
+import { NEVER_SET_ALTSTACK, RESET_ALTSTACK, type Altstack, type TaskInput } from '../../machines/task-types.js';
 import type { ProcessMachine, TaskMachine, Variant } from '../../machines/variants.js';
 import type { Step } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';
@@ -217,7 +217,7 @@ export class SystemModel {
     const routed = this.routes.get(step.op);
     if (routed === undefined || routed.spec.scope === 'system' || row.task.name !== step.task) return undefined;
     if (this.beyondLimits(row.state, row.proc, row.task, routed.spec, step) !== undefined) return undefined;
-    const ownKey = this.ownTaskKey(row.processId, row.state.memory, row.task, routed.spec, step);
+    const ownKey = this.ownTaskKey(row.state, row.processId, row.task, routed.spec, step);
     const entry = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, row.taskId, ownKey, row.proc, row.ti);
     // A step that ended its thread group changed the other threads as well: not an entry the search may take without the step.
     return entry?.effect.groupEnd === undefined ? entry : undefined;
@@ -243,7 +243,7 @@ export class SystemModel {
     const task = proc.tasks[ti]!;
     const beyond = this.beyondLimits(state, proc, task, spec, step);
     if (beyond) return beyond;
-    const ownKey = this.ownTaskKey(this.process.id(proc.snapshot), state.memory, task, spec, step);
+    const ownKey = this.ownTaskKey(state, this.process.id(proc.snapshot), task, spec, step);
     const taskId = ownKey === undefined ? 0 : this.task.id(task.snapshot);
     const kept = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, taskId, ownKey, proc, ti);
     if (kept?.effect.groupEnd !== undefined) {
@@ -252,7 +252,7 @@ export class SystemModel {
       return { ok: true, state: r.state, outcome: kept.effect.outcome, trace: r.trace, owners: r.owners };
     }
     if (kept !== undefined) {
-      const replayed = this.ownTaskSteps.replay(state, pi, ti, kept);
+      const replayed = this.ownTaskSteps.replay(state, pi, ti, kept, step);
       this.names.inherit(state, replayed, pi);
       return { ok: true, state: replayed, outcome: kept.effect.outcome, trace: kept.effect.trace, owners: this.ownTaskSteps.ownersAt(kept, ti) };
     }
@@ -270,12 +270,14 @@ export class SystemModel {
     this.names.inherit(state, after, pi);
     const afterTask = after.processes[pi]!.tasks[ti];
     const outcome = outcomeOf(step.op, result, afterTask && isAlive(afterTask) ? afterTask.snapshot : undefined);
-    if (ownKey !== undefined && w.touchedOwnTaskOnly) {
+    // A step that looked a name up is kept only if the name was its child's, which the table's key says is free.
+    if (ownKey !== undefined && w.touchedOwnTaskOnly && (w.nameFoundFree === undefined || w.nameFoundFree === step.fields['child'])) {
       const groupEnd = w.groupEnd;
+      const forked = w.forked;
       // The end's own changes to the counters are made again when it is replayed.
       const buffers = groupEnd === undefined ? bufferDelta(state.buffers, after.buffers) : bufferDelta(addBuffers(state.buffers, groupEnd.buffers), after.buffers);
       const p = after.processes[pi]!;
-      this.ownTaskSteps.set(taskId, ownKey, w.answers, { task: p.tasks[ti]!, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti, ...(groupEnd !== undefined ? { groupEnd } : {}) });
+      this.ownTaskSteps.set(taskId, ownKey, w.answers, { task: p.tasks[ti]!, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti, ...(groupEnd !== undefined ? { groupEnd } : {}), ...(forked !== undefined ? { forked } : {}) });
     } else if (memoKey !== undefined) {
       const buffers = bufferDelta(state.buffers, after.buffers);
       this.localSteps.set(memoKey, { process: after.processes[pi]!, buffers, outcome, trace: w.trace, owners: w.owners });
@@ -284,12 +286,15 @@ export class SystemModel {
   }
 
   /**
-   * What the step table looks a step of `task` up by; undefined without memo tables, for a step that
-   * creates a task (it reads the names), and for a stuck task (rare, and its instruction would need a number).
+   * What the step table looks a step of `task` in `state` up by; undefined without memo tables, for a
+   * step that creates a thread (its place in the trace is its process's task count), for a step that
+   * creates a process under a name `state` already has (an error, whose message reads the names), and
+   * for a stuck task (rare, and its instruction would need a number).
    */
-  private ownTaskKey(processId: number, memory: Memory, task: TaskSlot, spec: OpSpec, step: Step): number | undefined {
-    if (!this.options.memoise || task.stuckOn !== null || spec.creates !== undefined) return undefined;
-    return this.ownTaskSteps.keyOf(processId, memory, step);
+  private ownTaskKey(state: SystemState, processId: number, task: TaskSlot, spec: OpSpec, step: Step): number | undefined {
+    if (!this.options.memoise || task.stuckOn !== null || spec.creates === 'thread') return undefined;
+    if (spec.creates === 'process' && this.locate(state, String(step.fields['child'])) !== undefined) return undefined;
+    return this.ownTaskSteps.keyOf(processId, state.memory, step);
   }
 
   /**

@@ -73,6 +73,17 @@ export function sendGroupEnd(
   for (let i = 0; i < count; i++) if (isZombie(taskAt(i))) send(i, RELEASED);
 }
 
+/**
+ * The process a step made beside touching its own task (FORK, World.forked): its chart and its first
+ * task's, both started from the step's own task, its process's chart and the memory alone. The step
+ * table keeps it and appends it again, under the name of the step's `child`.
+ */
+export interface ForkedProcess {
+  readonly snapshot: ProcessSnapshot;
+  /** Its task, under the name it had in the step that made it. */
+  readonly task: TaskSlot;
+}
+
 export class World {
   private memoryNow: Memory;
   private processes: ProcessSlot[];
@@ -83,6 +94,9 @@ export class World {
   readonly owners: TraceOwner[] = [];
   private ownTaskOnly = true;
   private groupEnded: GroupEnd | undefined;
+  /** The name the step found free (nameTaken): the name of the task it creates. */
+  private nameFound: string | undefined;
+  private forkedProcess: ForkedProcess | undefined;
   /** The questions the step asked about the rest of its process, in order, with their answers. */
   readonly answers: [ProcessQuestion, boolean][] = [];
 
@@ -110,14 +124,19 @@ export class World {
 
   /**
    * Whether the step has read and changed nothing but its own task, its process's chart and the
-   * memory, besides the answers it was given (ask) and the end of its thread group (groupEnd, which
-   * does to each other task what that task alone decides): its effect is then a function of those
-   * (and the step), which the step table (own-task-steps.ts) relies on. Every other way to reach
-   * another task, a name, the vfork relation or another process goes through a method below that
-   * clears it.
+   * memory, besides the answers it was given (ask), the end of its thread group (groupEnd, which
+   * does to each other task what that task alone decides), the name it found free (nameFoundFree) and
+   * the process it made from those (forked): its effect is then a function of those (and the step),
+   * which the step table (own-task-steps.ts) relies on. Every other way to reach another task, a
+   * name, the vfork relation or another process goes through a method below that clears it.
    */
   get touchedOwnTaskOnly(): boolean {
     return this.ownTaskOnly;
+  }
+
+  /** The name the step looked up and found free (nameTaken), if it looked one up. */
+  get nameFoundFree(): string | undefined {
+    return this.nameFound;
   }
 
   /**
@@ -126,6 +145,15 @@ export class World {
    */
   get groupEnd(): GroupEnd | undefined {
     return this.ownTaskOnly ? this.groupEnded : undefined;
+  }
+
+  /**
+   * The process the step made, when touchedOwnTaskOnly holds but for it: its charts are a function of
+   * the step's own task, its process's chart and the memory, and its one task has the name the step
+   * found free, so the step table keeps the step (and looks it up only where that name is free).
+   */
+  get forked(): ForkedProcess | undefined {
+    return this.ownTaskOnly ? this.forkedProcess : undefined;
   }
 
   private reach(ti: number, at: number): void {
@@ -219,7 +247,8 @@ export class World {
    * process ('other'). A refusal (clone failing for memory) is returned, and nothing is counted.
    */
   startTask(parent: TaskSlot, choice: number, input: () => TaskInput, owner: 'thread' | 'other'): ChartStep<TaskSnapshot> {
-    this.reachBeyond();
+    // A thread's place in the trace is the length of its process's task list; a new process's is not.
+    if (owner === 'thread') this.reachBeyond();
     const r = this.model.task.startFrom(parent.snapshot, choice, input);
     this.traced(r, owner === 'thread' ? this.proc.tasks.length : 'other');
     if (!r.outcome) this.account(r.bufferChanges);
@@ -228,7 +257,6 @@ export class World {
 
   /** Starts a process chart from `input()`, made from the step's process's chart alone (fork). */
   startProcess(input: () => ProcessInput): ChartStep<ProcessSnapshot> {
-    this.reachBeyond();
     const r = this.model.process.startFrom(this.processSnapshot, 0, input);
     this.traced(r, 'other');
     return r;
@@ -239,9 +267,15 @@ export class World {
     this.setProc({ ...this.proc, tasks: [...this.proc.tasks, { name, snapshot, suspended: false, stuckOn: null }] });
   }
 
+  /**
+   * Appends a process whose one task is `task`: a process the step table can keep (forked) when it
+   * has no vfork parent, is the step's first, and its task has the name the step found free.
+   */
   addProcess(snapshot: ProcessSnapshot, task: { readonly name: string; readonly snapshot: TaskSnapshot }, vforkParent: string | null): void {
-    this.reachBeyond();
-    this.processes.push({ snapshot, tasks: [{ name: task.name, snapshot: task.snapshot, suspended: false, stuckOn: null }], vforkParent });
+    const slot: TaskSlot = { name: task.name, snapshot: task.snapshot, suspended: false, stuckOn: null };
+    if (vforkParent === null && this.forkedProcess === undefined && task.name === this.nameFound) this.forkedProcess = { snapshot, task: slot };
+    else this.reachBeyond();
+    this.processes.push({ snapshot, tasks: [slot], vforkParent });
   }
 
   private updateTask(ti: number, change: Partial<Pick<TaskSlot, 'suspended' | 'stuckOn'>>, at = this.pi): void {
@@ -287,10 +321,16 @@ export class World {
     });
   }
 
-  /** Whether a task of the state the step started from has the name (a step creates at most one task). */
+  /**
+   * Whether a task of the state the step started from has the name (a step creates at most one task).
+   * A step that finds it free, for the task it creates, can still be kept: the step table looks a
+   * step that creates a task up only where the name of its `child` is free (SystemModel.ownTaskKey).
+   */
   nameTaken(name: string): boolean {
-    this.reachBeyond();
-    return this.model.locate(this.before, name) !== undefined;
+    const taken = this.model.locate(this.before, name) !== undefined;
+    if (taken || this.nameFound !== undefined) this.reachBeyond();
+    else this.nameFound = name;
+    return taken;
   }
 
   /** Every live thread of the step's process dies of the signal. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { candidateSteps } from '../../src/explore/candidates.js';
 import { boundedConfig, CONFIGS, type ExploreConfig } from '../../src/explore/config.js';
 import { explore, type ExploreResult } from '../../src/explore/explore.js';
+import { unitsOf } from '../../src/explore/units.js';
 import type { SafetyProperty, Transition } from '../../src/explore/property.js';
 import { CanonicalCodes } from '../../src/explore/canonical.js';
 import type { NextResult, SystemModel } from '../../src/model/system.js';
@@ -92,17 +93,31 @@ describe('a step the step table holds is judged once per entry', () => {
     const prepared = new CanonicalCodes();
     let compared = 0;
     let processes = 0;
+    let forks = 0;
+    const keyOf = (s: SystemState): string => {
+      const codes = new CanonicalCodes();
+      codes.write(model, s, 1);
+      return codes.text();
+    };
     for (const { state, step, pi, ti, entry, r } of tableSteps(model)) {
+      const { effect } = entry;
       prepared.prepareSteps(model, state, pi, ti);
-      prepared.writeAfterStep(model, 1, entry.effect.task, entry.effect.processSnapshot);
-      const expected = new CanonicalCodes();
-      expected.write(model, r.state, 1);
-      expect(prepared.text(), `${step.op} ${JSON.stringify(step.fields)}`).toBe(expected.text());
+      prepared.writeAfterStep(model, 1, effect.task, effect.processSnapshot, effect.forked);
+      expect(prepared.text(), `${step.op} ${JSON.stringify(step.fields)}`).toBe(keyOf(r.state));
       compared++;
       if (state.processes.filter((p) => p.tasks.some(isAlive)).length > 1) processes++;
+      // A search by units, from a state of one unit: the step's unit, written without the process it made, and that process alone.
+      if (effect.forked === undefined || unitsOf(state).length !== 1) continue;
+      prepared.writeAfterStep(model, 1, effect.task, effect.processSnapshot);
+      const written = [prepared.text()];
+      prepared.writeForked(model, 1, effect.forked);
+      written.push(prepared.text());
+      expect(written.sort(), `${step.op} ${JSON.stringify(step.fields)}`).toEqual(unitsOf(r.state).map(keyOf).sort());
+      forks++;
     }
     expect(compared).toBeGreaterThan(1000);
     // Steps in a state of several processes, whose key sorts their code sequences.
     expect(processes).toBeGreaterThan(100);
+    expect(forks).toBeGreaterThan(50);
   }, 120_000);
 });

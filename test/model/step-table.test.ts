@@ -61,6 +61,8 @@ describe('the step table replays what the charts do', () => {
     const plain = modelFor(variant, undefined, { memoise: false });
     let compared = 0;
     let forked = 0;
+    // FORK's steps the table holds (its new process is a function of the forking task's), and VFORK's (none: it suspends its parent by name).
+    const held = { FORK: 0, VFORK: 0 };
     for (const point of statesOf(memoised, CONFIGURATIONS[config]!, count))
       for (const step of candidateSteps(memoised, CONFIGURATIONS[config]!, point)) {
         const expected = written(plain.next(point.state, step));
@@ -68,6 +70,11 @@ describe('the step table replays what the charts do', () => {
         expect(written(memoised.next(point.state, step))).toEqual(expected);
         expect(written(memoised.next(point.state, step))).toEqual(expected);
         compared++;
+        if (step.op === 'FORK' || step.op === 'VFORK') {
+          const at = memoised.locate(point.state, step.task!)!;
+          const row = memoised.tableRow(point.state, at.pi, at.ti);
+          if (row !== undefined && memoised.tableEntry(row, step) !== undefined) held[step.op]++;
+        }
         // A step that creates a task, replayed under another new name: the name is no part of the entry.
         if (step.fields['child'] === undefined) continue;
         const renamed = { ...step, fields: { ...step.fields, child: 't2000' } };
@@ -76,6 +83,8 @@ describe('the step table replays what the charts do', () => {
       }
     expect(compared).toBeGreaterThan(count);
     if (config.startsWith('forks')) expect(forked).toBeGreaterThan(5);
+    if (config.startsWith('forks')) expect(held.FORK).toBeGreaterThan(0);
+    expect(held.VFORK).toBe(0);
     expect(memoised.stepTableSize).toBeGreaterThan(0);
   });
 });
