@@ -314,13 +314,20 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
         entry = row === undefined ? undefined : model.tableEntry(row, step);
         // A step the table holds, whose entry the step properties judged before, to a state seen
         // before: counted, and nothing more (see tableStepsJudged).
-        if (entry !== undefined && tableStepsJudged.has(entry) && !stepPropertiesOf(step.op).together && seenAfterEntry(entry.effect, execsAfter(here.execs, step, entry.effect.outcome))) {
+        if (
+          entry !== undefined &&
+          entry.effect.groupEnd === undefined &&
+          tableStepsJudged.has(entry) &&
+          !stepPropertiesOf(step.op).together &&
+          seenAfterEntry(entry.effect, execsAfter(here.execs, step, entry.effect.outcome))
+        ) {
           transitions++;
           fromTable++;
           continue;
         }
       }
-      const r = model.next(state, step);
+      // The step, replaying the entry found above if there is one (a group end, a new state, or an entry not judged yet).
+      const r = entry !== undefined && row !== undefined ? model.replayEntry(row, step, entry) : model.next(state, step);
       if (!r.ok) continue;
       transitions++;
       const transition: Transition = { before: state, step, observation: r.outcome, after: r.state, model };

@@ -210,17 +210,31 @@ export class SystemModel {
 
   /**
    * The step table's entry for `step` taken by the row's task, when the table holds one: what the
-   * step does, without taking it (next() replays the same entry). A search that knows where the task
-   * is, and only needs to know where a step leads, need not build the state after it.
+   * step does, without taking it (next() replays the same entry, and so does replayEntry). A search
+   * that knows where the task is, and only needs to know where a step leads, need not build the
+   * state after it, unless the entry ends the thread group (`effect.groupEnd`: it changes the other
+   * threads as well).
    */
   tableEntry(row: TableRow, step: Step): OwnTaskEntry | undefined {
     const routed = this.routes.get(step.op);
     if (routed === undefined || routed.spec.scope === 'system' || row.task.name !== step.task) return undefined;
     if (this.beyondLimits(row.state, row.proc, row.task, routed.spec, step) !== undefined) return undefined;
     const ownKey = this.ownTaskKey(row.state, row.processId, row.task, routed.spec, step);
-    const entry = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, row.taskId, ownKey, row.proc, row.ti);
-    // A step that ended its thread group changed the other threads as well: not an entry the search may take without the step.
-    return entry?.effect.groupEnd === undefined ? entry : undefined;
+    return ownKey === undefined ? undefined : this.ownTaskSteps.get(this, row.taskId, ownKey, row.proc, row.ti);
+  }
+
+  /** next() of `step`, taken by the row's task, whose entry tableEntry gave: the entry replayed, without looking it up again. */
+  replayEntry(row: TableRow, step: Step, entry: OwnTaskEntry): Extract<NextResult, { ok: true }> {
+    const { state, pi, ti } = row;
+    const { effect } = entry;
+    if (effect.groupEnd !== undefined) {
+      const r = this.ownTaskSteps.replayGroupEnd(this, state, pi, ti, entry);
+      this.names.inherit(state, r.state, pi);
+      return { ok: true, state: r.state, outcome: effect.outcome, trace: r.trace, owners: r.owners };
+    }
+    const replayed = this.ownTaskSteps.replay(state, pi, ti, entry, step);
+    this.names.inherit(state, replayed, pi);
+    return { ok: true, state: replayed, outcome: effect.outcome, trace: effect.trace, owners: this.ownTaskSteps.ownersAt(entry, ti) };
   }
 
   /** One step as the explorer needs it: the next state and the outcome, without numbering. */
@@ -243,19 +257,11 @@ export class SystemModel {
     const task = proc.tasks[ti]!;
     const beyond = this.beyondLimits(state, proc, task, spec, step);
     if (beyond) return beyond;
-    const ownKey = this.ownTaskKey(state, this.process.id(proc.snapshot), task, spec, step);
+    const processId = this.process.id(proc.snapshot);
+    const ownKey = this.ownTaskKey(state, processId, task, spec, step);
     const taskId = ownKey === undefined ? 0 : this.task.id(task.snapshot);
     const kept = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, taskId, ownKey, proc, ti);
-    if (kept?.effect.groupEnd !== undefined) {
-      const r = this.ownTaskSteps.replayGroupEnd(this, state, pi, ti, kept);
-      this.names.inherit(state, r.state, pi);
-      return { ok: true, state: r.state, outcome: kept.effect.outcome, trace: r.trace, owners: r.owners };
-    }
-    if (kept !== undefined) {
-      const replayed = this.ownTaskSteps.replay(state, pi, ti, kept, step);
-      this.names.inherit(state, replayed, pi);
-      return { ok: true, state: replayed, outcome: kept.effect.outcome, trace: kept.effect.trace, owners: this.ownTaskSteps.ownersAt(kept, ti) };
-    }
+    if (kept !== undefined) return this.replayEntry({ state, proc, task, pi, ti, taskId, processId }, step, kept);
     const memoKey = this.localStepKey(state, pi, ti, step);
     const known = memoKey === undefined ? undefined : this.localSteps.get(memoKey);
     if (known) {

@@ -163,10 +163,12 @@ describe('the step table keeps a step that ends its thread group', () => {
       for (const step of ends) {
         const expected = written(plain.next(state, step));
         expect(written(model.next(state, step))).toEqual(expected);
-        // The entry changes other threads: the search may not count the step from the entry alone.
+        // The entry changes other threads: it says so, and the search, which may not count the step from the entry alone, replays it.
         const row = model.tableRow(state, at.pi, at.ti);
         expect(row).toBeDefined();
-        expect(model.tableEntry(row!, step)).toBeUndefined();
+        const entry = model.tableEntry(row!, step);
+        expect(entry?.effect.groupEnd).toBeDefined();
+        expect(written(model.replayEntry(row!, step, entry!))).toEqual(expected);
         const r = model.next(state, step);
         expect(written(r)).toEqual(expected);
         if (r.ok && r.owners.some((o) => typeof o === 'number' && o !== at.ti)) replayedOntoOthers++;
