@@ -4,8 +4,9 @@
 // whether another thread runs, has a small altstack, ...) and whether the name of the task it makes
 // is free. Such an effect is a function of those and of the step (but the new task's name), so it is
 // kept by their small numbers and the answers, and replayed onto any state that has them where that
-// name is free, without a World or a chart lookup. The charts stay the source of truth: an entry is only ever a step the rules took
-// through the charts, and a step that reached further is never kept (it runs every time).
+// name is free, without a World or a chart lookup. The charts stay the source of truth: an entry is
+// only ever a step the rules took through the charts, and a step that reached further is never kept
+// (it runs every time).
 
 import type { Memory } from '../../machines/task-types.js';
 import type { Outcome } from './observation.js';
