@@ -11,7 +11,7 @@
 import type { Memory } from '../../machines/task-types.js';
 import type { Outcome } from './observation.js';
 import type { ChartStepTrace, TraceOwner } from './chart.js';
-import { addBuffers, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot } from './state.js';
+import { addBuffers, named, type BufferCounts, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot } from './state.js';
 import type { Step } from '../scenario/format.js';
 import type { SystemModel } from './system.js';
 import { sendGroupEnd, type ForkedProcess, type GroupEnd, type ProcessQuestion } from './world.js';
@@ -45,6 +45,19 @@ export interface OwnTaskEntry {
   readonly ownersAt: (readonly TraceOwner[] | undefined)[];
   /** The entry's number: 0, 1, 2... in the order the table made them (a search keeps flags by it). */
   readonly serial: number;
+}
+
+/** A trace entry's owner, for the effect replayed onto the task at `ti`: that task where it was the effect's own. */
+function ownerAt(effect: OwnTaskEffect, owner: TraceOwner, ti: number): TraceOwner {
+  return owner === effect.ti ? ti : owner;
+}
+
+/** The effect's trace entries [from, to) and their owners (ownerAt), appended. */
+function pushOwnPart(effect: OwnTaskEffect, from: number, to: number, ti: number, trace: ChartStepTrace[], owners: TraceOwner[]): void {
+  for (let k = from; k < to; k++) {
+    trace.push(effect.trace[k]!);
+    owners.push(ownerAt(effect, effect.owners[k]!, ti));
+  }
 }
 
 /** A set of the table's entries, a byte per entry number: a search asks it on most of its transitions. */
@@ -166,17 +179,12 @@ export class OwnTaskSteps {
     const { effect } = entry;
     const p = state.processes[pi]!;
     const name = p.tasks[ti]!.name;
-    const t = effect.task;
     const tasks = p.tasks.slice();
-    tasks[ti] = t.name === name ? t : { name, snapshot: t.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
+    tasks[ti] = named(effect.task, name);
     const processes = state.processes.slice();
     processes[pi] = { snapshot: effect.processSnapshot, tasks, vforkParent: p.vforkParent };
     const forked = effect.forked;
-    if (forked !== undefined) {
-      const child = String(step.fields['child']);
-      const c = forked.task;
-      processes.push({ snapshot: forked.snapshot, tasks: [c.name === child ? c : { name: child, snapshot: c.snapshot, suspended: c.suspended, stuckOn: c.stuckOn }], vforkParent: null });
-    }
+    if (forked !== undefined) processes.push({ snapshot: forked.snapshot, tasks: [named(forked.task, String(step.fields['child']))], vforkParent: null });
     return { memory: state.memory, processes, buffers: addBuffers(state.buffers, effect.buffers) };
   }
 
@@ -191,14 +199,11 @@ export class OwnTaskSteps {
     const p = state.processes[pi]!;
     const tasks = p.tasks.slice();
     const name = tasks[ti]!.name;
-    tasks[ti] = { name, snapshot: end.actingBefore.snapshot, suspended: end.actingBefore.suspended, stuckOn: end.actingBefore.stuckOn };
+    tasks[ti] = named(end.actingBefore, name);
     const trace: ChartStepTrace[] = [];
     const owners: TraceOwner[] = [];
     // The step's own part before the end, then the end sent to this state's tasks, then the own part after.
-    for (let k = 0; k < end.traceFrom; k++) {
-      trace.push(effect.trace[k]!);
-      owners.push(effect.owners[k] === effect.ti ? ti : effect.owners[k]!);
-    }
+    pushOwnPart(effect, 0, end.traceFrom, ti, trace, owners);
     let { allocated, freed, leaked } = addBuffers(state.buffers, effect.buffers);
     sendGroupEnd(end, ti, tasks.length, (i) => tasks[i]!, (i, event) => {
       const t = tasks[i]!;
@@ -208,12 +213,8 @@ export class OwnTaskSteps {
       for (const c of r.bufferChanges) c === 'allocated' ? allocated++ : c === 'freed' ? freed++ : leaked++;
       if (r.snapshot !== t.snapshot) tasks[i] = { name: t.name, snapshot: r.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
     });
-    for (let k = end.traceTo; k < effect.trace.length; k++) {
-      trace.push(effect.trace[k]!);
-      owners.push(effect.owners[k] === effect.ti ? ti : effect.owners[k]!);
-    }
-    const t = effect.task;
-    tasks[ti] = { name, snapshot: t.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
+    pushOwnPart(effect, end.traceTo, effect.trace.length, ti, trace, owners);
+    tasks[ti] = named(effect.task, name);
     const processes = state.processes.slice();
     processes[pi] = { snapshot: effect.processSnapshot, tasks, vforkParent: p.vforkParent };
     return { state: { memory: state.memory, processes, buffers: { allocated, freed, leaked } }, trace, owners };
@@ -221,6 +222,6 @@ export class OwnTaskSteps {
 
   /** The entry's trace owners for a task at position `ti`. */
   ownersAt(entry: OwnTaskEntry, ti: number): readonly TraceOwner[] {
-    return (entry.ownersAt[ti] ??= entry.effect.owners.map((o) => (o === entry.effect.ti ? ti : o)));
+    return (entry.ownersAt[ti] ??= entry.effect.owners.map((o) => ownerAt(entry.effect, o, ti)));
   }
 }

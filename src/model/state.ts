@@ -79,6 +79,11 @@ export function processValue(s: ProcessSnapshot): ProcessValue {
   return s.value as ProcessValue;
 }
 
+/** The slot `t` under the name `name`: `t` itself where it has that name (a replayed step copies slots). */
+export function named(t: TaskSlot, name: string): TaskSlot {
+  return t.name === name ? t : { name, snapshot: t.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
+}
+
 /** The task runs and can take steps: not gone, and not a zombie leader. */
 export function isAlive(t: TaskSlot): boolean {
   return taskValue(t.snapshot)?.lifecycle === 'running';

@@ -15,7 +15,7 @@ import { TaskNames, type TaskPosition } from './names.js';
 import { outcomeOf, showsLeakedBuffers, type Observation, type Outcome } from './observation.js';
 import { OwnTaskSteps, type OwnTaskEntry } from './own-task-steps.js';
 import { ROUTE_RULES, type RouteRule } from './rules.js';
-import { addBuffers, bufferDelta, framesOf, instructionOf, isAlive, taskFate, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
+import { addBuffers, bufferDelta, framesOf, instructionOf, isAlive, named, taskFate, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import { StepEvents } from './chart-events.js';
 import { World } from './world.js';
 
@@ -205,6 +205,11 @@ export class SystemModel {
     const proc = state.processes[pi];
     const task = proc?.tasks[ti];
     if (proc === undefined || task === undefined || !isAlive(task) || task.suspended) return undefined;
+    return this.rowOf(state, proc, task, pi, ti);
+  }
+
+  /** The row of `task`, task `ti` of `proc`, process `pi` of `state`, without tableRow's checks. */
+  private rowOf(state: SystemState, proc: ProcessSlot, task: TaskSlot, pi: number, ti: number): TableRow {
     return { state, proc, task, pi, ti, taskId: this.task.id(task.snapshot), processId: this.process.id(proc.snapshot) };
   }
 
@@ -257,11 +262,10 @@ export class SystemModel {
     const task = proc.tasks[ti]!;
     const beyond = this.beyondLimits(state, proc, task, spec, step);
     if (beyond) return beyond;
-    const processId = this.process.id(proc.snapshot);
-    const ownKey = this.ownTaskKey(state, processId, task, spec, step);
-    const taskId = ownKey === undefined ? 0 : this.task.id(task.snapshot);
-    const kept = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, taskId, ownKey, proc, ti);
-    if (kept !== undefined) return this.replayEntry({ state, proc, task, pi, ti, taskId, processId }, step, kept);
+    const row = this.rowOf(state, proc, task, pi, ti);
+    const ownKey = this.ownTaskKey(state, row.processId, task, spec, step);
+    const kept = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, row.taskId, ownKey, proc, ti);
+    if (kept !== undefined) return this.replayEntry(row, step, kept);
     const memoKey = this.localStepKey(state, pi, ti, step);
     const known = memoKey === undefined ? undefined : this.localSteps.get(memoKey);
     if (known) {
@@ -283,7 +287,7 @@ export class SystemModel {
       // The end's own changes to the counters are made again when it is replayed.
       const buffers = groupEnd === undefined ? bufferDelta(state.buffers, after.buffers) : bufferDelta(addBuffers(state.buffers, groupEnd.buffers), after.buffers);
       const p = after.processes[pi]!;
-      this.ownTaskSteps.set(taskId, ownKey, w.answers, { task: p.tasks[ti]!, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti, ...(groupEnd !== undefined ? { groupEnd } : {}), ...(forked !== undefined ? { forked } : {}) });
+      this.ownTaskSteps.set(row.taskId, ownKey, w.answers, { task: p.tasks[ti]!, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti, ...(groupEnd !== undefined ? { groupEnd } : {}), ...(forked !== undefined ? { forked } : {}) });
     } else if (memoKey !== undefined) {
       const buffers = bufferDelta(state.buffers, after.buffers);
       this.localSteps.set(memoKey, { process: after.processes[pi]!, buffers, outcome, trace: w.trace, owners: w.owners });
@@ -326,7 +330,7 @@ export class SystemModel {
     const before = state.processes[pi]!;
     const tasks = effect.process.tasks.map((t, i) => {
       const name = before.tasks[i]?.name ?? (step.fields['child'] as string);
-      return t.name === name ? t : { ...t, name };
+      return named(t, name);
     });
     const processes = [...state.processes];
     const slot = { ...effect.process, tasks };
