@@ -82,7 +82,7 @@ function benchAnyThreads(config: ExploreConfig): void {
   const { value: r, time } = timed(() => checkVariantAnyThreads('linux', config));
   const violated = Object.values(r.cells).filter((c) => c.verdict === 'violated').length;
   line(
-    `any threads${everyProcessCount(config.maxProcesses) ? ' and processes' : ''} linux/${config.name}: ${r.search.stats.states} views, ${r.search.configurations} configurations, ${r.search.stats.transitions} transitions, ` +
+    `any threads${everyProcessCount(config.maxProcesses) ? ' and processes' : ''} linux/${config.name}: ${r.search.stats.states} views, ${r.search.configurations} configurations, ${r.search.stats.transitions} transitions (${r.search.fromTable} answered by the step table), ` +
       `cutoff ${r.search.cutoff}, ${violated} violations replayed, ${seconds(time)}, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`,
   );
 }

@@ -24,15 +24,18 @@
 // caller (src/check/counter-check.ts), which replays it concretely; the configurations on the presets'
 // ops are reachable states (test/check/counter-check.test.ts), so there the replay finds every one.
 
-import { addBuffers, bufferDelta, hasLargeBuffer, isGroupLeader, onThreadList, type BufferCounts, type ProcessSlot, type SystemState, type TaskSlot } from '../model/state.js';
+import { addBuffers, bufferDelta, hasLargeBuffer, isGroupLeader, named, onThreadList, type BufferCounts, type ProcessSlot, type SystemState, type TaskSlot } from '../model/state.js';
 import type { Outcome } from '../model/observation.js';
-import type { SystemModel } from '../model/system.js';
+import type { SystemModel, TableRow } from '../model/system.js';
+import type { OwnTaskEntry } from '../model/own-task-steps.js';
 import type { Step } from '../scenario/format.js';
-import { candidateSteps } from './candidates.js';
-import { canonicalKey, sameTask } from './canonical.js';
+import { candidateSteps, prepareChoices } from './candidates.js';
+import { CanonicalCodes, canonicalKey, sameTask } from './canonical.js';
 import { requireModelFor, type ExploreConfig } from './config.js';
 import { beyondBudget, execsAfter, MAIN_TASK, PROGRESS_EVERY, type ExploreStats, type StopReason } from './explore.js';
-import type { Property, SafetyProperty, Transition } from './property.js';
+import { StateKeySet } from './key-set.js';
+import { StepPropertiesByOp, type Property, type SafetyProperty, type Transition } from './property.js';
+import { TableAnswers } from './table-answers.js';
 import { everyProcessCount, unitsOf } from './units.js';
 
 /** The cutoff `check --threads any` uses: views of the leader and one other thread per process, configurations of the leader and two. */
@@ -67,6 +70,8 @@ export interface CounterResult {
   /** `states` counts views; `transitions` the steps of configurations the model accepted; `depth` the longest chain of views. */
   readonly stats: ExploreStats;
   readonly configurations: number;
+  /** Of the transitions, those the step table answered without making them (table-answers.ts); none with everyStep. */
+  readonly fromTable: number;
   readonly violations: ReadonlyMap<string, AbstractViolation>;
   /** Properties the abstraction does not judge (of infinite behaviour), by name. */
   readonly unjudged: readonly string[];
@@ -143,7 +148,7 @@ function stateOf(view: Pick<View, 'memory' | 'processes'>): SystemState {
       const name = `t${count++}`;
       if (!names.has(t.name)) names.set(t.name, name);
       if (hasLargeBuffer(t)) large++;
-      return { ...t, name };
+      return named(t, name);
     }),
   }));
   return {
@@ -182,21 +187,43 @@ function withThread(v: View, pi: number, thread: ClassedThread): ViewProcess[] {
   return v.processes.map((vp, i) => (i === pi ? { ...vp, threads: [...vp.threads, thread].sort(byClass) } : vp));
 }
 
-/** Where a step's actor sits (its process and its place there, 0 the leader; -1 for a step of the system) and what it does (op and fields, less the name a new task gets). */
+/**
+ * Where a step's actor sits (its process and its place there, 0 the leader; -1 for a step of the
+ * system) and what it does (op and fields, less the name a new task gets), as a number of `texts`.
+ */
 interface Place {
   readonly pi: number;
   readonly ti: number;
-  readonly what: string;
+  readonly what: number;
 }
 
-function placeOf(model: SystemModel, s: SystemState, step: Step): Place {
+/** Small numbers for texts, each the same every time: grown configurations compare what views recorded by them. */
+class TextIds {
+  private readonly ids = new Map<string, number>();
+
+  of(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) this.ids.set(text, (id = this.ids.size));
+    return id;
+  }
+}
+
+function placeOf(model: SystemModel, texts: TextIds, s: SystemState, step: Step): Place {
   const at = step.task === undefined ? undefined : model.locate(s, step.task);
   let what = step.op;
   for (const f in step.fields) if (f !== 'child') what += ` ${f}=${String(step.fields[f])}`;
-  return { pi: at?.pi ?? -1, ti: at?.ti ?? -1, what };
+  return { pi: at?.pi ?? -1, ti: at?.ti ?? -1, what: texts.of(what) };
 }
 
-const actorKey = (pi: number, ti: number) => `${pi}.${ti}`;
+/** Places per process in an actor's number: more than any configuration has. */
+const ACTOR_SLOTS = 2 ** 16;
+
+/** An actor's place as one number (a step of the system: -1, -1), and back. */
+const actorKey = (pi: number, ti: number): number => (pi + 1) * ACTOR_SLOTS + ti + 1;
+const actorPlace = (actor: number): readonly [number, number] => {
+  const ti = (actor % ACTOR_SLOTS) - 1;
+  return [(actor - ti - 1) / ACTOR_SLOTS - 1, ti];
+};
 
 /** `step` as the task `task` of a configuration with `fresh` tasks takes it (the names of a view's step are the view's). */
 function renamed(step: Step, task: string | undefined, fresh: number): Step {
@@ -212,7 +239,8 @@ function renamed(step: Step, task: string | undefined, fresh: number): Step {
  */
 type Effect =
   | { readonly refused: true }
-  | { readonly apart: string }
+  /** The outcome and the state after, as a number of the search's texts. */
+  | { readonly apart: number }
   | { readonly local: { readonly actor: TaskSlot; readonly born: TaskSlot | undefined; readonly outcome: Outcome; readonly buffers: BufferCounts } }
   | { readonly wide: true };
 
@@ -280,18 +308,40 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   // A step that changes its actor alone is judged by the rest in the view with the actor (judgeLocal).
   const stepPropertiesTogether = stepProperties.filter((p) => p.readsThreadsTogether === true);
   const statePropertiesTogether = stateProperties.filter((p) => p.readsThreadsTogether === true);
-  /** The concrete states the configurations' steps reached, by canonical key. */
-  const states = new Set<string>();
+  /** The concrete states the configurations' steps reached, by canonical key; `key` is scratch space, written before each look-up. */
+  const key = new CanonicalCodes();
+  const states = new StateKeySet();
+  // Where every step must be taken (everyStep), no step is answered by the step table either.
+  const tableAnswers = options.everyStep === true ? undefined : new TableAnswers(model, key, states, byUnits);
+  /**
+   * The state and the task the table row (and `key`'s prepared codes, once `prepared`: writing a key
+   * leaves them) were made for: a configuration's steps come task by task.
+   */
+  let rowOf: { state: SystemState; task: string; row: TableRow | undefined; prepared: boolean } | undefined;
+  const tableRowFor = (s: SystemState, task: string) => {
+    if (rowOf === undefined || rowOf.state !== s || rowOf.task !== task) {
+      const at = model.locate(s, task);
+      rowOf = { state: s, task, row: at === undefined ? undefined : model.tableRow(s, at.pi, at.ti), prepared: false };
+    }
+    return rowOf;
+  };
   const maxViews = options.maxStates ?? Number.POSITIVE_INFINITY;
   const views = new Map<string, View>();
   /** A view's place in the queue. */
   const order = new Map<View, number>();
   const queue: View[] = [];
-  /** By context (a view less one thread): the threads that complete it to a view of V. */
-  const completions = new Map<string, Map<string, ClassedThread>>();
-  const configurations = new Set<string>();
+  /** By context (a view less one thread): the threads that complete it to a view of V, by class, each with that view. */
+  const completions = new Map<string, Map<string, { readonly thread: ClassedThread; readonly view: View }>>();
+  /**
+   * The configurations run. Each runs once: a view's when it leaves the queue, a grown one when the
+   * last of its views does (so only from that view, and from it once per set of threads: see
+   * grownHere below).
+   */
+  let configurations = 0;
   const violations = new Map<string, AbstractViolation>();
+  const stepPropertiesByOp = new StepPropertiesByOp(stepProperties, violations);
   let transitions = 0;
+  let fromTable = 0;
   let depth = 0;
   let stoppedBy: StopReason | undefined;
   const judge = (ps: readonly SafetyProperty[], t: Transition, configuration: SystemState): void => {
@@ -312,7 +362,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
         const ctx = contextKey(model, v, pi, ti);
         let known = completions.get(ctx);
         if (!known) completions.set(ctx, (known = new Map()));
-        known.set(thread[0], thread);
+        known.set(thread[0], { thread, view: v });
       }),
     );
   };
@@ -320,15 +370,22 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   /** A step of a view's configuration and what it did, as the configurations grown from the view need it. */
   interface Recorded {
     readonly step: Step;
-    readonly what: string;
+    readonly what: number;
     readonly effect: Effect;
   }
-  /** By view, by the process it may grow by, by actor (actorKey): its steps, in the order candidateSteps gives them. */
-  const effects = new Map<string, Map<number, Map<string, Recorded[]>>>();
+  /** An actor's steps in a view's configuration, in the order candidateSteps gives them: all, and those neither refused nor local. */
+  interface ActorSteps {
+    readonly all: Recorded[];
+    readonly wide: Recorded[];
+  }
+  /** By view, by the process it may grow by, by actor (actorKey): its steps. */
+  const effects = new Map<string, Map<number, Map<number, ActorSteps>>>();
+  const texts = new TextIds();
 
   /** The candidate steps of a configuration, a stuck class's once. */
+  const choices = prepareChoices(model, unbounded);
   const candidates = (s: SystemState, execs: number, fresh: number): Step[] => {
-    const steps = candidateSteps(model, unbounded, { state: s, execs, nextId: fresh });
+    const steps = candidateSteps(model, unbounded, { state: s, execs, nextId: fresh }, choices);
     const stuck = new Map<string, TaskSlot>();
     for (const p of s.processes) for (const t of p.tasks) if (t.stuckOn !== null) stuck.set(t.name, t);
     if (stuck.size === 0) return steps;
@@ -344,21 +401,45 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
     });
   };
 
-  /** Takes a step of a configuration: judges it, and adds the views of the state it reaches. */
-  const take = (s: SystemState, execs: number, step: Step, depthNow: number): ReturnType<SystemModel['next']> => {
-    const r = model.next(s, step);
+  /**
+   * Takes a step of a configuration: judges it, and adds the views of the state it reaches. Unless
+   * the caller needs the result (`mayAnswer` false), a step the step table answers (table-answers.ts) is
+   * counted and nothing more: it leads to a state reached before, whose views are known, and it
+   * changes no other thread (checkUniform has nothing to check).
+   */
+  const take = (s: SystemState, execs: number, step: Step, depthNow: number, mayAnswer: boolean): ReturnType<SystemModel['next']> | undefined => {
+    let entry: OwnTaskEntry | undefined;
+    const at = tableAnswers !== undefined && step.task !== undefined ? tableRowFor(s, step.task) : undefined;
+    if (at?.row !== undefined) {
+      entry = model.tableEntry(at.row, step);
+      if (mayAnswer && entry !== undefined && entry.effect.groupEnd === undefined) {
+        if (!at.prepared) {
+          key.prepareSteps(model, s, at.row.pi, at.row.ti);
+          at.prepared = true;
+        }
+        if (tableAnswers!.answers(entry, stepPropertiesByOp.of(step.op).together, execsAfter(execs, step, entry.effect.outcome))) {
+          transitions++;
+          fromTable++;
+          return undefined;
+        }
+      }
+    }
+    const r = entry !== undefined ? model.replayEntry(at!.row!, step, entry) : model.next(s, step);
     if (!r.ok) return r;
     transitions++;
-    checkUniform(model, s, step, r.state);
+    // A step the step table holds changes the other threads by its group end alone, which sends
+    // each running thread the same event through the memoised chart: no two threads of a class part.
+    if (entry === undefined) checkUniform(model, s, step, r.state);
     const t: Transition = { before: s, step, observation: r.outcome, after: r.state, model };
-    judge(stepProperties, t, s);
+    judge(stepPropertiesByOp.of(step.op).judge, t, s);
+    if (entry !== undefined) tableAnswers!.markJudged(entry);
     const after = execsAfter(execs, step, r.outcome);
     // An invariant, and the views, depend on the state alone: once per distinct state reached. With
     // every number of processes, once per unit of it (units.ts): views are then views of one unit.
     for (const unit of byUnits ? unitsOf(r.state) : [r.state]) {
-      const reached = canonicalKey(model, unit, after);
-      if (states.has(reached)) continue;
-      states.add(reached);
+      key.write(model, unit, after);
+      if (states.find(key) >= 0) continue;
+      states.add(key);
       judge(stateProperties, unit === r.state ? t : { ...t, after: unit }, s);
       for (const v of viewsOf(model, unit, after, k, depthNow + 1)) add(v);
     }
@@ -371,12 +452,11 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
    * takes only the steps its views do not account for (docs/checking.md, "Every thread count"): a
    * step of one of the grown process's other threads that, in a view with that thread, changed it
    * alone is judged as that change, not taken again; any other step that did the same in every view,
-   * less the grown process's other threads, is not taken either.
+   * less the grown process's other threads, is not taken either. A view's steps are recorded under
+   * its key, `viewKey`.
    */
-  const run = (memory: SystemState['memory'], execs: number, processes: readonly ViewProcess[], depthNow: number, grown = -1, from: readonly View[] = []): void => {
-    const key = keyOf(model, memory, execs, processes);
-    if (configurations.has(key)) return;
-    configurations.add(key);
+  const run = (memory: SystemState['memory'], execs: number, processes: readonly ViewProcess[], depthNow: number, viewKey: string | undefined, grown = -1, from: readonly View[] = []): void => {
+    configurations++;
     const s = stateOf({ memory, processes });
     options.onConfiguration?.(s, execs);
     const fresh = processes.reduce((n, vp) => n + 1 + vp.threads.length, 0);
@@ -385,19 +465,21 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
       return;
     }
     // A view records what its steps did, for each process by which it may grow.
-    const growable = grown < 0 ? processes.flatMap((vp, pi) => (vp.threads.length === k ? [pi] : [])) : [];
-    const record = new Map(growable.map((pi) => [pi, new Map<string, Recorded[]>()] as const));
-    if (record.size > 0) effects.set(key, record);
+    const growable = viewKey !== undefined ? processes.flatMap((vp, pi) => (vp.threads.length === k ? [pi] : [])) : [];
+    const record = new Map(growable.map((pi) => [pi, new Map<number, ActorSteps>()] as const));
+    if (viewKey !== undefined && record.size > 0) effects.set(viewKey, record);
     for (const step of candidates(s, execs, fresh)) {
-      const r = take(s, execs, step, depthNow);
-      if (record.size === 0) continue;
-      const at = placeOf(model, s, step);
+      const r = take(s, execs, step, depthNow, record.size === 0);
+      if (r === undefined || record.size === 0) continue;
+      const at = placeOf(model, texts, s, step);
       const after = r.ok ? execsAfter(execs, step, r.outcome) : execs;
       for (const [pi, byActor] of record) {
         const actor = actorKey(at.pi, at.ti);
-        const list = byActor.get(actor) ?? [];
-        if (list.length === 0) byActor.set(actor, list);
-        list.push({ step, what: at.what, effect: effectOf(s, r, execs, after, pi, at) });
+        let steps = byActor.get(actor);
+        if (steps === undefined) byActor.set(actor, (steps = { all: [], wide: [] }));
+        const recorded: Recorded = { step, what: at.what, effect: effectOf(s, r, execs, after, pi, at) };
+        steps.all.push(recorded);
+        if ('wide' in recorded.effect) steps.wide.push(recorded);
       }
     }
   };
@@ -411,23 +493,25 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
       if (i > 0 && threads[i - 1]![0] === cls) return;
       const dropped = i === 0 ? 1 : 0;
       const there = from[dropped]!.processes[grown]!.threads.findIndex(([c]) => c === cls);
-      for (const { step, effect } of records[dropped]!.get(actorKey(grown, 1 + there)) ?? []) {
+      const steps = records[dropped]!.get(actorKey(grown, 1 + there));
+      // Its local steps only while judgeLocal has a property to judge them by.
+      for (const { step, effect } of (judgedLocally() ? steps?.all : steps?.wide) ?? []) {
         if ('refused' in effect) continue;
-        const here = renamed(step, tasks[1 + i]!.name, fresh);
-        if ('local' in effect) judgeLocal(s, here, grown, 1 + i, effect.local);
-        else take(s, execs, here, depthNow);
+        if ('local' in effect) {
+          if (judgedLocally()) judgeLocal(s, renamed(step, tasks[1 + i]!.name, fresh), grown, 1 + i, effect.local);
+        } else take(s, execs, renamed(step, tasks[1 + i]!.name, fresh), depthNow, true);
       }
     });
     // Every other step: taken unless it did the same in every view.
-    for (const [actor, list] of records[0]!) {
-      const [pi, ti] = actor.split('.').map(Number) as [number, number];
+    for (const [actor, steps] of records[0]!) {
+      const [pi, ti] = actorPlace(actor);
       if (pi === grown && ti > 0) continue;
-      list.forEach(({ step, what, effect }, n) => {
+      steps.all.forEach(({ step, what, effect }, n) => {
         const same = records.every((r) => {
-          const e = r.get(actor)?.[n];
+          const e = r.get(actor)?.all[n];
           return e !== undefined && e.what === what && sameEffect(e.effect, effect);
         });
-        if (!same) take(s, execs, renamed(step, pi < 0 ? undefined : s.processes[pi]!.tasks[ti]!.name, fresh), depthNow);
+        if (!same) take(s, execs, renamed(step, pi < 0 ? undefined : s.processes[pi]!.tasks[ti]!.name, fresh), depthNow, true);
       });
     }
   };
@@ -440,8 +524,11 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
       const local = after === execs ? localChange(model, s, r.state, at.pi, at.ti) : undefined;
       return local ? { local: { ...local, outcome: r.outcome, buffers: bufferDelta(s.buffers, r.state.buffers) } } : { wide: true };
     }
-    return { apart: `${JSON.stringify(r.outcome)}|${canonicalKey(model, withoutOthers(r.state, s, grown), after)}` };
+    return { apart: texts.of(`${JSON.stringify(r.outcome)}|${canonicalKey(model, withoutOthers(r.state, s, grown), after)}`) };
   };
+
+  /** Whether judgeLocal has a property left to judge: not once every such property is violated (on linux, AmxWorkIsNeverLostToEnomem soon is). */
+  const judgedLocally = (): boolean => !stepPropertiesTogether.every((p) => violations.has(p.name)) || !statePropertiesTogether.every((p) => violations.has(p.name));
 
   /**
    * Judges a step of a grown configuration that changes its own thread alone, as a view's
@@ -450,8 +537,6 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
    * did not move, each as a view already judged it.
    */
   const judgeLocal = (s: SystemState, step: Step, pi: number, ti: number, e: Extract<Effect, { local: unknown }>['local']): void => {
-    // Nothing left to judge once every such property is violated (on linux, AmxWorkIsNeverLostToEnomem soon is).
-    if (stepPropertiesTogether.every((p) => violations.has(p.name)) && statePropertiesTogether.every((p) => violations.has(p.name))) return;
     const actor = s.processes[pi]!.tasks[ti]!;
     const child = step.fields['child'];
     const processes = s.processes.map((p, i) => {
@@ -476,19 +561,30 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
       stoppedBy ??= beyondBudget(options, cpuAtStart);
       if (stoppedBy !== undefined) break;
     }
-    run(v.memory, v.execs, v.processes, v.depth);
+    run(v.memory, v.execs, v.processes, v.depth, v.key);
     // Configurations with one thread more in one process, all of whose views are known and run: each
     // grows from the last of its views in the queue, once that one has run, so what every view's
-    // steps did is recorded.
+    // steps did is recorded. With a cutoff above 1, one configuration may complete the view by the
+    // same thread in the places of two of its threads.
+    const grownHere = k > 1 ? new Set<string>() : undefined;
     v.processes.forEach((vp, pi) => {
       if (vp.threads.length !== k) return;
-      vp.threads.forEach((_, ti) => {
-        for (const extra of completions.get(contextKey(model, v, pi, ti))?.values() ?? []) {
+      vp.threads.forEach(([replaced], ti) => {
+        for (const { thread: extra, view: completed } of completions.get(contextKey(model, v, pi, ti))?.values() ?? []) {
           const processes = withThread(v, pi, extra);
           const without = (j: number) => processes.map((q, i) => (i === pi ? { ...q, threads: q.threads.filter((_t, x) => x !== j) } : q));
-          const from = processes[pi]!.threads.map((_t, j) => views.get(keyOf(model, v.memory, v.execs, without(j))));
+          // Less the extra thread it is this view; less the thread the extra one completes the context
+          // of, the view the extra thread came from; less any other (cutoff above 1), looked up.
+          const from = processes[pi]!.threads.map(([cls], j) =>
+            cls === extra[0] ? v : cls === replaced ? completed : views.get(keyOf(model, v.memory, v.execs, without(j))),
+          );
           if (!from.every((w) => w !== undefined) || from.some((w) => order.get(w)! > i)) continue;
-          run(v.memory, v.execs, processes, v.depth, pi, from);
+          if (grownHere !== undefined) {
+            const grownKey = keyOf(model, v.memory, v.execs, processes);
+            if (grownHere.has(grownKey)) continue;
+            grownHere.add(grownKey);
+          }
+          run(v.memory, v.execs, processes, v.depth, undefined, pi, from);
         }
       });
     });
@@ -506,7 +602,8 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
       complete: stoppedBy === undefined,
       ...(stoppedBy !== undefined ? { stoppedBy } : {}),
     },
-    configurations: configurations.size,
+    configurations,
+    fromTable,
     violations,
     unjudged: properties.filter((p) => p.kind === 'eventually').map((p) => p.name),
   };

@@ -5,8 +5,8 @@
 import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
 import type { Observation, Outcome } from '../model/observation.js';
 import type { NextResult, SystemModel, TableRow } from '../model/system.js';
-import { EntrySet, type OwnTaskEffect, type OwnTaskEntry } from '../model/own-task-steps.js';
-import { isAlive, type SystemState } from '../model/state.js';
+import type { OwnTaskEntry } from '../model/own-task-steps.js';
+import type { SystemState } from '../model/state.js';
 import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
 import { candidateSteps, prepareChoices, type SearchPoint } from './candidates.js';
@@ -15,8 +15,9 @@ import { requireModelFor, type ExploreConfig } from './config.js';
 import { cycleOf } from './lasso.js';
 import { StateKeySet } from './key-set.js';
 import { StateStore } from './store.js';
-import type { LivenessProperty, Property, SafetyProperty, Transition } from './property.js';
+import { StepPropertiesByOp, type LivenessProperty, type Property, type SafetyProperty, type Transition } from './property.js';
 import { AmpleSets, type Reduction, type Whither } from './reduction.js';
+import { TableAnswers } from './table-answers.js';
 import { everyProcessCount, unitsOf } from './units.js';
 
 type NextStep = Extract<NextResult, { ok: true }>;
@@ -54,7 +55,7 @@ export interface ExploreResult {
   readonly violations: ReadonlyMap<string, Violation>;
   /**
    * Of the transitions, those the step table answered without making them: a step an entry holds,
-   * judged before, to a state seen before (see tableStepsJudged).
+   * judged before, to a state seen before (table-answers.ts).
    */
   readonly fromTable: number;
 }
@@ -161,12 +162,6 @@ export function execsAfter(execs: number, step: Step, outcome: Outcome): number 
   return execs + (step.op === 'EXEC' && outcome.outcome === 'ok' ? 1 : 0);
 }
 
-/** The step properties that judge the steps of one op, and whether one of them reads threads together. */
-interface StepPropertiesOfOp {
-  readonly judge: SafetyProperty[];
-  readonly together: boolean;
-}
-
 /** What cut a search short: a bound of its options, or every property violated (stopWhenAllViolated). */
 export type StopReason = 'max-states' | 'max-memory' | 'max-cpu-seconds' | 'all-violated';
 
@@ -176,7 +171,6 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   const cpuAtStart = process.cpuUsage();
   const properties = options.properties ?? [];
   // Only the properties not yet violated are judged: the lists shrink as violations are found.
-  let stepProperties = properties.filter((p): p is SafetyProperty => p.kind === 'step');
   let stateProperties = properties.filter((p): p is SafetyProperty => p.kind === 'state');
   let livenessProperties = properties.filter((p): p is LivenessProperty => p.kind === 'eventually');
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
@@ -191,19 +185,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   options.onState?.(key.text(), initial);
   const violations = new Map<string, Violation>();
   const unviolated = <P extends Property>(ps: P[]): P[] => ps.filter((p) => !violations.has(p.name));
-  // The step properties that judge steps of each op (property.ts, judgedOn), made on first use and
-  // again once a violation shrinks the list: most transitions ask five or six properties, not all.
-  // With them, whether one of them reads threads together (property.ts): its verdict on a step the
-  // step table holds may differ from one state to the next.
-  let stepPropertiesByOp = new Map<string, StepPropertiesOfOp>();
-  const stepPropertiesOf = (op: string): StepPropertiesOfOp => {
-    let ps = stepPropertiesByOp.get(op);
-    if (ps === undefined) {
-      const judge = stepProperties.filter((p) => p.ops === undefined || p.ops.includes(op));
-      stepPropertiesByOp.set(op, (ps = { judge, together: judge.some((p) => p.readsThreadsTogether === true) }));
-    }
-    return ps;
-  };
+  const stepProperties = new StepPropertiesByOp(properties.filter((p): p is SafetyProperty => p.kind === 'step'), violations);
   const onTransition = options.onTransition;
   let transitions = 0;
   let fromTable = 0;
@@ -214,15 +196,11 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   // Every number of processes: each unit of processes searched apart (units.ts).
   const byUnits = everyProcessCount(config.maxProcesses);
   if (byUnits && ampleSets !== undefined) throw new RangeError('explorer: the partial-order reduction does not combine with the search by units (every number of processes)');
-  // The step table's entries (own-task-steps.ts) whose step the step properties have judged. A step
-  // an entry holds changes its own task, its process's chart and the counters by the entry's change,
-  // the same in every state it is taken from; a step property that does not read threads together
-  // judges it on those alone, so its verdict is the entry's (docs/checking.md, How it searches). Such
-  // a step to a state seen before is counted and not taken again: no state to make, no verdict to
-  // ask. Off where every transition must be made: for onTransition, and where judgeEveryTransition
-  // asks. (In a search by units every state kept is one unit, and a step the table holds changes no
-  // vfork relation: the state after it is that unit, and the process it made, if any, a unit apart.)
-  const tableStepsJudged = onTransition === undefined && options.judgeEveryTransition !== true ? new EntrySet() : undefined;
+  // The step table's answers without a step (table-answers.ts). Off where every transition must be
+  // made: for onTransition, and where judgeEveryTransition asks. (In a search by units every state
+  // kept is one unit, and a step the table holds changes no vfork relation: the state after it is that
+  // unit, and the process it made, if any, a unit apart.)
+  const tableAnswers = onTransition === undefined && options.judgeEveryTransition !== true ? new TableAnswers(model, key, seen, byUnits) : undefined;
   // The cycle proviso, for a breadth-first search: an ample set may not lead back to a state found at
   // its own depth or before, and must leave the state; so every cycle of the reduced graph has a fully
   // expanded state (docs/checking.md, Partial-order reduction).
@@ -232,23 +210,6 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
     key.write(model, r.state, point.execs);
     const known = seen.find(key);
     return known === i ? 'stays' : known >= 0 && store.depth(known) <= pointDepth ? 'back' : 'ahead';
-  };
-  /**
-   * Whether the state after a step the step table holds (its entry's effect, reached with `execs`)
-   * was seen before: each unit of it, in a search by units. `key` holds the prepared codes of the
-   * step's task.
-   */
-  const seenAfterEntry = (effect: OwnTaskEffect, execs: number): boolean => {
-    if (!byUnits || effect.forked === undefined) {
-      key.writeAfterStep(model, execs, effect.task, effect.processSnapshot, effect.forked);
-      return seen.find(key) >= 0;
-    }
-    key.writeAfterStep(model, execs, effect.task, effect.processSnapshot);
-    if (seen.find(key) < 0) return false;
-    // A process whose task does not run is no unit (unitsOf), and has no codes.
-    if (!isAlive(effect.forked.task)) return true;
-    key.writeForked(model, execs, effect.forked);
-    return seen.find(key) >= 0;
   };
   /**
    * Takes `after`, a state the transition reached (a unit of it, in a search by units): stores it
@@ -304,7 +265,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
     let row: TableRow | undefined;
     for (const step of steps) {
       let entry: OwnTaskEntry | undefined;
-      if (tableStepsJudged !== undefined && step.task !== undefined) {
+      if (tableAnswers !== undefined && step.task !== undefined) {
         if (step.task !== stepsOf) {
           stepsOf = step.task;
           const at = model.locate(state, step.task);
@@ -312,15 +273,8 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
           if (row !== undefined) key.prepareSteps(model, state, row.pi, row.ti);
         }
         entry = row === undefined ? undefined : model.tableEntry(row, step);
-        // A step the table holds, whose entry the step properties judged before, to a state seen
-        // before: counted, and nothing more (see tableStepsJudged).
-        if (
-          entry !== undefined &&
-          entry.effect.groupEnd === undefined &&
-          tableStepsJudged.has(entry) &&
-          !stepPropertiesOf(step.op).together &&
-          seenAfterEntry(entry.effect, execsAfter(here.execs, step, entry.effect.outcome))
-        ) {
+        // A step the table answers: counted, and nothing more (table-answers.ts).
+        if (entry !== undefined && tableAnswers.answers(entry, stepProperties.of(step.op).together, execsAfter(here.execs, step, entry.effect.outcome))) {
           transitions++;
           fromTable++;
           continue;
@@ -331,13 +285,8 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       if (!r.ok) continue;
       transitions++;
       const transition: Transition = { before: state, step, observation: r.outcome, after: r.state, model };
-      const violated = violations.size;
-      for (const p of stepPropertiesOf(step.op).judge) if (!p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
-      if (violations.size !== violated) {
-        stepProperties = unviolated(stepProperties);
-        stepPropertiesByOp = new Map();
-      }
-      if (entry !== undefined) tableStepsJudged?.add(entry);
+      for (const p of stepProperties.of(step.op).judge) if (!p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
+      if (entry !== undefined) tableAnswers?.markJudged(entry);
       const created = opSpec(step.op)?.creates !== undefined ? 1 : 0;
       const execs = execsAfter(here.execs, step, r.outcome);
       if (byUnits) {

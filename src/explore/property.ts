@@ -73,3 +73,39 @@ export type Property = SafetyProperty | LivenessProperty;
 export function vacuousUnder(property: Property, ops: readonly string[]): boolean {
   return (property.needs ?? []).some((group) => !group.some((op) => ops.includes(op)));
 }
+
+/** The step properties that judge the steps of one op, and whether one of them reads threads together. */
+export interface StepPropertiesOfOp {
+  readonly judge: readonly SafetyProperty[];
+  readonly together: boolean;
+}
+
+/**
+ * The step properties not yet violated that judge the steps of each op (judgedOn), made on first use
+ * and again once `violated` grows: most transitions ask five or six properties, not all. With them,
+ * whether one of them reads threads together: its verdict on a step the step table holds may differ
+ * from one state to the next (src/explore/table-answers.ts).
+ */
+export class StepPropertiesByOp {
+  private readonly byOp = new Map<string, StepPropertiesOfOp>();
+  private violatedAt = 0;
+
+  /** `violated`: the search's violations by property name, which only grow. */
+  constructor(
+    private readonly properties: readonly SafetyProperty[],
+    private readonly violated: ReadonlyMap<string, unknown>,
+  ) {}
+
+  of(op: string): StepPropertiesOfOp {
+    if (this.violated.size !== this.violatedAt) {
+      this.byOp.clear();
+      this.violatedAt = this.violated.size;
+    }
+    let ps = this.byOp.get(op);
+    if (ps === undefined) {
+      const judge = this.properties.filter((p) => p.kind === 'step' && !this.violated.has(p.name) && (p.ops === undefined || p.ops.includes(op)));
+      this.byOp.set(op, (ps = { judge, together: judge.some((p) => p.readsThreadsTogether === true) }));
+    }
+    return ps;
+  }
+}

@@ -60,24 +60,6 @@ function pushOwnPart(effect: OwnTaskEffect, from: number, to: number, ti: number
   }
 }
 
-/** A set of the table's entries, a byte per entry number: a search asks it on most of its transitions. */
-export class EntrySet {
-  private flags = new Uint8Array(1024);
-
-  has(entry: OwnTaskEntry): boolean {
-    return entry.serial < this.flags.length && this.flags[entry.serial] === 1;
-  }
-
-  add(entry: OwnTaskEntry): void {
-    if (entry.serial >= this.flags.length) {
-      const grown = new Uint8Array(Math.max(2 * this.flags.length, entry.serial + 1));
-      grown.set(this.flags);
-      this.flags = grown;
-    }
-    this.flags[entry.serial] = 1;
-  }
-}
-
 /**
  * Where the steps of one key part ways: the question the rule asked first about the rest of the
  * process, and what follows each answer. A rule asks the same questions in the same order until an

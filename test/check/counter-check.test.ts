@@ -132,12 +132,13 @@ describe('exactness', () => {
 });
 
 describe('the steps a grown configuration skips', () => {
-  // Steps its views account for (src/explore/counter.ts): taking them too changes no configuration and no violation.
+  // Steps its views account for (src/explore/counter.ts), and steps the step table answers
+  // (src/explore/table-answers.ts): taking them too changes no configuration and no violation.
   function search(variant: VariantName, config: ExploreConfig, everyStep: boolean) {
     const model = modelFor(variant);
     const runs = new Set<string>();
     const r = exploreCounter(model, config, { properties: PROPERTIES, everyStep, onConfiguration: (s, execs) => runs.add(canonicalKey(model, s, execs)) });
-    return { views: r.stats.states, transitions: r.stats.transitions, runs, violated: [...r.violations.keys()].sort() };
+    return { views: r.stats.states, transitions: r.stats.transitions, fromTable: r.fromTable, runs, violated: [...r.violations.keys()].sort() };
   }
   for (const variant of ['linux', 'linux-fixed'] as const) {
     for (const [name, config] of [
@@ -148,6 +149,8 @@ describe('the steps a grown configuration skips', () => {
         const every = search(variant, config, true);
         const skipping = search(variant, config, false);
         expect(skipping.transitions).toBeLessThan(every.transitions);
+        expect(every.fromTable).toBe(0);
+        expect(skipping.fromTable).toBeGreaterThan(0);
         expect({ views: skipping.views, violated: skipping.violated }).toEqual({ views: every.views, violated: every.violated });
         expect(skipping.runs).toEqual(every.runs);
       });
@@ -157,6 +160,32 @@ describe('the steps a grown configuration skips', () => {
 
 describe('the cutoff', () => {
   const config = withOps(CONFIGS.default!, 'REQ_PERM,LDTILECFG,TOUCH,CLONE_THREAD,EXIT,EXEC,OOM_BEGIN,OOM_END');
+
+  it('runs each configuration once, at cutoff 1 and 2', () => {
+    // The search keeps no set of the configurations it ran: each runs when the last of its views
+    // leaves the queue. A configuration as a multiset of its processes, each with its chart, vfork mark
+    // and the multiset of its tasks (canonicalKey would forget a process with no live task; the views keep it).
+    const model = modelFor('linux');
+    const configurationKey = (s: SystemState, execs: number): string => {
+      const processes = s.processes.map((p) => {
+        const tasks = p.tasks.map((t) => `${model.task.id(t.snapshot)}${t.suspended ? 'S' : ''}${t.stuckOn?.key ?? ''}`).sort();
+        return `${model.process.id(p.snapshot)}${p.vforkParent !== null ? 'V' : ''}[${tasks.join(',')}]`;
+      });
+      return `${s.memory}|${execs}|${processes.sort().join('|')}`;
+    };
+    for (const cutoff of [1, 2]) {
+      const runs = new Set<string>();
+      let calls = 0;
+      const r = exploreCounter(model, config, {
+        cutoff,
+        onConfiguration: (s, execs) => {
+          calls++;
+          runs.add(configurationKey(s, execs));
+        },
+      });
+      expect({ cutoff, calls, configurations: r.configurations }).toEqual({ cutoff, calls: runs.size, configurations: runs.size });
+    }
+  });
 
   it('gives the same verdicts at cutoff 1 and 2 on the catalogue', () => {
     const one = checkVariantAnyThreads('linux', config, { cutoff: 1 });
