@@ -79,11 +79,12 @@ export function checkVariantAnyThreads(
   const ops = config.ops.map((o) => o.op).filter((op) => model.hasOp(op));
   const cells: Record<string, AnyThreadsCell> = {};
   for (const p of properties) {
+    const vacuous = vacuousUnder(p, ops);
     // A property the configuration's ops cannot break holds at every N, of infinite behaviour or not.
-    if (search.unjudged.includes(p.name) && !vacuousUnder(p, ops)) cells[p.name] = { verdict: 'not judged', why: NOT_JUDGED_WHY };
+    if (search.unjudged.includes(p.name) && !vacuous) cells[p.name] = { verdict: 'not judged', why: NOT_JUDGED_WHY };
     else if (violations.has(p.name)) cells[p.name] = replay(variant, config, p, platform, replayMaxThreads(cutoff));
     else if (!search.stats.complete) cells[p.name] = { verdict: 'unknown', why: `the search stopped at ${boundOption(search.stats)} before it found every view` };
-    else cells[p.name] = { verdict: 'holds', ...(vacuousUnder(p, ops) ? { vacuous: true as const } : {}) };
+    else cells[p.name] = { verdict: 'holds', ...(vacuous ? { vacuous: true as const } : {}) };
   }
   return { variant, platform: platform.name, search, cells };
 }

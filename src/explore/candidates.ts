@@ -4,6 +4,7 @@
 import { opSpec, type OpSpec } from '../../machines/kernel-events.js';
 import { framesOf, isAlive, onThreadList, type SystemState } from '../model/state.js';
 import type { SystemModel } from '../model/system.js';
+import type { Outcome } from '../model/observation.js';
 import type { Step, StepValue } from '../scenario/format.js';
 import { CanonicalCodes } from './canonical.js';
 import type { ExploreConfig, OpChoice } from './config.js';
@@ -15,6 +16,11 @@ export interface SearchPoint {
   readonly state: SystemState;
   readonly execs: number;
   readonly nextId: number;
+}
+
+/** The execs along a path after a step: one more after an exec that succeeded. */
+export function execsAfter(execs: number, step: Step, outcome: Outcome): number {
+  return execs + (step.op === 'EXEC' && outcome.outcome === 'ok' ? 1 : 0);
 }
 
 /** The configuration's choices as candidateSteps reads them for every state: see prepareChoices. */

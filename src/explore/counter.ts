@@ -26,13 +26,12 @@
 
 import { addBuffers, bufferDelta, hasLargeBuffer, isGroupLeader, named, onThreadList, type BufferCounts, type ProcessSlot, type SystemState, type TaskSlot } from '../model/state.js';
 import type { Outcome } from '../model/observation.js';
-import type { SystemModel, TableRow } from '../model/system.js';
-import type { OwnTaskEntry } from '../model/own-task-steps.js';
+import type { SystemModel } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
-import { candidateSteps, prepareChoices } from './candidates.js';
+import { candidateSteps, execsAfter, prepareChoices } from './candidates.js';
 import { CanonicalCodes, canonicalKey, sameTask } from './canonical.js';
 import { requireModelFor, type ExploreConfig } from './config.js';
-import { beyondBudget, execsAfter, MAIN_TASK, PROGRESS_EVERY, type ExploreStats, type StopReason } from './explore.js';
+import { beyondBudget, MAIN_TASK, PROGRESS_EVERY, type ExploreStats, type StopReason } from './explore.js';
 import { StateKeySet } from './key-set.js';
 import { StepPropertiesByOp, type Property, type SafetyProperty, type Transition } from './property.js';
 import { TableAnswers } from './table-answers.js';
@@ -311,20 +310,6 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   /** The concrete states the configurations' steps reached, by canonical key; `key` is scratch space, written before each look-up. */
   const key = new CanonicalCodes();
   const states = new StateKeySet();
-  // Where every step must be taken (everyStep), no step is answered by the step table either.
-  const tableAnswers = options.everyStep === true ? undefined : new TableAnswers(model, key, states, byUnits);
-  /**
-   * The state and the task the table row (and `key`'s prepared codes, once `prepared`: writing a key
-   * leaves them) were made for: a configuration's steps come task by task.
-   */
-  let rowOf: { state: SystemState; task: string; row: TableRow | undefined; prepared: boolean } | undefined;
-  const tableRowFor = (s: SystemState, task: string) => {
-    if (rowOf === undefined || rowOf.state !== s || rowOf.task !== task) {
-      const at = model.locate(s, task);
-      rowOf = { state: s, task, row: at === undefined ? undefined : model.tableRow(s, at.pi, at.ti), prepared: false };
-    }
-    return rowOf;
-  };
   const maxViews = options.maxStates ?? Number.POSITIVE_INFINITY;
   const views = new Map<string, View>();
   /** A view's place in the queue. */
@@ -340,6 +325,8 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   let configurations = 0;
   const violations = new Map<string, AbstractViolation>();
   const stepPropertiesByOp = new StepPropertiesByOp(stepProperties, violations);
+  // Where every step must be taken (everyStep), no step is answered by the step table either.
+  const tableAnswers = options.everyStep === true ? undefined : new TableAnswers(model, key, states, byUnits, stepPropertiesByOp);
   let transitions = 0;
   let fromTable = 0;
   let depth = 0;
@@ -408,23 +395,13 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
    * changes no other thread (checkUniform has nothing to check).
    */
   const take = (s: SystemState, execs: number, step: Step, depthNow: number, mayAnswer: boolean): ReturnType<SystemModel['next']> | undefined => {
-    let entry: OwnTaskEntry | undefined;
-    const at = tableAnswers !== undefined && step.task !== undefined ? tableRowFor(s, step.task) : undefined;
-    if (at?.row !== undefined) {
-      entry = model.tableEntry(at.row, step);
-      if (mayAnswer && entry !== undefined && entry.effect.groupEnd === undefined) {
-        if (!at.prepared) {
-          key.prepareSteps(model, s, at.row.pi, at.row.ti);
-          at.prepared = true;
-        }
-        if (tableAnswers!.answers(entry, stepPropertiesByOp.of(step.op).together, execsAfter(execs, step, entry.effect.outcome))) {
-          transitions++;
-          fromTable++;
-          return undefined;
-        }
-      }
+    const entry = tableAnswers?.entryOf(s, step);
+    if (mayAnswer && entry !== undefined && tableAnswers!.answers(step, entry, execs)) {
+      transitions++;
+      fromTable++;
+      return undefined;
     }
-    const r = entry !== undefined ? model.replayEntry(at!.row!, step, entry) : model.next(s, step);
+    const r = entry !== undefined ? tableAnswers!.replay(step, entry) : model.next(s, step);
     if (!r.ok) return r;
     transitions++;
     // A step the step table holds changes the other threads by its group end alone, which sends
@@ -488,18 +465,19 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
     const records = from.map((w) => effects.get(w.key)!.get(grown)!);
     const tasks = s.processes[grown]!.tasks;
     const threads = processes[grown]!.threads;
+    const local = judgedLocally();
     // The grown process's other threads, one of each class: as a view with the thread (and without another) took its steps.
     threads.forEach(([cls], i) => {
       if (i > 0 && threads[i - 1]![0] === cls) return;
       const dropped = i === 0 ? 1 : 0;
       const there = from[dropped]!.processes[grown]!.threads.findIndex(([c]) => c === cls);
       const steps = records[dropped]!.get(actorKey(grown, 1 + there));
-      // Its local steps only while judgeLocal has a property to judge them by.
-      for (const { step, effect } of (judgedLocally() ? steps?.all : steps?.wide) ?? []) {
+      // Its local steps only while judgeLocal has a property to judge them by (`wide` has none, nor refused ones).
+      for (const { step, effect } of (local ? steps?.all : steps?.wide) ?? []) {
         if ('refused' in effect) continue;
-        if ('local' in effect) {
-          if (judgedLocally()) judgeLocal(s, renamed(step, tasks[1 + i]!.name, fresh), grown, 1 + i, effect.local);
-        } else take(s, execs, renamed(step, tasks[1 + i]!.name, fresh), depthNow, true);
+        const here = renamed(step, tasks[1 + i]!.name, fresh);
+        if ('local' in effect) judgeLocal(s, here, grown, 1 + i, effect.local);
+        else take(s, execs, here, depthNow, true);
       }
     });
     // Every other step: taken unless it did the same in every view.

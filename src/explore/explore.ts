@@ -3,13 +3,12 @@
 // symmetry (canonical.ts) makes the search complete up to renaming of threads and processes.
 
 import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
-import type { Observation, Outcome } from '../model/observation.js';
-import type { NextResult, SystemModel, TableRow } from '../model/system.js';
-import type { OwnTaskEntry } from '../model/own-task-steps.js';
+import type { Observation } from '../model/observation.js';
+import type { NextResult, SystemModel } from '../model/system.js';
 import type { SystemState } from '../model/state.js';
 import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
-import { candidateSteps, prepareChoices, type SearchPoint } from './candidates.js';
+import { candidateSteps, execsAfter, prepareChoices, type SearchPoint } from './candidates.js';
 import { CanonicalCodes } from './canonical.js';
 import { requireModelFor, type ExploreConfig } from './config.js';
 import { cycleOf } from './lasso.js';
@@ -157,11 +156,6 @@ function exploredTransition(store: StateStore, from: number, step: Step, r: Next
   return { path: () => [...store.pathTo(from), step], step, trace: r.trace, owners: r.owners, from, to, fresh, after };
 }
 
-/** The execs along a path after a step: one more after an exec that succeeded. */
-export function execsAfter(execs: number, step: Step, outcome: Outcome): number {
-  return execs + (step.op === 'EXEC' && outcome.outcome === 'ok' ? 1 : 0);
-}
-
 /** What cut a search short: a bound of its options, or every property violated (stopWhenAllViolated). */
 export type StopReason = 'max-states' | 'max-memory' | 'max-cpu-seconds' | 'all-violated';
 
@@ -200,7 +194,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   // made: for onTransition, and where judgeEveryTransition asks. (In a search by units every state
   // kept is one unit, and a step the table holds changes no vfork relation: the state after it is that
   // unit, and the process it made, if any, a unit apart.)
-  const tableAnswers = onTransition === undefined && options.judgeEveryTransition !== true ? new TableAnswers(model, key, seen, byUnits) : undefined;
+  const tableAnswers = onTransition === undefined && options.judgeEveryTransition !== true ? new TableAnswers(model, key, seen, byUnits, stepProperties) : undefined;
   // The cycle proviso, for a breadth-first search: an ample set may not lead back to a state found at
   // its own depth or before, and must leave the state; so every cycle of the reduced graph has a fully
   // expanded state (docs/checking.md, Partial-order reduction).
@@ -259,29 +253,16 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
     }
     const candidates = candidateSteps(model, config, here, choices);
     const steps = ampleSets === undefined ? candidates : (ampleSets.choose(here, candidates, (step) => whither(here, i, hereDepth, step)) ?? candidates);
-    // The task whose steps were looked up last (a state's candidates come task by task), and where it
-    // is; `key` holds the codes of the rest of the state, prepared for its steps.
-    let stepsOf: string | undefined;
-    let row: TableRow | undefined;
     for (const step of steps) {
-      let entry: OwnTaskEntry | undefined;
-      if (tableAnswers !== undefined && step.task !== undefined) {
-        if (step.task !== stepsOf) {
-          stepsOf = step.task;
-          const at = model.locate(state, step.task);
-          row = at === undefined ? undefined : model.tableRow(state, at.pi, at.ti);
-          if (row !== undefined) key.prepareSteps(model, state, row.pi, row.ti);
-        }
-        entry = row === undefined ? undefined : model.tableEntry(row, step);
-        // A step the table answers: counted, and nothing more (table-answers.ts).
-        if (entry !== undefined && tableAnswers.answers(entry, stepProperties.of(step.op).together, execsAfter(here.execs, step, entry.effect.outcome))) {
-          transitions++;
-          fromTable++;
-          continue;
-        }
+      const entry = tableAnswers?.entryOf(state, step);
+      // A step the table answers: counted, and nothing more (table-answers.ts).
+      if (entry !== undefined && tableAnswers!.answers(step, entry, here.execs)) {
+        transitions++;
+        fromTable++;
+        continue;
       }
       // The step, replaying the entry found above if there is one (a group end, a new state, or an entry not judged yet).
-      const r = entry !== undefined && row !== undefined ? model.replayEntry(row, step, entry) : model.next(state, step);
+      const r = entry !== undefined ? tableAnswers!.replay(step, entry) : model.next(state, step);
       if (!r.ok) continue;
       transitions++;
       const transition: Transition = { before: state, step, observation: r.outcome, after: r.state, model };

@@ -90,7 +90,7 @@ export class StepPropertiesByOp {
   private readonly byOp = new Map<string, StepPropertiesOfOp>();
   private violatedAt = 0;
 
-  /** `violated`: the search's violations by property name, which only grow. */
+  /** `properties`: the search's step properties; `violated`: its violations by property name, which only grow. */
   constructor(
     private readonly properties: readonly SafetyProperty[],
     private readonly violated: ReadonlyMap<string, unknown>,
@@ -103,7 +103,7 @@ export class StepPropertiesByOp {
     }
     let ps = this.byOp.get(op);
     if (ps === undefined) {
-      const judge = this.properties.filter((p) => p.kind === 'step' && !this.violated.has(p.name) && (p.ops === undefined || p.ops.includes(op)));
+      const judge = this.properties.filter((p) => !this.violated.has(p.name) && (p.ops === undefined || p.ops.includes(op)));
       this.byOp.set(op, (ps = { judge, together: judge.some((p) => p.readsThreadsTogether === true) }));
     }
     return ps;

@@ -6,26 +6,54 @@
 // counted and nothing more: no state to make, no verdict to ask.
 
 import type { OwnTaskEffect, OwnTaskEntry } from '../model/own-task-steps.js';
-import { isAlive } from '../model/state.js';
-import type { SystemModel } from '../model/system.js';
+import { isAlive, type SystemState } from '../model/state.js';
+import type { NextResult, SystemModel, TableRow } from '../model/system.js';
+import type { Step } from '../scenario/format.js';
 import type { CanonicalCodes } from './canonical.js';
 import type { StateKeySet } from './key-set.js';
+import type { StepPropertiesByOp } from './property.js';
+import { execsAfter } from './candidates.js';
 
 export class TableAnswers {
   /** The entries the step properties judged, a byte per entry number: asked on most transitions. */
   private judged = new Uint8Array(1024);
+  /**
+   * The state and task entryOf() looked up last (a state's steps come task by task), the task's row,
+   * and whether `key` holds the codes prepared for its steps (writing a key leaves them).
+   */
+  private lookedUp: { readonly state: SystemState; readonly task: string; readonly row: TableRow | undefined; prepared: boolean } | undefined;
 
   /**
-   * `key` is the search's scratch key, whose prepared codes (CanonicalCodes.prepareSteps) are those
-   * of the task the entries asked about act for; `seen` its table of states seen; `byUnits` whether
-   * each state kept is one unit of processes (units.ts), so that a step making a process leads to two.
+   * `key` is the search's scratch key, whose prepared codes (CanonicalCodes.prepareSteps) this keeps
+   * for the task it was last asked about; `seen` its table of states seen; `byUnits` whether each
+   * state kept is one unit of processes (units.ts), so that a step making a process leads to two;
+   * `stepProperties` the search's step properties.
    */
   constructor(
     private readonly model: SystemModel,
     private readonly key: CanonicalCodes,
     private readonly seen: StateKeySet,
     private readonly byUnits: boolean,
+    private readonly stepProperties: StepPropertiesByOp,
   ) {}
+
+  /** The step table's entry for `step` from `state` (SystemModel.tableEntry), found by its task's row, made once for the task's steps. */
+  entryOf(state: SystemState, step: Step): OwnTaskEntry | undefined {
+    if (step.task === undefined) return undefined;
+    let at = this.lookedUp;
+    if (at === undefined || at.state !== state || at.task !== step.task) {
+      const place = this.model.locate(state, step.task);
+      this.lookedUp = at = { state, task: step.task, row: place === undefined ? undefined : this.model.tableRow(state, place.pi, place.ti), prepared: false };
+    }
+    return at.row === undefined ? undefined : this.model.tableEntry(at.row, step);
+  }
+
+  /** next() of `step`, whose entry entryOf() just found: the entry replayed, without looking it up again. */
+  replay(step: Step, entry: OwnTaskEntry): Extract<NextResult, { ok: true }> {
+    const row = this.lookedUp?.row;
+    if (row === undefined) throw new Error('step table: an entry replayed that entryOf() did not find');
+    return this.model.replayEntry(row, step, entry);
+  }
 
   /** The step properties have judged a step of `entry`. */
   markJudged(entry: OwnTaskEntry): void {
@@ -38,24 +66,31 @@ export class TableAnswers {
   }
 
   /**
-   * Whether a step of `entry`, with `execs` successful execs after it, needs nothing more than being
-   * counted: no group end (it changes other threads too), judged before, by step properties none of
-   * which reads threads together (`together`: their verdict may differ from one state to the next),
-   * to a state seen before.
+   * Whether `step`, whose entry entryOf() just found, needs nothing more than being counted: no group
+   * end (it changes other threads too), judged before, by step properties none of which reads
+   * threads together (their verdict may differ from one state to the next), to a state seen before,
+   * reached with `execs` successful execs along the path to the state it is taken from.
    */
-  answers(entry: OwnTaskEntry, together: boolean, execs: number): boolean {
+  answers(step: Step, entry: OwnTaskEntry, execs: number): boolean {
+    const { effect } = entry;
     return (
-      entry.effect.groupEnd === undefined &&
+      effect.groupEnd === undefined &&
       entry.serial < this.judged.length &&
       this.judged[entry.serial] === 1 &&
-      !together &&
-      this.seenAfter(entry.effect, execs)
+      !this.stepProperties.of(step.op).together &&
+      this.seenAfter(effect, execsAfter(execs, step, effect.outcome))
     );
   }
 
   /** Whether the state after a step with this effect was seen before: each unit of it, in a search by units. */
   private seenAfter(effect: OwnTaskEffect, execs: number): boolean {
     const { model, key, seen } = this;
+    const at = this.lookedUp;
+    if (at?.row === undefined) throw new Error('step table: an answer asked of an entry that entryOf() did not find');
+    if (!at.prepared) {
+      key.prepareSteps(model, at.state, at.row.pi, at.row.ti);
+      at.prepared = true;
+    }
     if (!this.byUnits || effect.forked === undefined) {
       key.writeAfterStep(model, execs, effect.task, effect.processSnapshot, effect.forked);
       return seen.find(key) >= 0;
