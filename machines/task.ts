@@ -302,10 +302,12 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
         enqueue.emit({ type: 'outcome', outcome: { result: 'ok', ss_size: context.altstack.bytes, ss_flags: ssFlags(context.altstack, holds('onSigStack')) } }),
       ),
       popSignalFrame: assign({ frames: ({ context }) => context.frames.slice(0, -1) }),
-      restoreTilesFromFrame: inspecting(({ enqueue, context }) => {
-        const frame = context.frames.at(-1);
-        enqueue.raise({ type: frame?.savedConfig ? 'tiles.configLoaded' : 'tiles.configCleared' });
-        enqueue.raise({ type: frame?.savedTiles === 'live' ? 'tiles.dataLoaded' : frame?.savedTiles === 'lost' ? 'tiles.dataLost' : 'tiles.dataInit' });
+      restoreTileConfigFromFrame: inspecting(({ enqueue, context }) =>
+        enqueue.raise({ type: context.frames.at(-1)?.savedConfig ? 'tiles.configLoaded' : 'tiles.configCleared' }),
+      ),
+      restoreTileDataFromFrame: inspecting(({ enqueue, context }) => {
+        const saved = context.frames.at(-1)?.savedTiles;
+        enqueue.raise({ type: saved === 'live' ? 'tiles.dataLoaded' : saved === 'lost' ? 'tiles.dataLost' : 'tiles.dataInit' });
       }),
       forgetFrames: assign({ frames: () => [] }),
       // de_thread(): the exec'ing thread takes the leader's place.
@@ -607,13 +609,15 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
                   EXIT: { guard: 'leaderOutlivedByThreads', target: '#task.alive.signal.running', meta: { source: 'kernel/exit.c:do_exit; E19' } },
                   // What comes back depends on the frame, the handler's edits and the buffer.
                   SIGRETURN: [
-                    // A default-size frame read by an expanded task has no MAGIC2 where the task expects
-                    // it, so only FP/SSE are restored; the tile config and data come back INIT.
+                    // A default-size frame read by a task that expanded inside the handler is a valid
+                    // frame (MAGIC2 sits at the frame's own xstate_size), but its xfeatures lack tile
+                    // data: the config comes back as the frame saved it, the tile data INIT. Semantics
+                    // E26 predicted an FX-only restore; an AMX machine kept the config (findings.md).
                     {
                       guard: and(['largeBufferAllocated', 'innermostFrameIsDefaultSize']),
                       target: '.returning',
-                      actions: ['clearTileConfig', 'initTileData', 'restoreAltstackFromFrame', 'popSignalFrame', 'reportOk'],
-                      meta: { source: 'arch/x86/kernel/fpu/signal.c:fpu__restore_sig; E26, row 6i' },
+                      actions: ['restoreTileConfigFromFrame', 'initTileData', 'restoreAltstackFromFrame', 'popSignalFrame', 'reportOk'],
+                      meta: { source: 'arch/x86/kernel/fpu/signal.c:check_xstate_in_sigframe, restore_fpregs_from_user (init_bv); row 6i; selftest run 2026-12-04' },
                     },
                     // A frame whose xstate_size exceeds the task's user_size (an AMX frame inherited by a
                     // fork child, whose buffer is the default one) is restored FX-only: the tile config
@@ -654,7 +658,7 @@ export function createTaskMachine(p: PlatformProfile, options: TaskChartOptions 
                       actions: ['loadTileConfig', 'initTileData', 'restoreAltstackFromFrame', 'popSignalFrame', 'reportOk'],
                       meta: { source: 'arch/x86/kernel/fpu/signal.c:restore_fpregs_from_user; rows 7a, 7b' },
                     },
-                    { target: '.returning', actions: ['restoreTilesFromFrame', 'restoreAltstackFromFrame', 'popSignalFrame', 'reportOk'], meta: { source: 'arch/x86/kernel/fpu/signal.c:fpu__restore_sig; E24, row 6e' } },
+                    { target: '.returning', actions: ['restoreTileConfigFromFrame', 'restoreTileDataFromFrame', 'restoreAltstackFromFrame', 'popSignalFrame', 'reportOk'], meta: { source: 'arch/x86/kernel/fpu/signal.c:fpu__restore_sig; E24, row 6e' } },
                   ],
                 },
               },

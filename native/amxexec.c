@@ -1036,6 +1036,8 @@ static int await_result(struct coordinator *c, int step, int proc, char *out, si
     struct pollfd pfd = {c->result_r, POLLIN, 0};
     int r = poll(&pfd, 1, left < 10 ? (int)left : 10);
     if (r > 0) {
+      // A line that fills the whole buffer is no result line: the run is broken, and ends as a timeout.
+      if (c->pending_len >= sizeof c->pending) return -1;
       ssize_t got = read(c->result_r, c->pending + c->pending_len, sizeof c->pending - c->pending_len);
       if (got > 0) {
         c->pending_len += (size_t)got;

@@ -3,7 +3,10 @@
 // native/amxexec.c is copied beside it. Each
 // test runs through the very executor `amxstate conform` uses, and its output is compared with the
 // model's prediction for this kind of machine (with or without AMX), chosen at run time. KTAP output,
-// kselftest exit codes: 0 pass, 1 fail, 4 skip.
+// kselftest exit codes: 0 pass, 1 fail, 4 skip. The first diagnostics are the time and the machine
+// (`# host: {...}`, the executor's --platform JSON); with -v each test also lists the kernel's
+// observation of every step it compared (`# step: {...}`), its wall time and its number of steps,
+// which `amxstate conform --from-selftest` reads back.
 
 #include <sys/wait.h>
 
@@ -64,10 +67,10 @@ static const char *resolve(const char *value) {
 
 /** Whether one observation agrees with the expected one over the fields the kernel could see. */
 static int agrees(const char *expected, const char *got, char *why, size_t n) {
-  char keys[1024], more[1024], hidden[256] = "", a[256], b[256];
-  json_keys(expected, keys, sizeof keys);
+  char keys[2048], more[1024], hidden[256] = "", a[256], b[256];
+  json_keys(expected, keys, sizeof more);
   json_keys(got, more, sizeof more);
-  strncat(keys, more, sizeof keys - strlen(keys) - 1);
+  memcpy(keys + strlen(keys), more, strlen(more) + 1); // both fit: each list is under 1024 bytes
   json_value(got, "unobserved", hidden, sizeof hidden);
   for (char *k = strtok(keys, " "); k; k = strtok(0, " ")) {
     char quoted[80];
@@ -107,6 +110,24 @@ static int run_test(const char *input, char *out, size_t n) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+static int verbose;
+
+/** The machine as the executor's --measure describes it, measured in a child so nothing here changes. */
+static void print_host(void) {
+  printf("# host: ");
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) _exit(measure_platform());
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) printf("null\n");
+}
+
+static double wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 /** Compares line by line; on the first difference prints a KTAP diagnostic and returns 0. */
 static int compare_runs(const char *expected, const char *got) {
   const char *e = expected, *g = got;
@@ -124,6 +145,7 @@ static int compare_runs(const char *expected, const char *got) {
       printf("# %s\n# model : %s\n# kernel: %s\n", why, el, gl);
       return 0;
     }
+    if (verbose) printf("# step: %s\n", gl);
     e = ee ? ee + 1 : e + elen;
     g = ge ? ge + 1 : g + glen;
   }
@@ -132,8 +154,20 @@ static int compare_runs(const char *expected, const char *got) {
 
 int main(int argc, char **argv) {
   if (argc >= 5 && strcmp(argv[1], "--resume") == 0) return resume_after_exec(atoi(argv[2]), atoi(argv[3]), argv[4]);
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-v") == 0) verbose = 1;
+    else {
+      fprintf(stderr, "usage: %s [-v]   (-v: every step's kernel observation and each test's time)\n", argv[0]);
+      return KSFT_FAIL;
+    }
+  }
   setvbuf(stdout, 0, _IOLBF, 0);
   printf("TAP version 13\n");
+  time_t now = time(0);
+  char day[32];
+  strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  printf("# date: %s\n", day);
+  print_host();
   uint64_t supp = 0, perm = 0, gperm = 0;
   if (syscall(SYS_arch_prctl, ARCH_GET_XCOMP_SUPP, &supp) != 0 || syscall(SYS_arch_prctl, ARCH_GET_XCOMP_PERM, &perm) != 0 ||
       syscall(SYS_arch_prctl, ARCH_GET_XCOMP_GUEST_PERM, &gperm) != 0) {
@@ -161,9 +195,12 @@ int main(int argc, char **argv) {
       skipped++;
       continue;
     }
+    double start = wall_ms();
     int status = run_test(t->input[amx], out, sizeof out);
+    double took = wall_ms() - start;
     int ok = status == 0 && compare_runs(t->expected[amx], out);
     if (status != 0) printf("# the executor ended with status %d\n", status);
+    if (verbose) printf("# wall: %.1f ms; steps: %d\n", took, t->steps);
     if (t->model_only[amx]) printf("# %s\n", t->model_only[amx]);
     printf("%sok %d %s\n", ok ? "" : "not ", i + 1, t->id);
     failed += !ok;

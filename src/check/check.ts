@@ -6,6 +6,7 @@ import { projectRoot } from '../files.js';
 import { VARIANT_NAMES, isVariantName, type VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { explore, type ExploreStats, type Violation } from '../explore/explore.js';
+import { oldGeneration } from '../explore/heap.js';
 import { modelOptionsFor, type ExploreConfig } from '../explore/config.js';
 import type { Reduction } from '../explore/reduction.js';
 import { vacuousUnder, type Property } from '../explore/property.js';
@@ -66,9 +67,22 @@ export function shownCell(cell: Cell, complete: boolean): ShownCell {
 /** What `holds*` means, in the words every matrix's legend uses. */
 export const VACUOUS_MEANING = 'the configuration has none of the ops that could break it';
 
-/** The option whose bound cut a search short (a search with views, too): `--max-states` or `--max-memory`. */
-export function boundOption(stats: ExploreStats): '--max-states' | '--max-memory' {
-  return stats.stoppedBy === 'max-memory' ? '--max-memory' : '--max-states';
+/** What node's heap limit is called where it cut a search short. */
+export const HEAP_LIMIT = "node's heap limit";
+
+/**
+ * What cut a search short (a search with views, too): the option whose bound it reached,
+ * `--max-states` or `--max-memory`, or node's heap limit, which a search stops short of by itself
+ * (src/explore/heap.ts).
+ */
+export function boundOption(stats: ExploreStats): '--max-states' | '--max-memory' | typeof HEAP_LIMIT {
+  return stats.stoppedBy === 'max-memory' ? '--max-memory' : stats.stoppedBy === 'heap-limit' ? HEAP_LIMIT : '--max-states';
+}
+
+/** What to do about a search that node's heap limit cut short, in one line. */
+export function heapLimitAdvice(): string {
+  const mib = Math.floor(oldGeneration().limit / 2 ** 20);
+  return `node's heap limit (${mib} MiB for its old generation) cut the search short: give node more with NODE_OPTIONS=--max-old-space-size=MiB, or bound the search with --max-states or --max-memory`;
 }
 
 /** A matrix cell's words: `violated (N)`, `unknown`, `holds*` (vacuously), `holds`, or `-` where nothing was checked. */

@@ -5,7 +5,7 @@ import type { VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { anyThreadsWords, replayMaxThreads, type AnyThreadsCheck } from '../check/counter-check.js';
 import { checkVariantsAnyThreads, type SearchBounds } from '../check/pool.js';
-import { boundOption, VACUOUS_MEANING } from '../check/check.js';
+import { boundOption, heapLimitAdvice, VACUOUS_MEANING } from '../check/check.js';
 import type { ExploreConfig } from '../explore/config.js';
 import { DEFAULT_CUTOFF } from '../explore/counter.js';
 import { everyProcessCount } from '../explore/units.js';
@@ -119,5 +119,6 @@ export async function runAnyThreads(q: AnyThreadsRequest): Promise<number> {
     lines.push('', 'machines/manifest.json records bounded presets only: nothing to compare these verdicts with.');
     process.stdout.write(`${lines.join('\n')}\n`);
   }
+  if (results.some((r) => r.search.stats.stoppedBy === 'heap-limit')) process.stderr.write(`amxstate: ${heapLimitAdvice()}\n`);
   return unknown ? EXIT.incomplete : EXIT.ok;
 }

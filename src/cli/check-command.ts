@@ -3,7 +3,7 @@
 import { command, CONFIG_OPTION, configOption, PLATFORM_OPTION, variantOption, type OptionValues } from './command.js';
 import { EXIT, UsageError } from './exit.js';
 import type { VariantName } from '../../machines/variants.js';
-import { ALL_VARIANTS, boundOption, compareWithManifest, hasManifestEntry, loadManifest, shownCell, VACUOUS_MEANING, verdictWords, type Cell, type VariantCheck } from '../check/check.js';
+import { ALL_VARIANTS, boundOption, compareWithManifest, HEAP_LIMIT, heapLimitAdvice, hasManifestEntry, loadManifest, shownCell, VACUOUS_MEANING, verdictWords, type Cell, type VariantCheck } from '../check/check.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { platformOption } from '../platform/resolve.js';
 import { PROPERTIES } from '../properties/catalogue.js';
@@ -179,10 +179,10 @@ function largestFirst(manifest: Manifest, configName: string, variants: readonly
   return [...variants].sort((a, b) => (counts[b] ?? 0) - (counts[a] ?? 0));
 }
 
-/** That bound as the user gave it: `--max-states 50`, `--max-memory 512`. */
+/** That bound as the user gave it: `--max-states 50`, `--max-memory 512`; or node's heap limit. */
 function boundWords(stats: ExploreStats, values: CheckValues): string {
   const name = boundOption(stats);
-  return `${name} ${values[name === '--max-memory' ? 'max-memory' : 'max-states']}`;
+  return name === HEAP_LIMIT ? name : `${name} ${values[name === '--max-memory' ? 'max-memory' : 'max-states']}`;
 }
 
 /** The bounds that cut the searches short, once each: `--max-states 50`, or `--max-states 50 or --max-memory 512`. */
@@ -331,6 +331,7 @@ export async function runCheck(values: CheckValues): Promise<number> {
     process.stderr.write(
       `amxstate: check stopped at ${stopWords(incomplete, values)} for ${incomplete.map((r) => r.variant).join(', ')} before exploring every state: their unviolated properties are unknown, not proven\n`,
     );
+    if (incomplete.some((r) => r.stats.stoppedBy === 'heap-limit')) process.stderr.write(`amxstate: ${heapLimitAdvice()}\n`);
     return mismatches.length === 0 ? EXIT.incomplete : EXIT.mismatch;
   }
   return mismatches.length === 0 ? EXIT.ok : EXIT.mismatch;

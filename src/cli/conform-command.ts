@@ -2,7 +2,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { command, type OptionValues } from './command.js';
-import { profileFromMeasurement } from '../../machines/platform.js';
+import { profileFromMeasurement, type PlatformProfile } from '../../machines/platform.js';
 import { runCase, type CaseResult, type ConformCase } from '../conform/conform.js';
 import { ConformInputError, casesFrom, generatedCases, litmusCases } from '../conform/inputs.js';
 import { junitXml } from '../conform/junit.js';
@@ -13,6 +13,9 @@ import { observationText } from '../model/observation-text.js';
 import type { Observation } from '../model/observation.js';
 import { platformOption } from '../platform/resolve.js';
 import { ScenarioError } from '../scenario/format.js';
+import { readText, sourceName } from '../scenario/read.js';
+import { KSELFTEST_PLATFORMS } from '../kselftest/emit.js';
+import { readSelftestOutput } from '../kselftest/selftest-output.js';
 import { EXIT, UsageError } from './exit.js';
 import { writableFile, writableFolder } from './output.js';
 import { QUIET_OPTION, formatSeconds, withProgressSync } from './progress.js';
@@ -44,6 +47,7 @@ interface ConformValues extends OptionValues {
   junit?: string;
   'step-timeout': string;
   record?: string;
+  'from-selftest'?: string;
   quiet?: boolean;
 }
 
@@ -51,13 +55,17 @@ export const CONFORM = command<ConformValues>({
   name: 'conform',
   operands: '[PATH...]',
   summary: 'run scenarios on the model of this machine and on its kernel, and compare them step by step',
-  details: 'PATH: scenario files, or folders of them; without PATH, the generated transition suite and the litmus corpus.',
+  details:
+    'PATH: scenario files, or folders of them; without PATH, the generated transition suite and the litmus corpus.\n' +
+    '--from-selftest reads a run made on another machine (one without Node, say) by the selftest folder of\n' +
+    '`amxstate paths --emit kselftest`: make && ./amx_model_test -v > FILE there.',
   options: [
     { flags: '--platform <P>', description: 'the profile the model predicts with: host (measured here), a name, or a measurement FILE', default: 'host' },
     { flags: '--json', description: 'the machine, the figures and every result as one JSON object', default: false },
     { flags: '--junit <FILE>', description: 'also write the results as JUnit XML' },
     { flags: '--record <DIR>', description: 'also record the run in DIR (docs/conformance for the project)' },
     { flags: '--step-timeout <MS>', description: 'a step that has not answered by then is a timeout', default: '2000' },
+    { flags: '--from-selftest <FILE>', description: 'report the output of amx_model_test -v (run elsewhere) instead of running here' },
     QUIET_OPTION,
   ],
   run: runConform,
@@ -76,6 +84,7 @@ export function runConform(values: ConformValues, positionals: readonly string[]
     if (values.record === '') throw new UsageError('conform: --record: empty folder name');
     writableFolder('conform: --record', values.record);
   }
+  if (values['from-selftest'] !== undefined) return reportSelftestRun(values, positionals);
   // A named platform or a file is read before any work; host is what the measurement below makes.
   const named = values.platform === 'host' || values.platform === undefined ? undefined : platformOption('conform', values.platform);
   let started = 0;
@@ -123,6 +132,25 @@ export function runConform(values: ConformValues, positionals: readonly string[]
     stepsModelOnly: steps - compared,
     wallMs: Math.round(wallMs),
   };
+  return reportRun(values, { host, platform: platform.name, summary, results }, platform, new Date());
+}
+
+/** `--from-selftest FILE`: the selftests' run on another machine, reported and recorded like one made here. */
+function reportSelftestRun(values: ConformValues, positionals: readonly string[]): number {
+  if (positionals.length > 0) throw new UsageError('conform: --from-selftest reads a run made elsewhere: it takes no PATH');
+  if (values.platform !== 'host') throw new UsageError('conform: --from-selftest: the selftests chose their model themselves, so --platform does not apply');
+  const file = values['from-selftest'] ?? '';
+  if (file === '') throw new UsageError('conform: --from-selftest: empty file name');
+  const { run, date } = readSelftestOutput(readText(file === '-' ? null : file), sourceName(file === '-' ? null : file));
+  const platform = KSELFTEST_PLATFORMS.find((p) => p.name === run.platform) ?? KSELFTEST_PLATFORMS[0];
+  return reportRun(values, run, platform, date === undefined ? new Date() : new Date(`${date}T00:00:00Z`));
+}
+
+/** The run as text or JSON, as JUnit and as a record; the exit status says whether the kernel agreed. */
+function reportRun(values: ConformValues, run: ConformRun, platform: PlatformProfile, day: Date): number {
+  const { host, summary, results } = run;
+  const { wallMs, stepsCompared: compared, steps } = summary;
+  const diverged = results.filter((r) => r.status === 'diverge');
   if (values.junit !== undefined) {
     try {
       writeFileSync(values.junit, junitXml(results, `amxstate conform on ${host.kernel} (${host.cpu})`, wallMs));
@@ -130,11 +158,10 @@ export function runConform(values: ConformValues, positionals: readonly string[]
       throw new UsageError(`conform: --junit: cannot write ${values.junit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  const run: ConformRun = { host, platform: platform.name, summary, results };
   let recorded: string | undefined;
   if (values.record !== undefined) {
     try {
-      recorded = recordRun(values.record, run, new Date());
+      recorded = recordRun(values.record, run, day);
     } catch (e) {
       throw new UsageError(`conform: --record: cannot write into ${values.record}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
@@ -144,6 +171,7 @@ export function runConform(values: ConformValues, positionals: readonly string[]
   } else {
     const lines = [
       `amxstate conform: ${describeHost(host)}`,
+      ...(run.via ? [`made by ${run.via}`] : []),
       `predicting with platform ${platform.name}: ${platform.description}`,
       ...results.flatMap((r) => [`${r.status === 'agree' ? 'agree  ' : 'DIVERGE'} ${r.id}  ${stepsText(r)}`, ...divergenceText(r)]),
       `${summary.scenarios} scenarios: ${summary.agree} agree, ${summary.diverge} diverge; ${compared} of ${steps} steps made on the kernel and compared, ${steps - compared} model-only; ${(wallMs / 1000).toFixed(1)} s`,

@@ -9,7 +9,7 @@ export const EXIT = {
   badInput: 2,
   /** This machine cannot do it (no renderer, no C compiler, no AMX for exec-leak). */
   unsupported: 3,
-  /** check stopped at --max-states or --max-memory with nothing differing so far: nothing is proven either. */
+  /** check stopped at --max-states, --max-memory or node's heap limit with nothing differing so far: nothing is proven either. */
   incomplete: 4,
   /** Standard output could not be written (a full disk, a closed file); a closed pipe ends quietly. */
   outputFailed: 5,

@@ -33,7 +33,7 @@ variants: ${VARIANT_NAMES.join(', ')}
 platforms (--platform): ${Object.keys(PLATFORMS).join(', ')}, host (measured here), or FILE (a JSON measurement,
   as amxstate platform --json prints it)
 exit status: 0 ok; 1 differs from machines/manifest.json (conform: the kernel diverges); 2 bad input;
-  3 cannot run on this machine; 4 check stopped at --max-states or --max-memory (nothing differs, nothing proven);
+  3 cannot run on this machine; 4 check stopped at --max-states, --max-memory or node's heap limit (nothing differs, nothing proven);
   5 standard output could not be written`;
 
 function version(): string {

@@ -24,6 +24,8 @@ export interface ConformSummary {
 export interface ConformRun {
   readonly host: PlatformMeasurement;
   readonly platform: string;
+  /** How the run was made, where not by `amxstate conform` on the machine itself. */
+  readonly via?: string;
   readonly summary: ConformSummary;
   readonly results: readonly CaseResult[];
 }

@@ -12,6 +12,7 @@ import { candidateSteps, execsAfter, prepareChoices, type SearchPoint } from './
 import { CanonicalCodes } from './canonical.js';
 import { requireModelFor, type ExploreConfig } from './config.js';
 import { cycleOf } from './lasso.js';
+import { heapNearlyFull } from './heap.js';
 import { StateKeySet } from './key-set.js';
 import { StateStore } from './store.js';
 import { StepPropertiesByOp, type LivenessProperty, type Property, type SafetyProperty, type Transition } from './property.js';
@@ -156,8 +157,11 @@ function exploredTransition(store: StateStore, from: number, step: Step, r: Next
   return { path: () => [...store.pathTo(from), step], step, trace: r.trace, owners: r.owners, from, to, fresh, after };
 }
 
-/** What cut a search short: a bound of its options, or every property violated (stopWhenAllViolated). */
-export type StopReason = 'max-states' | 'max-memory' | 'max-cpu-seconds' | 'all-violated';
+/**
+ * What cut a search short: a bound of its options, node's heap limit (heap.ts), or every
+ * property violated (stopWhenAllViolated).
+ */
+export type StopReason = 'max-states' | 'max-memory' | 'max-cpu-seconds' | 'heap-limit' | 'all-violated';
 
 export function explore(model: SystemModel, config: ExploreConfig, options: ExploreOptions = {}): ExploreResult {
   requireModelFor(model, config);
@@ -281,6 +285,11 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   }
   const seconds = (performance.now() - started) / 1000;
   const states = store.size;
+  // V8 can keep this call's context, and so the tables its closures share, alive after it returns (seen
+  // held by a handle after a search that stopped at the heap limit, its frontier unexpanded): the next
+  // search in the same thread then started with no room. Emptied here, they hold nothing.
+  store.clear();
+  seen.clear();
   return {
     stats: {
       states,
@@ -306,12 +315,15 @@ export function memoryInUse(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-/** A bound on memory or time a search has gone past (this one's, and the view search's), looked at every PROGRESS_EVERY states. */
+/**
+ * A bound on memory or time a search has gone past (this one's, and the view search's), looked at
+ * every PROGRESS_EVERY states: its options' bounds, and always node's heap limit (heap.ts).
+ */
 export function beyondBudget(options: Pick<ExploreOptions, 'maxMemoryBytes' | 'maxCpuSeconds'>, cpuAtStart: NodeJS.CpuUsage): StopReason | undefined {
   if (options.maxMemoryBytes !== undefined && memoryInUse() > options.maxMemoryBytes) return 'max-memory';
   if (options.maxCpuSeconds !== undefined) {
     const used = process.cpuUsage(cpuAtStart);
     if ((used.user + used.system) / 1e6 > options.maxCpuSeconds) return 'max-cpu-seconds';
   }
-  return undefined;
+  return heapNearlyFull() ? 'heap-limit' : undefined;
 }

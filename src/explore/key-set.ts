@@ -32,6 +32,15 @@ export class StateKeySet {
     return this.count;
   }
 
+  /** Forgets every key and gives back the memory (explore.ts says why a finished search clears its tables). */
+  clear(): void {
+    this.slots = new Int32Array(FIRST_CAPACITY * 4);
+    this.capacity = FIRST_CAPACITY;
+    this.starts = new Int32Array(FIRST_CAPACITY + 1);
+    this.codes = new Uint32Array(FIRST_CAPACITY * 8);
+    this.count = 0;
+  }
+
   /** The bytes the table holds, for `npm run bench`'s bytes per state. */
   get bytes(): number {
     return this.slots.byteLength + this.starts.byteLength + this.codes.byteLength;

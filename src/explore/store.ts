@@ -31,6 +31,19 @@ export class StateStore {
     return this.count;
   }
 
+  /** Forgets every state and gives back the memory (explore.ts says why a finished search clears its tables). */
+  clear(): void {
+    this.parents = new Int32Array(FIRST_CAPACITY);
+    this.stepIds = new Int32Array(FIRST_CAPACITY);
+    this.nextIds = new Int32Array(FIRST_CAPACITY);
+    this.depths = new Uint16Array(FIRST_CAPACITY);
+    this.execCounts = new Uint16Array(FIRST_CAPACITY);
+    this.waiting.length = 0;
+    this.steps.length = 0;
+    this.stepIndex.clear();
+    this.count = 0;
+  }
+
   /** Adds a state reached from `parent` by `step` (the initial state: parent -1, no step); returns its index. */
   add(state: SystemState, parent: number, step: Step | null, depth: number, execs: number, nextId: number): number {
     const i = this.count;

@@ -7,11 +7,19 @@ import type { Observation } from '../model/observation.js';
 import { ScenarioError, type Step } from '../scenario/format.js';
 import { describeValue } from '../scenario/describe.js';
 
+/**
+ * Whether the executor may open /dev/kvm: true where it opened here, a reason where it may not (false:
+ * no /dev/kvm on this machine).
+ */
+export interface KvmUse {
+  readonly kvm: boolean | string;
+}
+
 /** Why the executor cannot make a step on this kernel (the op table says), or undefined when it can. */
-export function modelOnlyReason(step: Step, host: { readonly kvm: boolean }): string | undefined {
+export function modelOnlyReason(step: Step, host: KvmUse): string | undefined {
   const support = opSpec(step.op)?.executor;
   if (support === undefined || support.runs === 'always') return undefined;
-  if (support.runs === 'with-kvm') return host.kvm ? undefined : 'no /dev/kvm on this machine';
+  if (support.runs === 'with-kvm') return host.kvm === true ? undefined : typeof host.kvm === 'string' ? host.kvm : 'no /dev/kvm on this machine';
   return support.why;
 }
 
@@ -34,7 +42,7 @@ export function encodeForExecutor(
   steps: readonly Step[],
   predicted: readonly Observation[],
   platform: PlatformProfile,
-  host: { readonly kvm: boolean },
+  host: KvmUse,
   stepTimeoutMs: number,
 ): EncodedScenario {
   const index = new Map<string, number>();

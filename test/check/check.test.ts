@@ -145,7 +145,7 @@ describe('every property can fail', () => {
         }),
       }),
     ],
-    ['TileDataIsNeverSilentlyLost', 'default', mutant(variants.linux, { task: task.provide({ actions: { restoreTilesFromFrame: raise({ type: 'tiles.dataLost' }) } }) })],
+    ['TileDataIsNeverSilentlyLost', 'default', mutant(variants.linux, { task: task.provide({ actions: { restoreTileDataFromFrame: raise({ type: 'tiles.dataLost' }) } }) })],
     // linux-fixed, with exit now orphaning the buffer the way exec used to.
     [
       'BuffersAreFreedOnExecAndExit',

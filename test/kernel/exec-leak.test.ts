@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { judgeExecLeak, predictedLeaks } from '../../src/kernel/exec-leak.js';
+import { judgeExecLeak, predictedLeaks, type ExecLeakMeasurement } from '../../src/kernel/exec-leak.js';
 import { executorUnavailable } from '../support/kernel.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,6 +29,15 @@ describe('reading an exec-leak measurement', () => {
     expect(judgeExecLeak({ amxUsable: true, execs: 50, fpstateAreas: [3, 3, 4] })?.verdict).toBe('exec frees');
     expect(judgeExecLeak({ amxUsable: true, execs: 50, fpstateAreas: [3, 53, 103] })?.verdict).toBe('inconclusive');
     expect(judgeExecLeak({ amxUsable: false, execs: 0 })).toBeNull();
+  });
+
+  it('the AMX machine of 2026-12-04 (docs/conformance/selftest-runs, amxexec --exec-leak 50 as root) leaked one buffer per exec, as linux predicts', () => {
+    const file = join(ROOT, 'docs/conformance/selftest-runs/2026-12-04-intel-xeon-amx-6-18-44-fc-v1252-gpu-exec-leak.json');
+    const m = JSON.parse(readFileSync(file, 'utf8')) as ExecLeakMeasurement;
+    const judged = judgeExecLeak(m);
+    expect(judged).toMatchObject({ basis: 'fpstate areas', verdict: 'exec leaks', control: 0 });
+    expect(judged?.orphaned).toBe(predictedLeaks('linux', m.execs));
+    expect(judged?.orphaned).not.toBe(predictedLeaks('linux-fixed', m.execs));
   });
 
   it('linux orphans one buffer per touch+exec (row 9c), linux-fixed none', () => {

@@ -3,11 +3,12 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatedCases, litmusCases } from '../../src/conform/inputs.js';
-import { emitKselftest } from '../../src/kselftest/emit.js';
+import { emitKselftest, KSELFTEST_PLATFORMS } from '../../src/kselftest/emit.js';
+import { readSelftestOutput } from '../../src/kselftest/selftest-output.js';
 import { disabledAltstackLauncher, executorUnavailable } from '../support/kernel.js';
 
 function makeUnavailable(): string | undefined {
@@ -26,8 +27,8 @@ function build(): { status: number | null; output: string } {
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
-function run(launcher?: string): { status: number | null; stdout: string } {
-  const [program, args] = launcher ? [launcher, ['./amx_model_test']] : ['./amx_model_test', []];
+function run(launcher?: string, options: string[] = []): { status: number | null; stdout: string } {
+  const [program, args] = launcher ? [launcher, ['./amx_model_test', ...options]] : ['./amx_model_test', options];
   const r = spawnSync(program, args, { cwd: dir, encoding: 'utf8', env: { PATH: '/usr/bin:/bin' }, timeout: 120_000 });
   return { status: r.status, stdout: r.stdout };
 }
@@ -37,7 +38,9 @@ describe.skipIf(unavailable !== undefined)('amxstate paths --emit kselftest', ()
 
   it('builds with plain make and passes here, in KTAP', () => {
     expect(emitKselftest(cases, dir, 'test')).toBe(cases.length);
-    expect(build().status).toBe(0);
+    const built = build();
+    expect(built.status).toBe(0);
+    expect(built.output).not.toMatch(/warning/i);
     const r = run();
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');
@@ -48,6 +51,24 @@ describe.skipIf(unavailable !== undefined)('amxstate paths --emit kselftest', ()
     expect(results.filter((l) => l.startsWith('not ok'))).toEqual([]);
     // Only scenarios whose every step is model-only are skipped, and they say why.
     for (const l of results.filter((x) => x.includes('# SKIP'))) expect(l).toMatch(/model-only/);
+  });
+
+  it('with -v, lists every step the kernel made, and amxstate reads that back as the run conform makes', () => {
+    const r = run(undefined, ['-v']);
+    expect(r.status).toBe(0);
+    const { run: read } = readSelftestOutput(r.stdout, 'out.ktap');
+    expect(read.host.kernel).toBe(release());
+    expect(read.platform).toBe(KSELFTEST_PLATFORMS[read.host.amxUsable ? 1 : 0].name);
+    expect(read.results.map((c) => [c.id, c.steps])).toEqual(cases.map((c) => [c.id, c.scenario.steps.length]));
+    expect(read.summary).toMatchObject({ scenarios: cases.length, diverge: 0, stepsCompared: r.stdout.match(/^# step: /gm)?.length });
+    // Model-only steps say why, and never that a machine lacks /dev/kvm: the selftests make no vCPU anywhere.
+    for (const c of read.results.filter((x) => x.modelOnly)) expect(c.modelOnly!.why).not.toMatch(/no \/dev\/kvm/);
+  });
+
+  it('refuses an unknown argument with its usage, exit 1', () => {
+    const r = spawnSync('./amx_model_test', ['--verbose'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^usage: \.\/amx_model_test \[-v\]/);
   });
 
   it('skips the whole suite, saying why, when started under an inherited SS_DISABLE', () => {
