@@ -165,6 +165,11 @@ struct task {
   int alt_count;
   int alt_frames;
   uint8_t frame_on_alt[MAX_DEPTH];
+  // Whose tile pattern tmm0 holds when the program's data is intact: the task's own once it loaded
+  // it, but a frame's after sigreturn, and a child forked inside a handler returns through a frame
+  // its parent wrote. Each frame keeps the owner of the data it saved.
+  uint8_t held;
+  uint8_t frame_held[MAX_DEPTH];
   char parent_buffer[8];
   char line[LINE_MAX_BYTES];
   char cmd[256];
@@ -328,7 +333,7 @@ static inline __attribute__((always_inline)) const char *tiles_now(struct task *
   t->insn_len = INSN_TILESTORED;
   tilestored_tmm0(t->store);
   for (int i = 0; i < 1024; i++)
-    if (t->store[i] != t->pattern[i]) return "lost";
+    if (t->store[i] != tasks[t->held].pattern[i]) return "lost";
   return "intact";
 }
 
@@ -521,6 +526,7 @@ static __attribute__((noinline)) void op_ldtilecfg(struct task *t, long palette)
 static __attribute__((noinline)) void op_touch(struct task *t) {
   t->insn_len = INSN_TILELOADD;
   tileloadd_tmm0(t->pattern);
+  t->held = (uint8_t)(t - tasks);
   report(t, "ok", 0);
 }
 
@@ -547,6 +553,7 @@ static __attribute__((noinline)) void op_xrstor(struct task *t, const char *cmd)
   if (data) {
     bv |= 1ULL << 18;
     if (tiledata_offset) memcpy(area + tiledata_offset, t->pattern, 1024);
+    t->held = (uint8_t)(t - tasks);
   }
   memcpy(area + 512, &bv, 8);
   t->insn_len = INSN_XRSTOR64;
@@ -569,6 +576,7 @@ static __attribute__((noinline)) void op_context_switch(struct task *t) {
 static void start_task(struct task *t) {
   t->tid = (int)sys0(SYS_gettid);
   t->depth = 0;
+  t->held = (uint8_t)(t - tasks);
   t->used = 1;
 }
 
@@ -807,7 +815,7 @@ static __attribute__((noinline)) void signal_entered(struct task *t, ucontext_t 
   memcpy(&xstate_bv, fx + 512, 8);
   uintptr_t sp = (uintptr_t)&xstate_bv;
   int on_alt = on_altstack_memory(t, sp);
-  if (t->depth < MAX_DEPTH) t->frame_on_alt[t->depth] = (uint8_t)on_alt;
+  if (t->depth < MAX_DEPTH) t->frame_on_alt[t->depth] = (uint8_t)on_alt, t->frame_held[t->depth] = t->held;
   t->alt_frames += on_alt;
   t->depth++;
   begin_result(t, t->step);
@@ -822,7 +830,7 @@ static __attribute__((noinline)) void signal_entered(struct task *t, ucontext_t 
 /** SIGRETURN: edit the tile bits of the frame's XSTATE_BV as the step says, before returning through it. */
 static __attribute__((noinline)) void signal_returning(struct task *t, ucontext_t *uc) {
   t->depth--;
-  if (t->depth < MAX_DEPTH) t->alt_frames -= t->frame_on_alt[t->depth];
+  if (t->depth < MAX_DEPTH) t->alt_frames -= t->frame_on_alt[t->depth], t->held = t->frame_held[t->depth];
   uint8_t *w = (uint8_t *)uc->uc_mcontext.fpregs;
   uint64_t xstate_bv, xfeatures;
   memcpy(&xstate_bv, w + 512, 8);
@@ -838,6 +846,7 @@ static __attribute__((noinline)) void signal_returning(struct task *t, ucontext_
       memcpy(w + tilecfg_offset, t->cfg, 64);
     }
     if (tiledata_offset && tiledata_offset + 1024 <= xstate_size) memcpy(w + tiledata_offset, t->pattern, 1024);
+    t->held = (uint8_t)(t - tasks);
     memcpy(w + 464 + 8, &xfeatures, 8);
   }
   memcpy(w + 512, &xstate_bv, 8);

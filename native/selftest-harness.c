@@ -3,7 +3,7 @@
 // native/amxexec.c is copied beside it. Each
 // test runs through the very executor `amxstate conform` uses, and its output is compared with the
 // model's prediction for this kind of machine (with or without AMX), chosen at run time. KTAP output,
-// kselftest exit codes: 0 pass, 1 fail, 4 skip. The first diagnostics are the time and the machine
+// kselftest exit codes: 0 pass, 1 fail, 4 skip. The first diagnostics are the time, the suite and the machine
 // (`# host: {...}`, the executor's --platform JSON); with -v each test also lists the kernel's
 // observation of every step it compared (`# step: {...}`), its wall time and its number of steps,
 // which `amxstate conform --from-selftest` reads back.
@@ -167,6 +167,7 @@ int main(int argc, char **argv) {
   char day[32];
   strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
   printf("# date: %s\n", day);
+  printf("# suite: %s\n", SUITE);
   print_host();
   uint64_t supp = 0, perm = 0, gperm = 0;
   if (syscall(SYS_arch_prctl, ARCH_GET_XCOMP_SUPP, &supp) != 0 || syscall(SYS_arch_prctl, ARCH_GET_XCOMP_PERM, &perm) != 0 ||

@@ -171,7 +171,7 @@ function reportRun(values: ConformValues, run: ConformRun, platform: PlatformPro
   } else {
     const lines = [
       `amxstate conform: ${describeHost(host)}`,
-      ...(run.via ? [`made by ${run.via}`] : []),
+      ...(run.via ? [`made by ${run.via}${run.suite ? `; suite: ${run.suite}` : ''}`] : []),
       `predicting with platform ${platform.name}: ${platform.description}`,
       ...results.flatMap((r) => [`${r.status === 'agree' ? 'agree  ' : 'DIVERGE'} ${r.id}  ${stepsText(r)}`, ...divergenceText(r)]),
       `${summary.scenarios} scenarios: ${summary.agree} agree, ${summary.diverge} diverge; ${compared} of ${steps} steps made on the kernel and compared, ${steps - compared} model-only; ${(wallMs / 1000).toFixed(1)} s`,

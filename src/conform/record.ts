@@ -26,6 +26,8 @@ export interface ConformRun {
   readonly platform: string;
   /** How the run was made, where not by `amxstate conform` on the machine itself. */
   readonly via?: string;
+  /** Which scenarios ran, where a selftest folder says so: the `paths` options it was emitted with. */
+  readonly suite?: string;
   readonly summary: ConformSummary;
   readonly results: readonly CaseResult[];
 }
@@ -41,10 +43,17 @@ function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'unknown';
 }
 
-/** Writes the run as DIR/<date>-<cpu>-<amx or no-amx>-<kernel>.json; returns the path. */
+/** A suite's short name: its configuration and criterion where `paths` options name them. */
+function suiteName(suite: string): string {
+  const m = /--config (\S+) --criterion ([\w-]+)/.exec(suite);
+  return m ? `${m[1]}-${m[2]}` : slug(suite);
+}
+
+/** Writes the run as DIR/<date>-<cpu>-<amx or no-amx>-<kernel>[-<suite>].json; returns the path. */
 export function recordRun(dir: string, run: ConformRun, now: Date): string {
   const date = now.toISOString().slice(0, 10);
-  const file = join(dir, `${date}-${slug(run.host.cpu)}-${run.host.amxUsable ? 'amx' : 'no-amx'}-${slug(run.host.kernel)}.json`);
+  const suite = run.suite === undefined ? '' : `-${suiteName(run.suite)}`;
+  const file = join(dir, `${date}-${slug(run.host.cpu)}-${run.host.amxUsable ? 'amx' : 'no-amx'}-${slug(run.host.kernel)}${suite}.json`);
   const recorded: RecordedRun = { date, ...run, settled: [] };
   makeParents(file);
   writeFileSync(file, `${JSON.stringify(recorded, null, 2)}\n`);

@@ -67,6 +67,7 @@ export function readSelftestOutput(text: string, name: string): SelftestRun {
   let host: PlatformMeasurement | undefined;
   let withAmx: boolean | undefined;
   let date: string | undefined;
+  let suite: string | undefined;
   let planned: number | undefined;
   let verbose = false;
   let ran = 0;
@@ -80,6 +81,7 @@ export function readSelftestOutput(text: string, name: string): SelftestRun {
     let m: RegExpMatchArray | null;
     if (line.startsWith('# host: ')) host = hostOf(parseJson(line.slice(8), where), where);
     else if ((m = line.match(/^# date: (\d{4}-\d\d-\d\d)T/))) date = m[1];
+    else if (line.startsWith('# suite: ')) suite = line.slice(9);
     else if ((m = line.match(/^# expectations of the model for a machine (with|without) AMX/))) withAmx = m[1] === 'with';
     else if ((m = line.match(/^1\.\.(\d+)(?: # SKIP (.*))?$/))) {
       if (m[2] !== undefined) throw new InputError(`${name}: the selftests were skipped: ${m[2]}`);
@@ -123,6 +125,7 @@ export function readSelftestOutput(text: string, name: string): SelftestRun {
     host,
     platform: KSELFTEST_PLATFORMS[withAmx ? 1 : 0].name,
     via: 'amx_model_test -v (amxstate paths --emit kselftest), read by amxstate conform --from-selftest',
+    ...(suite !== undefined ? { suite } : {}),
     summary: {
       scenarios: results.length,
       agree: results.length - diverge,

@@ -202,7 +202,7 @@ function conformanceHtml(c: ConformanceInput | null): string {
     const s = r.summary;
     const cells = [r.date, r.host.kernel, r.host.cpu, r.host.amxUsable ? 'yes' : 'no', r.platform, String(s.scenarios), String(s.agree), String(s.diverge), `${s.stepsCompared} / ${s.stepsModelOnly}`];
     const diverging = r.results.filter((x) => x.status === 'diverge').map((x) => `${x.id} (step ${x.divergence?.step ?? '?'}: ${(x.divergence?.fields ?? []).join(', ')})`);
-    const notes = [...(r.via ? [`made by ${r.via}`] : []), ...diverging.map((d) => `diverges: ${d}`), ...r.settled.map((d) => `settled: ${d}`)];
+    const notes = [...(r.via ? [`made by ${r.via}`] : []), ...(r.suite ? [`suite: ${r.suite}`] : []), ...diverging.map((d) => `diverges: ${d}`), ...r.settled.map((d) => `settled: ${d}`)];
     return `<tr>${cells.map((x) => `<td>${e(x)}</td>`).join('')}<td>${notes.length === 0 ? '' : e(notes.join('; '))}</td></tr>`;
   });
   return [

@@ -58,6 +58,7 @@ describe.skipIf(unavailable !== undefined)('amxstate paths --emit kselftest', ()
     expect(r.status).toBe(0);
     const { run: read } = readSelftestOutput(r.stdout, 'out.ktap');
     expect(read.host.kernel).toBe(release());
+    expect(read.suite).toBe('test');
     expect(read.platform).toBe(KSELFTEST_PLATFORMS[read.host.amxUsable ? 1 : 0].name);
     expect(read.results.map((c) => [c.id, c.steps])).toEqual(cases.map((c) => [c.id, c.scenario.steps.length]));
     expect(read.summary).toMatchObject({ scenarios: cases.length, diverge: 0, stepsCompared: r.stdout.match(/^# step: /gm)?.length });

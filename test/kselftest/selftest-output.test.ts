@@ -19,7 +19,7 @@ const verboseOutputs = readdirSync(OUTPUTS)
   .filter((f) => f.endsWith('.ktap'))
   .map((f) => ({ file: f, text: readFileSync(join(OUTPUTS, f), 'utf8') }))
   .filter((o) => o.text.includes('\n# step: '));
-const amxOutput = verboseOutputs.find((o) => o.text.includes('"amxUsable":true'));
+const amxOutput = verboseOutputs.find((o) => o.text.includes('"amxUsable":true') && o.text.includes('# suite: paths --config default --criterion transition,'));
 const dir = mkdtempSync(join(tmpdir(), 'amxstate-selftest-output-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -40,7 +40,7 @@ describe('outputs of amx_model_test -v committed under docs/conformance/selftest
 
   it.each(verboseOutputs.map((o) => [o.file, o.text] as const))('%s is what its record in docs/conformance says', (_, text) => {
     const { run } = readSelftestOutput(text, 'out.ktap');
-    const record = loadRecordedRuns(RECORDS).find((r) => r.via !== undefined && r.host.kernel === run.host.kernel && r.host.cpu === run.host.cpu);
+    const record = loadRecordedRuns(RECORDS).find((r) => r.via !== undefined && r.suite === run.suite && r.host.kernel === run.host.kernel && r.host.cpu === run.host.cpu);
     expect(record).toBeDefined();
     const { date: _date, settled: _settled, ...asRead } = record!;
     expect(asRead).toEqual(run);
@@ -94,7 +94,8 @@ describe.skipIf(amxOutput === undefined)('amxstate conform --from-selftest', () 
     expect(r.stdout).toMatch(/^made by amx_model_test -v/m);
     expect(r.stdout).toMatch(/^predicting with platform spr-linux-6\.18: /m);
     const [recorded] = readdirSync(dir);
-    expect(recorded).toMatch(/-amx-/);
+    // The suite names the file: one machine's runs of several suites on one day are records apart.
+    expect(recorded).toMatch(/-amx-.*-default-transition\.json$/);
     const { run, date } = readSelftestOutput(readFileSync(file, 'utf8'), 'out.ktap');
     expect(JSON.parse(readFileSync(join(dir, recorded!), 'utf8'))).toMatchObject({ ...(date ? { date } : {}), summary: run.summary, settled: [] });
   });
