@@ -112,7 +112,7 @@ static int run_test(const char *input, char *out, size_t n) {
 
 static int verbose;
 
-/** The machine as the executor's --measure describes it, measured in a child so nothing here changes. */
+/** The machine as the executor's --platform describes it, measured in a child so nothing here changes. */
 static void print_host(void) {
   printf("# host: ");
   fflush(stdout);

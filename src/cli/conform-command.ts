@@ -6,7 +6,7 @@ import { profileFromMeasurement, type PlatformProfile } from '../../machines/pla
 import { runCase, type CaseResult, type ConformCase } from '../conform/conform.js';
 import { ConformInputError, casesFrom, generatedCases, litmusCases } from '../conform/inputs.js';
 import { junitXml } from '../conform/junit.js';
-import { recordRun, type ConformRun, type ConformSummary } from '../conform/record.js';
+import { recordRun, summarize, type ConformRun } from '../conform/record.js';
 import { measureHost } from '../kernel/measure.js';
 import type { PlatformMeasurement } from '../../machines/measurement.js';
 import { observationText } from '../model/observation-text.js';
@@ -14,7 +14,6 @@ import type { Observation } from '../model/observation.js';
 import { platformOption } from '../platform/resolve.js';
 import { ScenarioError } from '../scenario/format.js';
 import { readText, sourceName } from '../scenario/read.js';
-import { KSELFTEST_PLATFORMS } from '../kselftest/emit.js';
 import { readSelftestOutput } from '../kselftest/selftest-output.js';
 import { EXIT, UsageError } from './exit.js';
 import { writableFile, writableFolder } from './output.js';
@@ -119,19 +118,7 @@ export function runConform(values: ConformValues, positionals: readonly string[]
     progress.done(`ran ${results.length} scenarios (${results.length - diverging} agree, ${diverging} diverge) in ${formatSeconds(progress.elapsed())}`);
     return { host, platform, results };
   });
-  const wallMs = performance.now() - started;
-  const diverged = results.filter((r) => r.status === 'diverge');
-  const steps = results.reduce((n, r) => n + r.steps, 0);
-  const compared = results.reduce((n, r) => n + r.compared, 0);
-  const summary: ConformSummary = {
-    scenarios: results.length,
-    agree: results.length - diverged.length,
-    diverge: diverged.length,
-    steps,
-    stepsCompared: compared,
-    stepsModelOnly: steps - compared,
-    wallMs: Math.round(wallMs),
-  };
+  const summary = summarize(results, performance.now() - started);
   return reportRun(values, { host, platform: platform.name, summary, results }, platform, new Date());
 }
 
@@ -141,16 +128,15 @@ function reportSelftestRun(values: ConformValues, positionals: readonly string[]
   if (values.platform !== 'host') throw new UsageError('conform: --from-selftest: the selftests chose their model themselves, so --platform does not apply');
   const file = values['from-selftest'] ?? '';
   if (file === '') throw new UsageError('conform: --from-selftest: empty file name');
-  const { run, date } = readSelftestOutput(readText(file === '-' ? null : file), sourceName(file === '-' ? null : file));
-  const platform = KSELFTEST_PLATFORMS.find((p) => p.name === run.platform) ?? KSELFTEST_PLATFORMS[0];
-  return reportRun(values, run, platform, date === undefined ? new Date() : new Date(`${date}T00:00:00Z`));
+  const path = file === '-' ? null : file;
+  const { run, profile, date } = readSelftestOutput(readText(path), sourceName(path));
+  return reportRun(values, run, profile, date === undefined ? new Date() : new Date(`${date}T00:00:00Z`));
 }
 
 /** The run as text or JSON, as JUnit and as a record; the exit status says whether the kernel agreed. */
 function reportRun(values: ConformValues, run: ConformRun, platform: PlatformProfile, day: Date): number {
   const { host, summary, results } = run;
   const { wallMs, stepsCompared: compared, steps } = summary;
-  const diverged = results.filter((r) => r.status === 'diverge');
   if (values.junit !== undefined) {
     try {
       writeFileSync(values.junit, junitXml(results, `amxstate conform on ${host.kernel} (${host.cpu})`, wallMs));
@@ -175,12 +161,12 @@ function reportRun(values: ConformValues, run: ConformRun, platform: PlatformPro
       `predicting with platform ${platform.name}: ${platform.description}`,
       ...results.flatMap((r) => [`${r.status === 'agree' ? 'agree  ' : 'DIVERGE'} ${r.id}  ${stepsText(r)}`, ...divergenceText(r)]),
       `${summary.scenarios} scenarios: ${summary.agree} agree, ${summary.diverge} diverge; ${compared} of ${steps} steps made on the kernel and compared, ${steps - compared} model-only; ${(wallMs / 1000).toFixed(1)} s`,
-      diverged.length === 0
+      summary.diverge === 0
         ? `${results.length === 0 ? 'no scenario' : '100% agreement'} with the model's prediction for this machine`
-        : `${((100 * summary.agree) / Math.max(1, summary.scenarios)).toFixed(1)}% agreement: ${diverged.length} scenario(s) diverge`,
+        : `${((100 * summary.agree) / Math.max(1, summary.scenarios)).toFixed(1)}% agreement: ${summary.diverge} scenario(s) diverge`,
       ...(recorded ? [`recorded in ${recorded}: write how each divergence was settled into its "settled" list`] : []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   }
-  return diverged.length === 0 ? EXIT.ok : EXIT.mismatch;
+  return summary.diverge === 0 ? EXIT.ok : EXIT.mismatch;
 }

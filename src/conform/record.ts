@@ -20,6 +20,14 @@ export interface ConformSummary {
   readonly wallMs: number;
 }
 
+/** The figures of a run's results; `wallMs`: how long the run took. */
+export function summarize(results: readonly CaseResult[], wallMs: number): ConformSummary {
+  const diverge = results.filter((r) => r.status === 'diverge').length;
+  const steps = results.reduce((n, r) => n + r.steps, 0);
+  const compared = results.reduce((n, r) => n + r.compared, 0);
+  return { scenarios: results.length, agree: results.length - diverge, diverge, steps, stepsCompared: compared, stepsModelOnly: steps - compared, wallMs: Math.round(wallMs) };
+}
+
 /** What `conform --json` prints. */
 export interface ConformRun {
   readonly host: PlatformMeasurement;

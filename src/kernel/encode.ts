@@ -19,8 +19,9 @@ export interface KvmUse {
 export function modelOnlyReason(step: Step, host: KvmUse): string | undefined {
   const support = opSpec(step.op)?.executor;
   if (support === undefined || support.runs === 'always') return undefined;
-  if (support.runs === 'with-kvm') return host.kvm === true ? undefined : typeof host.kvm === 'string' ? host.kvm : 'no /dev/kvm on this machine';
-  return support.why;
+  if (support.runs !== 'with-kvm') return support.why;
+  if (host.kvm === true) return undefined;
+  return host.kvm === false ? 'no /dev/kvm on this machine' : host.kvm;
 }
 
 export interface EncodedScenario {

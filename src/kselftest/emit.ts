@@ -36,6 +36,17 @@ function cString(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n"\n    "')}"`;
 }
 
+/** The harness's note on a test whose steps from `m.step` to `last` are model-only; modelOnlyOfNote reads it back. */
+function modelOnlyNote(m: { readonly step: number; readonly op: string; readonly why: string }, last: number): string {
+  return `steps ${m.step}..${last} are model-only: ${m.op}: ${m.why}`;
+}
+
+/** What a note of modelOnlyNote says, or undefined for any other text. */
+export function modelOnlyOfNote(note: string): { readonly step: number; readonly last: number; readonly op: string; readonly why: string } | undefined {
+  const m = /^steps (\d+)\.\.(\d+) are model-only: ([A-Z_]+): (.*)$/.exec(note);
+  return m ? { step: Number(m[1]), last: Number(m[2]), op: m[3]!, why: m[4]! } : undefined;
+}
+
 interface EmittedTest {
   readonly id: string;
   readonly input: readonly [string, string];
@@ -50,7 +61,7 @@ function emitTest(c: ConformCase): EmittedTest {
     // Whether /dev/kvm exists is the run's business: VCPU_CREATE stays model-only in a selftest.
     const e = encodeForExecutor(c.scenario.steps, predicted, p, { kvm: 'the selftests make no vCPU (amxstate conform does, where /dev/kvm opens)' }, 2000);
     const expected = predicted.slice(0, e.executed).map((o) => `${expectedLine(o, p)}\n`).join('');
-    const note = e.modelOnly ? `steps ${e.modelOnly.step}..${c.scenario.steps.length} are model-only: ${e.modelOnly.op}: ${e.modelOnly.why}` : null;
+    const note = e.modelOnly ? modelOnlyNote(e.modelOnly, c.scenario.steps.length) : null;
     return { input: e.text, expected, note };
   });
   return {

@@ -4,19 +4,21 @@
 // and this reader turns what they printed into a result and a record.
 
 import type { PlatformMeasurement } from '../../machines/measurement.js';
+import type { PlatformProfile } from '../../machines/platform.js';
 import { isJsonObject, InputError, parseJson } from '../scenario/read.js';
 import type { KernelObservation, Prediction } from '../conform/compare.js';
 import type { CaseResult } from '../conform/conform.js';
-import type { ConformRun } from '../conform/record.js';
-import { KSELFTEST_PLATFORMS } from './emit.js';
+import { summarize, type ConformRun } from '../conform/record.js';
+import { KSELFTEST_PLATFORMS, modelOnlyOfNote } from './emit.js';
 
 export interface SelftestRun {
   readonly run: ConformRun;
+  /** The profile whose predictions the harness chose (with AMX or without). */
+  readonly profile: PlatformProfile;
   /** The day of the run (YYYY-MM-DD, UTC), where the output says it (`# date:`). */
   readonly date?: string;
 }
 
-const MODEL_ONLY = /^steps (\d+)\.\.(\d+) are model-only: ([A-Z_]+): (.*)$/;
 const RESULT = /^(not )?ok (\d+) (\S+)(?: # SKIP (.*))?$/;
 
 interface Pending {
@@ -24,7 +26,7 @@ interface Pending {
   why?: string;
   model?: Prediction;
   kernel?: KernelObservation | null;
-  modelOnly?: CaseResult['modelOnly'] & { readonly last: number };
+  modelOnly?: ReturnType<typeof modelOnlyOfNote>;
   executorError?: string;
   wallMs?: number;
   total?: number;
@@ -46,11 +48,11 @@ function observationOf(text: string, where: string): KernelObservation {
 }
 
 /** The case a result line closes, from the diagnostics that came before it. */
-function caseOf(id: string, failed: boolean, skip: string | undefined, p: Pending, where: string): CaseResult {
+function caseOf(id: string, failed: boolean, p: Pending, where: string): CaseResult {
   const compared = p.steps.length + (failed && p.model ? 1 : 0);
   // Without the count (outputs of older harnesses), an agreeing case made every step it did not mark model-only.
   const steps = p.total ?? (p.modelOnly ? p.modelOnly.last : compared);
-  const base = { id, steps, compared: skip !== undefined ? 0 : compared, wallMs: p.wallMs ?? 0 };
+  const base = { id, steps, compared, wallMs: p.wallMs ?? 0 };
   const modelOnly = p.modelOnly ? { modelOnly: { step: p.modelOnly.step, op: p.modelOnly.op, why: p.modelOnly.why } } : {};
   const executorError = p.executorError ? { executorError: p.executorError } : {};
   if (!failed) return { ...base, status: 'agree', ...modelOnly, ...executorError };
@@ -100,14 +102,13 @@ export function readSelftestOutput(text: string, name: string): SelftestRun {
     else if ((m = line.match(RESULT))) {
       const [, not, number, id, skip] = m;
       if (Number(number) !== results.length + 1) throw new InputError(`${where}: test ${number} follows test ${results.length}: the output is not one whole run`);
-      const note = skip?.match(MODEL_ONLY);
-      if (note) p.modelOnly = { step: Number(note[1]), last: Number(note[2]), op: note[3]!, why: note[4]! };
-      results.push(caseOf(id!, not !== undefined, skip, p, where));
+      if (skip !== undefined) p.modelOnly = modelOnlyOfNote(skip) ?? p.modelOnly;
+      results.push(caseOf(id!, not !== undefined, p, where));
       if (skip === undefined) ran++;
       p = { steps: [] };
     } else if (line.startsWith('# ')) {
-      const note = line.slice(2).match(MODEL_ONLY);
-      if (note) p.modelOnly = { step: Number(note[1]), last: Number(note[2]), op: note[3]!, why: note[4]! };
+      const note = modelOnlyOfNote(line.slice(2));
+      if (note) p.modelOnly = note;
       else if (p.model === undefined && p.why === undefined) p.why = line.slice(2);
     } else throw new InputError(`${where}: not a line amx_model_test prints: ${JSON.stringify(line.slice(0, 80))}`);
   }
@@ -119,23 +120,14 @@ export function readSelftestOutput(text: string, name: string): SelftestRun {
   const diverge = results.filter((r) => r.status === 'diverge').length;
   if (totals.fail !== diverge || totals.pass + totals.skip !== results.length - diverge)
     throw new InputError(`${name}: the totals line (pass ${totals.pass}, fail ${totals.fail}, skip ${totals.skip}) does not count the ${results.length} results above it`);
-  const steps = results.reduce((n, r) => n + r.steps, 0);
-  const compared = results.reduce((n, r) => n + r.compared, 0);
+  const profile = KSELFTEST_PLATFORMS[withAmx ? 1 : 0];
   const run: ConformRun = {
     host,
-    platform: KSELFTEST_PLATFORMS[withAmx ? 1 : 0].name,
+    platform: profile.name,
     via: 'amx_model_test -v (amxstate paths --emit kselftest), read by amxstate conform --from-selftest',
     ...(suite !== undefined ? { suite } : {}),
-    summary: {
-      scenarios: results.length,
-      agree: results.length - diverge,
-      diverge,
-      steps,
-      stepsCompared: compared,
-      stepsModelOnly: steps - compared,
-      wallMs: Math.round(results.reduce((n, r) => n + r.wallMs, 0)),
-    },
+    summary: summarize(results, results.reduce((n, r) => n + r.wallMs, 0)),
     results,
   };
-  return date === undefined ? { run } : { run, date };
+  return date === undefined ? { run, profile } : { run, profile, date };
 }
