@@ -2,8 +2,8 @@
 // choice, each op's fields as the configuration (from the op table) chooses them.
 
 import { opSpec, type OpSpec } from '../../machines/kernel-events.js';
-import { framesOf, isAlive, onThreadList, type SystemState } from '../model/state.js';
-import type { SystemModel } from '../model/system.js';
+import { framesOf, isAlive, onThreadList, type ProcessSlot, type SystemState } from '../model/state.js';
+import type { StepKind, SystemModel } from '../model/system.js';
 import type { Outcome } from '../model/observation.js';
 import type { Step, StepValue } from '../scenario/format.js';
 import { CanonicalCodes } from './canonical.js';
@@ -23,68 +23,144 @@ export function execsAfter(execs: number, step: Step, outcome: Outcome): number 
   return execs + (step.op === 'EXEC' && outcome.outcome === 'ok' ? 1 : 0);
 }
 
+/**
+ * A step the search may take, with what the step table reads of it (SystemModel.stepKind), found once:
+ * the same objects are offered from state after state (PreparedChoices), so that a search neither
+ * makes a step per transition nor looks its op up again.
+ */
+export interface Candidate {
+  readonly step: Step;
+  readonly kind: StepKind | undefined;
+  /** Whether the step makes a task (the op table's `creates`): the next new task gets the next number. */
+  readonly creates: boolean;
+}
+
+/**
+ * The bound of the configuration a choice is held to, beyond the op table's: `exec` (an exec that
+ * may succeed, up to maxExecs along a path), `vfork` (one vfork relation at a time), `signal` (up to
+ * maxSignalDepth nested handlers); none otherwise.
+ */
+type ChoiceBound = 'exec' | 'vfork' | 'signal' | undefined;
+
+/** One choice of the configuration, as a task of the variant can take it: see PreparedChoices. */
+interface TaskChoice {
+  readonly choice: OpChoice;
+  readonly spec: OpSpec;
+  readonly bound: ChoiceBound;
+  /** For a choice that makes a task: its fields with each name the new task may get, by the number in it. */
+  readonly named: Readonly<Record<string, StepValue>>[];
+}
+
+/** The bound `choice` is held to (ChoiceBound). */
+function boundOf(choice: OpChoice): ChoiceBound {
+  if (choice.op === 'EXEC') return choice.fields?.['fails'] !== true ? 'exec' : undefined;
+  if (choice.op === 'VFORK') return 'vfork';
+  return choice.op === 'SIGNAL' ? 'signal' : undefined;
+}
+
+/** A task's candidates, by the index of their choice; those of a choice that makes a task, by the number its child gets first. */
+interface TaskCandidates {
+  readonly plain: Candidate[];
+  readonly making: Candidate[][];
+}
+
 /** The configuration's choices as candidateSteps reads them for every state: see prepareChoices. */
 export interface PreparedChoices {
-  /**
-   * The choices a task can take in the model's variant, each with its row of the op table and, for
-   * one that creates a task, its fields with each name the new task may get (by the number in it),
-   * made on first use: the same objects again and again, which the step table knows its steps by.
-   */
-  readonly ofTasks: readonly { readonly choice: OpChoice; readonly spec: OpSpec; readonly named: Readonly<Record<string, StepValue>>[] }[];
-  readonly oomBegin: boolean;
-  readonly oomEnd: boolean;
+  /** The choices a task can take in the model's variant, each with its row of the op table. */
+  readonly ofTasks: readonly TaskChoice[];
+  readonly oom: { readonly begin: Candidate | undefined; readonly end: Candidate | undefined };
+  /** The candidates made so far, by the name of the task that takes them, made on first use. */
+  readonly byTask: Map<string, TaskCandidates>;
 }
 
 /** What candidateSteps looks up in the op table for each choice, looked up once: a search asks for every state. */
 export function prepareChoices(model: SystemModel, config: ExploreConfig): PreparedChoices {
-  const ofTasks: PreparedChoices['ofTasks'][number][] = [];
+  const ofTasks: TaskChoice[] = [];
   for (const choice of config.ops) {
     const spec = opSpec(choice.op);
-    if (spec !== undefined && spec.scope !== 'system' && model.hasOp(choice.op)) ofTasks.push({ choice, spec, named: [] });
+    if (spec !== undefined && spec.scope !== 'system' && model.hasOp(choice.op)) ofTasks.push({ choice, spec, bound: boundOf(choice), named: [] });
   }
-  return { ofTasks, oomBegin: config.ops.some((o) => o.op === 'OOM_BEGIN'), oomEnd: config.ops.some((o) => o.op === 'OOM_END') };
+  const systemCandidate = (op: string): Candidate | undefined => {
+    if (!config.ops.some((o) => o.op === op)) return undefined;
+    const step: Step = { op, fields: {} };
+    return { step, kind: model.stepKind(step), creates: false };
+  };
+  return { ofTasks, oom: { begin: systemCandidate('OOM_BEGIN'), end: systemCandidate('OOM_END') }, byTask: new Map() };
+}
+
+/** The candidates of task `name` made so far. */
+function candidatesOfTask(prepared: PreparedChoices, name: string): TaskCandidates {
+  let ofTask = prepared.byTask.get(name);
+  if (ofTask === undefined) prepared.byTask.set(name, (ofTask = { plain: [], making: [] }));
+  return ofTask;
+}
+
+/** Choice `c`'s candidate for task `name`, whose candidates are `ofTask`, when the next new task gets number `nextId`: made once. */
+function candidateOf(model: SystemModel, prepared: PreparedChoices, ofTask: TaskCandidates, c: number, name: string, nextId: number): Candidate {
+  const { choice, spec, named } = prepared.ofTasks[c]!;
+  const slots = spec.creates === undefined ? ofTask.plain : (ofTask.making[nextId] ??= []);
+  let made = slots[c];
+  if (made === undefined) {
+    const fields = spec.creates !== undefined ? (named[nextId] ??= { ...choice.fields, child: `t${nextId}` }) : (choice.fields ?? NO_FIELDS);
+    const step: Step = { op: choice.op, task: name, fields };
+    slots[c] = made = { step, kind: model.stepKind(step), creates: spec.creates !== undefined };
+  }
+  return made;
 }
 
 /** The steps the configuration allows from a node: one representative per symmetric choice. */
 export function candidateSteps(model: SystemModel, config: ExploreConfig, node: SearchPoint, prepared: PreparedChoices = prepareChoices(model, config)): Step[] {
+  return candidates(model, config, node, prepared).map((c) => c.step);
+}
+
+function hasLiveTask(p: ProcessSlot): boolean {
+  for (const t of p.tasks) if (isAlive(t)) return true;
+  return false;
+}
+
+/** candidateSteps, each step with what the step table reads of it (Candidate). */
+export function candidates(model: SystemModel, config: ExploreConfig, node: SearchPoint, prepared: PreparedChoices): Candidate[] {
   const s = node.state;
-  const out: Step[] = [];
-  if (prepared.oomBegin && s.memory === 'available') out.push({ op: 'OOM_BEGIN', fields: {} });
-  if (prepared.oomEnd && s.memory === 'exhausted') out.push({ op: 'OOM_END', fields: {} });
-  const liveProcesses = s.processes.filter((p) => p.tasks.some(isAlive));
+  const out: Candidate[] = [];
+  if (prepared.oom.begin !== undefined && s.memory === 'available') out.push(prepared.oom.begin);
+  if (prepared.oom.end !== undefined && s.memory === 'exhausted') out.push(prepared.oom.end);
+  const liveProcesses = s.processes.length === 1 ? (hasLiveTask(s.processes[0]!) ? s.processes : []) : s.processes.filter(hasLiveTask);
+  const vforking = s.processes.some((q) => q.vforkParent !== null);
   // Processes alike are interchangeable: one of each (only worth a key where there are two).
   const alike = liveProcesses.length > 1 ? { seen: new Set<string>(), codes: new CanonicalCodes() } : undefined;
+  // Tasks alike (the same chart state) in one process are interchangeable: one of each.
+  const seenTasks: number[] = [];
   for (const p of liveProcesses) {
     if (alike) {
       const pk = alike.codes.processText(model, p);
       if (alike.seen.has(pk)) continue;
       alike.seen.add(pk);
     }
-    const live = p.tasks.filter(isAlive);
     // The bound counts the thread list: a zombie leader is still one of the group's threads.
-    const threads = p.tasks.filter(onThreadList).length;
-    const seenTasks = new Set<number>();
-    for (const t of live) {
+    let threads = 0;
+    for (const t of p.tasks) if (onThreadList(t)) threads++;
+    seenTasks.length = 0;
+    for (const t of p.tasks) {
       // A vfork parent waits. A task stuck in an endless SIGILL refault never gets past its
       // instruction: that instruction, faulting again, is its one step (the cycle of a lasso).
-      if (t.suspended) continue;
+      if (!isAlive(t) || t.suspended) continue;
       if (t.stuckOn !== null) {
-        out.push({ op: t.stuckOn.op, task: t.name, fields: t.stuckOn.fields });
+        const step: Step = { op: t.stuckOn.op, task: t.name, fields: t.stuckOn.fields };
+        out.push({ step, kind: model.stepKind(step), creates: opSpec(step.op)?.creates !== undefined });
         continue;
       }
       const tk = model.task.id(t.snapshot);
-      if (seenTasks.has(tk)) continue;
-      seenTasks.add(tk);
+      if (seenTasks.includes(tk)) continue;
+      seenTasks.push(tk);
       const frames = framesOf(t).length;
-      for (const { choice, spec, named } of prepared.ofTasks) {
+      const ofTask = candidatesOfTask(prepared, t.name);
+      for (let c = 0; c < prepared.ofTasks.length; c++) {
+        const { spec, bound } = prepared.ofTasks[c]!;
         if (spec.creates === 'thread' && threads >= config.maxThreadsPerProcess) continue;
         if (spec.creates === 'process' && liveProcesses.length >= config.maxProcesses) continue;
-        if (choice.op === 'VFORK' && s.processes.some((q) => q.vforkParent !== null)) continue;
-        if (choice.op === 'EXEC' && choice.fields?.['fails'] !== true && node.execs >= config.maxExecs) continue;
-        if (choice.op === 'SIGNAL' && frames >= config.maxSignalDepth) continue;
+        if (bound !== undefined && (bound === 'vfork' ? vforking : bound === 'exec' ? node.execs >= config.maxExecs : frames >= config.maxSignalDepth)) continue;
         if (spec.inHandler === true && frames === 0) continue;
-        const fields = spec.creates !== undefined ? (named[node.nextId] ??= { ...choice.fields, child: `t${node.nextId}` }) : (choice.fields ?? NO_FIELDS);
-        out.push({ op: choice.op, task: t.name, fields });
+        out.push(candidateOf(model, prepared, ofTask, c, t.name, node.nextId));
       }
     }
   }

@@ -326,7 +326,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   const violations = new Map<string, AbstractViolation>();
   const stepPropertiesByOp = new StepPropertiesByOp(stepProperties, violations);
   // Where every step must be taken (everyStep), no step is answered by the step table either.
-  const tableAnswers = options.everyStep === true ? undefined : new TableAnswers(model, key, states, byUnits, stepPropertiesByOp);
+  const tableAnswers = options.everyStep === true ? undefined : new TableAnswers(model, key, states, byUnits, stepPropertiesByOp, false);
   let transitions = 0;
   let fromTable = 0;
   let depth = 0;

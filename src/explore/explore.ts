@@ -6,9 +6,8 @@ import type { ChartStepTrace, TraceOwner } from '../model/chart.js';
 import type { Observation } from '../model/observation.js';
 import type { NextResult, SystemModel } from '../model/system.js';
 import type { SystemState } from '../model/state.js';
-import { opSpec } from '../../machines/kernel-events.js';
 import type { Step } from '../scenario/format.js';
-import { candidateSteps, execsAfter, prepareChoices, type SearchPoint } from './candidates.js';
+import { candidates, execsAfter, prepareChoices, type Candidate, type SearchPoint } from './candidates.js';
 import { CanonicalCodes } from './canonical.js';
 import { requireModelFor, type ExploreConfig } from './config.js';
 import { cycleOf } from './lasso.js';
@@ -116,6 +115,13 @@ export interface ExploreOptions {
   readonly judgeEveryTransition?: boolean;
 }
 
+/** The candidates whose steps an ample set chose (all of them when it chose none). */
+function chosen(offered: readonly Candidate[], ample: readonly Step[] | undefined): readonly Candidate[] {
+  if (ample === undefined) return offered;
+  const steps = new Set(ample);
+  return offered.filter((c) => steps.has(c.step));
+}
+
 /** A violation found on the step out of state `i`, with the observation simulate would print for it. */
 function violation(model: SystemModel, store: StateStore, i: number, p: Property, step: Step): Violation {
   const steps = [...store.pathTo(i), step];
@@ -198,7 +204,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
   // made: for onTransition, and where judgeEveryTransition asks. (In a search by units every state
   // kept is one unit, and a step the table holds changes no vfork relation: the state after it is that
   // unit, and the process it made, if any, a unit apart.)
-  const tableAnswers = onTransition === undefined && options.judgeEveryTransition !== true ? new TableAnswers(model, key, seen, byUnits, stepProperties) : undefined;
+  const tableAnswers = onTransition === undefined && options.judgeEveryTransition !== true ? new TableAnswers(model, key, seen, byUnits, stepProperties, true) : undefined;
   // The cycle proviso, for a breadth-first search: an ample set may not lead back to a state found at
   // its own depth or before, and must leave the state; so every cycle of the reduced graph has a fully
   // expanded state (docs/checking.md, Partial-order reduction).
@@ -255,10 +261,10 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       stoppedBy = beyondBudget(options, cpuAtStart);
       if (stoppedBy !== undefined) break;
     }
-    const candidates = candidateSteps(model, config, here, choices);
-    const steps = ampleSets === undefined ? candidates : (ampleSets.choose(here, candidates, (step) => whither(here, i, hereDepth, step)) ?? candidates);
-    for (const step of steps) {
-      const entry = tableAnswers?.entryOf(state, step);
+    const offered = candidates(model, config, here, choices);
+    const taken = ampleSets === undefined ? offered : chosen(offered, ampleSets.choose(here, offered.map((c) => c.step), (step) => whither(here, i, hereDepth, step)));
+    for (const { step, kind, creates } of taken) {
+      const entry = tableAnswers?.entryOf(state, step, kind);
       // A step the table answers: counted, and nothing more (table-answers.ts).
       if (entry !== undefined && tableAnswers!.answers(step, entry, here.execs)) {
         transitions++;
@@ -272,7 +278,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       const transition: Transition = { before: state, step, observation: r.outcome, after: r.state, model };
       for (const p of stepProperties.of(step.op).judge) if (!p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
       if (entry !== undefined) tableAnswers?.markJudged(entry);
-      const created = opSpec(step.op)?.creates !== undefined ? 1 : 0;
+      const created = creates ? 1 : 0;
       const execs = execsAfter(here.execs, step, r.outcome);
       if (byUnits) {
         for (const unit of unitsOf(r.state)) if (!reach(i, here, hereDepth, transition, r, unit, execs, created)) break;

@@ -25,6 +25,8 @@ export class StateStore {
   private readonly waiting: (SystemState | undefined)[] = [];
   private readonly steps: Step[] = [];
   private readonly stepIndex = new Map<string, number>();
+  /** The steps interned, by the object: a search offers the same step objects again and again (candidates.ts). */
+  private readonly stepObjects = new Map<Step, number>();
   private count = 0;
 
   get size(): number {
@@ -41,6 +43,7 @@ export class StateStore {
     this.waiting.length = 0;
     this.steps.length = 0;
     this.stepIndex.clear();
+    this.stepObjects.clear();
     this.count = 0;
   }
 
@@ -89,12 +92,16 @@ export class StateStore {
   }
 
   private intern(step: Step): number {
+    const same = this.stepObjects.get(step);
+    if (same !== undefined) return same;
     const k = stepKey(step);
-    const known = this.stepIndex.get(k);
-    if (known !== undefined) return known;
-    this.steps.push(step);
-    this.stepIndex.set(k, this.steps.length - 1);
-    return this.steps.length - 1;
+    let known = this.stepIndex.get(k);
+    if (known === undefined) {
+      this.steps.push(step);
+      this.stepIndex.set(k, (known = this.steps.length - 1));
+    }
+    this.stepObjects.set(step, known);
+    return known;
   }
 
   private grow(): void {

@@ -7,7 +7,7 @@
 
 import type { OwnTaskEffect, OwnTaskEntry } from '../model/own-task-steps.js';
 import { isAlive, type SystemState } from '../model/state.js';
-import type { NextResult, SystemModel, TableRow } from '../model/system.js';
+import type { NextResult, StepKind, SystemModel, TableRow } from '../model/system.js';
 import type { Step } from '../scenario/format.js';
 import type { CanonicalCodes } from './canonical.js';
 import type { StateKeySet } from './key-set.js';
@@ -27,7 +27,9 @@ export class TableAnswers {
    * `key` is the search's scratch key, whose prepared codes (CanonicalCodes.prepareSteps) this keeps
    * for the task it was last asked about; `seen` its table of states seen; `byUnits` whether each
    * state kept is one unit of processes (units.ts), so that a step making a process leads to two;
-   * `stepProperties` the search's step properties.
+   * `stepProperties` the search's step properties; `expandsSeen` whether every state the search
+   * takes steps from is one of `seen`, so that a step that leaves the state as it was (the effect's
+   * `stays`) leads to a state seen before, with no key to write.
    */
   constructor(
     private readonly model: SystemModel,
@@ -35,17 +37,18 @@ export class TableAnswers {
     private readonly seen: StateKeySet,
     private readonly byUnits: boolean,
     private readonly stepProperties: StepPropertiesByOp,
+    private readonly expandsSeen: boolean,
   ) {}
 
-  /** The step table's entry for `step` from `state` (SystemModel.tableEntry), found by its task's row, made once for the task's steps. */
-  entryOf(state: SystemState, step: Step): OwnTaskEntry | undefined {
+  /** The step table's entry for `step`, of kind `kind`, from `state` (SystemModel.tableEntry), found by its task's row, made once for the task's steps. */
+  entryOf(state: SystemState, step: Step, kind: StepKind | undefined = this.model.stepKind(step)): OwnTaskEntry | undefined {
     if (step.task === undefined) return undefined;
     let at = this.lookedUp;
     if (at === undefined || at.state !== state || at.task !== step.task) {
       const place = this.model.locate(state, step.task);
       this.lookedUp = at = { state, task: step.task, row: place === undefined ? undefined : this.model.tableRow(state, place.pi, place.ti), prepared: false };
     }
-    return at.row === undefined ? undefined : this.model.tableEntry(at.row, step);
+    return at.row === undefined ? undefined : this.model.tableEntry(at.row, step, kind);
   }
 
   /** next() of `step`, whose entry entryOf() just found: the entry replayed, without looking it up again. */
@@ -78,7 +81,7 @@ export class TableAnswers {
       entry.serial < this.judged.length &&
       this.judged[entry.serial] === 1 &&
       !this.stepProperties.of(step.op).together &&
-      this.seenAfter(effect, execsAfter(execs, step, effect.outcome))
+      ((effect.stays && this.expandsSeen) || this.seenAfter(effect, execsAfter(execs, step, effect.outcome)))
     );
   }
 

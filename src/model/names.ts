@@ -38,6 +38,8 @@ function isSmall(ps: SystemState['processes']): boolean {
 
 export class TaskNames {
   private readonly indexes = new WeakMap<SystemState, NameIndex>();
+  /** Whether any state has an index: a search's states are small enough to have none, and need no look-up in `indexes` per step. */
+  private indexed = false;
 
   /** Where task `name` is in `state`: its process and its place there; undefined when no task has the name. */
   locate(state: SystemState, name: string): TaskPosition | undefined {
@@ -60,6 +62,7 @@ export class TaskNames {
     );
     const index = { positions, size: positions.size };
     this.indexes.set(state, index);
+    this.indexed = true;
     return index;
   }
 
@@ -68,6 +71,7 @@ export class TaskNames {
    * of the environment), with the names the step added.
    */
   inherit(before: SystemState, after: SystemState, pi: number | undefined): void {
+    if (!this.indexed) return;
     const index = this.indexes.get(before);
     if (!index) return;
     const added: [string, number, number][] = [];

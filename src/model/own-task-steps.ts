@@ -34,10 +34,13 @@ export interface OwnTaskEffect {
   readonly groupEnd?: GroupEnd;
   /** The process the step made (FORK, World.forked), appended by the replay under the name of the step's `child`. */
   readonly forked?: ForkedProcess;
+  /**
+   * The step leaves its task, its process's chart and every other task as they were (the counters
+   * aside, which no key reads): the state after it is, but for the counters, the state it was taken
+   * from. About half the steps a search takes are such (an errno, a query, a tile op on tiles in use).
+   */
+  readonly stays: boolean;
 }
-
-/** Step ids below this keep an entry's number exact (with process chart ids below 2^36). */
-const STEP_SLOTS = 2 ** 16;
 
 /** A kept effect, and its trace owners remapped for each position the task may have, made on first use. */
 export interface OwnTaskEntry {
@@ -66,21 +69,34 @@ function pushOwnPart(effect: OwnTaskEffect, from: number, to: number, ti: number
  * answer differs (it is a function of the key and of the answers so far), so the questions a state
  * is asked lead to the one entry that holds for it.
  */
-interface Question {
-  readonly question: ProcessQuestion;
+export class Question {
   /** What follows the answers no and yes: another question, the entry, or nothing kept yet. */
-  readonly then: [Slot | undefined, Slot | undefined];
+  readonly then: [Slot | undefined, Slot | undefined] = [undefined, undefined];
+
+  constructor(readonly question: ProcessQuestion) {}
 }
 
-type Slot = OwnTaskEntry | Question;
+/** What a step of one key finds in the table: its entry, or the question that parts the entries of the key. */
+export type Slot = OwnTaskEntry | Question;
 
+/** A class, not a field's presence: asked on nearly every step a search takes, where `in` on two shapes of object was a tenth of the search. */
 function isQuestion(slot: Slot): slot is Question {
-  return 'question' in slot;
+  return slot instanceof Question;
 }
+
+/**
+ * The slots of one task's chart state in one place (its process's chart state and the memory), by the
+ * step's number (OwnTaskSteps.stepNumber): what a search looks its task's steps up in, found once for
+ * all of them.
+ */
+export type PlaceSlots = readonly (Slot | undefined)[];
 
 export class OwnTaskSteps {
-  /** Entries (or the first question before them) by the acting task's chart id, then by the number of the rest of the key. */
-  private readonly byTask: (Map<number, Slot> | undefined)[] = [];
+  /**
+   * Slots by the acting task's chart id, then by the place (placeOf), then by the step's number: an
+   * entry, or the first question before the entries.
+   */
+  private readonly byTask: (Map<number, (Slot | undefined)[]> | undefined)[] = [];
   /** Step ids by the step's fields object (the explorer offers the same objects again and again: candidates.ts), then by op. */
   private readonly stepIdsByFields = new WeakMap<object, Map<string, number>>();
   private readonly stepIds = new Map<string, number>();
@@ -93,7 +109,7 @@ export class OwnTaskSteps {
   }
 
   /** The step as a small number: its op and fields, not its task, nor the name of the task it creates (`child`). */
-  private stepId(step: Step): number {
+  stepNumber(step: Step): number {
     let byOp = this.stepIdsByFields.get(step.fields);
     const known = byOp?.get(step.op);
     if (known !== undefined) return known;
@@ -110,39 +126,44 @@ export class OwnTaskSteps {
   }
 
   /**
-   * The number of an entry under its task's chart id: the process's chart id, the memory and the
-   * step; undefined when the step's number is too large to pack.
+   * The slots of task chart id `taskId` beside process chart id `processId` under `memory`: the same
+   * array for as long as the table lives (set() fills it), so that one found before a step was kept
+   * still finds it.
    */
-  keyOf(processId: number, memory: Memory, step: Step): number | undefined {
-    const stepId = this.stepId(step);
-    return stepId >= STEP_SLOTS ? undefined : stepId + STEP_SLOTS * ((memory === 'available' ? 0 : 1) + 2 * processId);
+  slotsOf(taskId: number, processId: number, memory: Memory): PlaceSlots {
+    // Grown one slot at a time: an array written far past its end turns into a slow dictionary.
+    while (this.byTask.length <= taskId) this.byTask.push(undefined);
+    const places = (this.byTask[taskId] ??= new Map());
+    const place = (memory === 'available' ? 0 : 1) + 2 * processId;
+    let slots = places.get(place);
+    if (slots === undefined) places.set(place, (slots = []));
+    return slots;
   }
 
-  /** The entry for task `ti` of `process`, whose chart id and key are these: the table asks its questions of `process`. */
-  get(model: SystemModel, taskId: number, key: number, process: ProcessSlot, ti: number): OwnTaskEntry | undefined {
-    let slot = taskId < this.byTask.length ? this.byTask[taskId]?.get(key) : undefined;
+  /** The entry for the step numbered `stepNumber` by task `ti` of `process`, whose slots are `slots`: the table asks its questions of `process`. */
+  get(model: SystemModel, slots: PlaceSlots, stepNumber: number, process: ProcessSlot, ti: number): OwnTaskEntry | undefined {
+    let slot = slots[stepNumber];
     while (slot !== undefined && isQuestion(slot)) slot = slot.then[slot.question.holds(model, process, ti) ? 1 : 0];
     return slot;
   }
 
-  /** Keeps the effect of a step under its key and the answers its rule was given, in the order it asked. */
-  set(taskId: number, key: number, answers: readonly (readonly [ProcessQuestion, boolean])[], effect: OwnTaskEffect): void {
-    // Grown one slot at a time: an array written far past its end turns into a slow dictionary.
-    while (this.byTask.length <= taskId) this.byTask.push(undefined);
-    const entries = (this.byTask[taskId] ??= new Map());
+  /** Keeps the effect of the step numbered `stepNumber` in `slots` (slotsOf) under the answers its rule was given, in the order it asked. */
+  set(slots: PlaceSlots, stepNumber: number, answers: readonly (readonly [ProcessQuestion, boolean])[], effect: OwnTaskEffect): void {
+    const entries = slots as (Slot | undefined)[];
+    while (entries.length <= stepNumber) entries.push(undefined);
     const ownersAt: (readonly TraceOwner[] | undefined)[] = [];
     ownersAt[effect.ti] = effect.owners;
     // Walk the questions the step was asked, making the ones not kept yet; the entry goes where they end.
     let parent: Question | undefined;
     let branch = 0;
     const place = (slot: Slot): void => {
-      if (parent === undefined) entries.set(key, slot);
+      if (parent === undefined) entries[stepNumber] = slot;
       else parent.then[branch] = slot;
     };
-    let slot = entries.get(key);
+    let slot = entries[stepNumber];
     for (const [asked, answer] of answers) {
       if (slot === undefined) {
-        const made: Question = { question: asked, then: [undefined, undefined] };
+        const made = new Question(asked);
         place(made);
         slot = made;
       }

@@ -13,7 +13,7 @@ import { MAX_PROCESSES, MAX_SIGNAL_DEPTH, MAX_THREADS_PER_PROCESS } from '../sce
 import { Chart, type ChartStep, type ChartStepTrace, type TraceOwner } from './chart.js';
 import { TaskNames, type TaskPosition } from './names.js';
 import { outcomeOf, showsLeakedBuffers, type Observation, type Outcome } from './observation.js';
-import { OwnTaskSteps, type OwnTaskEntry } from './own-task-steps.js';
+import { OwnTaskSteps, type OwnTaskEntry, type PlaceSlots } from './own-task-steps.js';
 import { ROUTE_RULES, type RouteRule } from './rules.js';
 import { addBuffers, bufferDelta, framesOf, instructionOf, isAlive, named, taskFate, type BufferCounts, type Instruction, type ProcessSlot, type ProcessSnapshot, type SystemState, type TaskSlot, type TaskSnapshot } from './state.js';
 import { StepEvents } from './chart-events.js';
@@ -45,6 +45,15 @@ export interface TableRow {
   readonly ti: number;
   readonly taskId: number;
   readonly processId: number;
+  /** The step table's slots for the task's steps (OwnTaskSteps.slotsOf); none without memo tables. */
+  readonly slots: PlaceSlots | undefined;
+}
+
+/** A step as the step table knows it, but for its task and the name of the task it makes: see SystemModel.stepKind. */
+export interface StepKind {
+  readonly spec: OpSpec;
+  /** The step table's number for the step's op and fields (OwnTaskSteps.stepNumber). */
+  readonly number: number;
 }
 
 /** A process with more tasks than this is not memoised per local step: its key would cost more than the step. */
@@ -210,7 +219,10 @@ export class SystemModel {
 
   /** The row of `task`, task `ti` of `proc`, process `pi` of `state`, without tableRow's checks. */
   private rowOf(state: SystemState, proc: ProcessSlot, task: TaskSlot, pi: number, ti: number): TableRow {
-    return { state, proc, task, pi, ti, taskId: this.task.id(task.snapshot), processId: this.process.id(proc.snapshot) };
+    const taskId = this.task.id(task.snapshot);
+    const processId = this.process.id(proc.snapshot);
+    const slots = this.options.memoise ? this.ownTaskSteps.slotsOf(taskId, processId, state.memory) : undefined;
+    return { state, proc, task, pi, ti, taskId, processId, slots };
   }
 
   /**
@@ -220,12 +232,21 @@ export class SystemModel {
    * state after it, unless the entry ends the thread group (`effect.groupEnd`: it changes the other
    * threads as well).
    */
-  tableEntry(row: TableRow, step: Step): OwnTaskEntry | undefined {
+  tableEntry(row: TableRow, step: Step, kind: StepKind | undefined = this.stepKind(step)): OwnTaskEntry | undefined {
+    if (kind === undefined || kind.spec.scope === 'system' || row.task.name !== step.task) return undefined;
+    if (this.beyondLimits(row.state, row.proc, row.task, kind.spec, step) !== undefined) return undefined;
+    if (row.slots === undefined || !this.keepsOwnTaskStep(row.state, row.task, kind.spec, step)) return undefined;
+    return this.ownTaskSteps.get(this, row.slots, kind.number, row.proc, row.ti);
+  }
+
+  /**
+   * What tableEntry reads of a step but its task and the name of the task it makes: undefined for an
+   * op the variant lacks. A search offers the same steps again and again, so it asks once per step
+   * (candidates.ts) rather than once per state.
+   */
+  stepKind(step: Step): StepKind | undefined {
     const routed = this.routes.get(step.op);
-    if (routed === undefined || routed.spec.scope === 'system' || row.task.name !== step.task) return undefined;
-    if (this.beyondLimits(row.state, row.proc, row.task, routed.spec, step) !== undefined) return undefined;
-    const ownKey = this.ownTaskKey(row.state, row.processId, row.task, routed.spec, step);
-    return ownKey === undefined ? undefined : this.ownTaskSteps.get(this, row.taskId, ownKey, row.proc, row.ti);
+    return routed === undefined ? undefined : { spec: routed.spec, number: this.ownTaskSteps.stepNumber(step) };
   }
 
   /** next() of `step`, taken by the row's task, whose entry tableEntry gave: the entry replayed, without looking it up again. */
@@ -263,8 +284,9 @@ export class SystemModel {
     const beyond = this.beyondLimits(state, proc, task, spec, step);
     if (beyond) return beyond;
     const row = this.rowOf(state, proc, task, pi, ti);
-    const ownKey = this.ownTaskKey(state, row.processId, task, spec, step);
-    const kept = ownKey === undefined ? undefined : this.ownTaskSteps.get(this, row.taskId, ownKey, proc, ti);
+    const keeps = row.slots !== undefined && this.keepsOwnTaskStep(state, task, spec, step);
+    const stepNumber = keeps ? this.ownTaskSteps.stepNumber(step) : -1;
+    const kept = keeps ? this.ownTaskSteps.get(this, row.slots, stepNumber, proc, ti) : undefined;
     if (kept !== undefined) return this.replayEntry(row, step, kept);
     const memoKey = this.localStepKey(state, pi, ti, step);
     const known = memoKey === undefined ? undefined : this.localSteps.get(memoKey);
@@ -281,13 +303,16 @@ export class SystemModel {
     const afterTask = after.processes[pi]!.tasks[ti];
     const outcome = outcomeOf(step.op, result, afterTask && isAlive(afterTask) ? afterTask.snapshot : undefined);
     // A step that looked a name up is kept only if the name was its child's, which the table's key says is free.
-    if (ownKey !== undefined && w.touchedOwnTaskOnly && (w.nameFoundFree === undefined || w.nameFoundFree === step.fields['child'])) {
+    if (keeps && w.touchedOwnTaskOnly && (w.nameFoundFree === undefined || w.nameFoundFree === step.fields['child'])) {
       const groupEnd = w.groupEnd;
       const forked = w.forked;
       // The end's own changes to the counters are made again when it is replayed.
       const buffers = groupEnd === undefined ? bufferDelta(state.buffers, after.buffers) : bufferDelta(addBuffers(state.buffers, groupEnd.buffers), after.buffers);
       const p = after.processes[pi]!;
-      this.ownTaskSteps.set(row.taskId, ownKey, w.answers, { task: p.tasks[ti]!, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti, ...(groupEnd !== undefined ? { groupEnd } : {}), ...(forked !== undefined ? { forked } : {}) });
+      const taskAfter = p.tasks[ti]!;
+      const stays =
+        groupEnd === undefined && forked === undefined && !taskAfter.suspended && taskAfter.stuckOn === null && this.task.id(taskAfter.snapshot) === row.taskId && this.process.id(p.snapshot) === row.processId;
+      this.ownTaskSteps.set(row.slots, stepNumber, w.answers, { task: taskAfter, processSnapshot: p.snapshot, buffers, outcome, trace: w.trace, owners: w.owners, ti, stays, ...(groupEnd !== undefined ? { groupEnd } : {}), ...(forked !== undefined ? { forked } : {}) });
     } else if (memoKey !== undefined) {
       const buffers = bufferDelta(state.buffers, after.buffers);
       this.localSteps.set(memoKey, { process: after.processes[pi]!, buffers, outcome, trace: w.trace, owners: w.owners });
@@ -296,15 +321,14 @@ export class SystemModel {
   }
 
   /**
-   * What the step table looks a step of `task` in `state` up by; undefined without memo tables, for a
-   * step that creates a thread (its place in the trace is its process's task count), for a step that
-   * creates a process under a name `state` already has (an error, whose message reads the names), and
-   * for a stuck task (rare, and its instruction would need a number).
+   * Whether the step table keeps a step of `task` in `state` (by the task's chart state, its place and
+   * the step: OwnTaskSteps): not a step that creates a thread (its place in the trace is its process's
+   * task count), nor one that creates a process under a name `state` already has (an error, whose
+   * message reads the names), nor a stuck task's (rare, and its instruction would need a number).
    */
-  private ownTaskKey(state: SystemState, processId: number, task: TaskSlot, spec: OpSpec, step: Step): number | undefined {
-    if (!this.options.memoise || task.stuckOn !== null || spec.creates === 'thread') return undefined;
-    if (spec.creates === 'process' && this.locate(state, String(step.fields['child'])) !== undefined) return undefined;
-    return this.ownTaskSteps.keyOf(processId, state.memory, step);
+  private keepsOwnTaskStep(state: SystemState, task: TaskSlot, spec: OpSpec, step: Step): boolean {
+    if (task.stuckOn !== null || spec.creates === 'thread') return false;
+    return spec.creates !== 'process' || this.locate(state, String(step.fields['child'])) === undefined;
   }
 
   /**
