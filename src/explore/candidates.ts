@@ -62,6 +62,41 @@ function boundOf(choice: OpChoice): ChoiceBound {
 interface TaskCandidates {
   readonly plain: Candidate[];
   readonly making: Candidate[][];
+  /** The task's candidates in each situation (situationOf), in the order of the choices. */
+  readonly lists: Map<number, readonly Candidate[]>;
+}
+
+/** What decides which of a task's choices the bounds allow (see candidates): the bounds reached, and its nesting of handlers. */
+interface Situation {
+  readonly threadsFull: boolean;
+  readonly processesFull: boolean;
+  readonly vforking: boolean;
+  readonly execsFull: boolean;
+  readonly frames: number;
+}
+
+/** A situation as one number, with the number the next new task gets: the key of a task's list of candidates. */
+function situationKey(config: ExploreConfig, at: Situation, nextId: number): number {
+  const frames = at.frames === 0 ? 0 : at.frames >= config.maxSignalDepth ? 2 : 1;
+  return nextId * 64 + (at.threadsFull ? 1 : 0) + (at.processesFull ? 2 : 0) + (at.vforking ? 4 : 0) + (at.execsFull ? 8 : 0) + 16 * frames;
+}
+
+/** The candidates of task `name`, whose candidates are `ofTask`, in situation `at`, when the next new task gets number `nextId`. */
+function allowed(model: SystemModel, config: ExploreConfig, prepared: PreparedChoices, ofTask: TaskCandidates, name: string, at: Situation, nextId: number): readonly Candidate[] {
+  const key = situationKey(config, at, nextId);
+  let list = ofTask.lists.get(key);
+  if (list !== undefined) return list;
+  const made: Candidate[] = [];
+  for (let c = 0; c < prepared.ofTasks.length; c++) {
+    const { spec, bound } = prepared.ofTasks[c]!;
+    if (spec.creates === 'thread' && at.threadsFull) continue;
+    if (spec.creates === 'process' && at.processesFull) continue;
+    if (bound !== undefined && (bound === 'vfork' ? at.vforking : bound === 'exec' ? at.execsFull : at.frames >= config.maxSignalDepth)) continue;
+    if (spec.inHandler === true && at.frames === 0) continue;
+    made.push(candidateOf(model, prepared, ofTask, c, name, nextId));
+  }
+  ofTask.lists.set(key, (list = made));
+  return list;
 }
 
 /** The configuration's choices as candidateSteps reads them for every state: see prepareChoices. */
@@ -91,7 +126,7 @@ export function prepareChoices(model: SystemModel, config: ExploreConfig): Prepa
 /** The candidates of task `name` made so far. */
 function candidatesOfTask(prepared: PreparedChoices, name: string): TaskCandidates {
   let ofTask = prepared.byTask.get(name);
-  if (ofTask === undefined) prepared.byTask.set(name, (ofTask = { plain: [], making: [] }));
+  if (ofTask === undefined) prepared.byTask.set(name, (ofTask = { plain: [], making: [], lists: new Map() }));
   return ofTask;
 }
 
@@ -152,16 +187,8 @@ export function candidates(model: SystemModel, config: ExploreConfig, node: Sear
       const tk = model.task.id(t.snapshot);
       if (seenTasks.includes(tk)) continue;
       seenTasks.push(tk);
-      const frames = framesOf(t).length;
-      const ofTask = candidatesOfTask(prepared, t.name);
-      for (let c = 0; c < prepared.ofTasks.length; c++) {
-        const { spec, bound } = prepared.ofTasks[c]!;
-        if (spec.creates === 'thread' && threads >= config.maxThreadsPerProcess) continue;
-        if (spec.creates === 'process' && liveProcesses.length >= config.maxProcesses) continue;
-        if (bound !== undefined && (bound === 'vfork' ? vforking : bound === 'exec' ? node.execs >= config.maxExecs : frames >= config.maxSignalDepth)) continue;
-        if (spec.inHandler === true && frames === 0) continue;
-        out.push(candidateOf(model, prepared, ofTask, c, t.name, node.nextId));
-      }
+      const at: Situation = { threadsFull: threads >= config.maxThreadsPerProcess, processesFull: liveProcesses.length >= config.maxProcesses, vforking, execsFull: node.execs >= config.maxExecs, frames: framesOf(t).length };
+      for (const c of allowed(model, config, prepared, candidatesOfTask(prepared, t.name), t.name, at, node.nextId)) out.push(c);
     }
   }
   return out;

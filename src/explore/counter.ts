@@ -409,7 +409,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
     if (entry === undefined) checkUniform(model, s, step, r.state);
     const t: Transition = { before: s, step, observation: r.outcome, after: r.state, model };
     judge(stepPropertiesByOp.of(step.op).judge, t, s);
-    if (entry !== undefined) tableAnswers!.markJudged(entry);
+    if (entry !== undefined) tableAnswers!.markJudged(step, entry);
     const after = execsAfter(execs, step, r.outcome);
     // An invariant, and the views, depend on the state alone: once per distinct state reached. With
     // every number of processes, once per unit of it (units.ts): views are then views of one unit.

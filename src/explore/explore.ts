@@ -277,7 +277,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
       transitions++;
       const transition: Transition = { before: state, step, observation: r.outcome, after: r.state, model };
       for (const p of stepProperties.of(step.op).judge) if (!p.holds(transition)) violations.set(p.name, violation(model, store, i, p, step));
-      if (entry !== undefined) tableAnswers?.markJudged(entry);
+      if (entry !== undefined) tableAnswers?.markJudged(step, entry);
       const created = creates ? 1 : 0;
       const execs = execsAfter(here.execs, step, r.outcome);
       if (byUnits) {

@@ -14,8 +14,14 @@ import type { StateKeySet } from './key-set.js';
 import type { StepPropertiesByOp } from './property.js';
 import { execsAfter } from './candidates.js';
 
+/** What the search knows of an entry (TableAnswers.judged). */
+const UNJUDGED = 0;
+const JUDGED = 1;
+/** Judged, and every step of it leads back to the state it is taken from and is answered (TableAnswers.markJudged). */
+const STAYS = 2;
+
 export class TableAnswers {
-  /** The entries the step properties judged, a byte per entry number: asked on most transitions. */
+  /** The entries the step properties judged, a byte per entry number (UNJUDGED, JUDGED, STAYS): asked on most transitions. */
   private judged = new Uint8Array(1024);
   /**
    * The state and task entryOf() looked up last (a state's steps come task by task), the task's row,
@@ -42,13 +48,19 @@ export class TableAnswers {
 
   /** The step table's entry for `step`, of kind `kind`, from `state` (SystemModel.tableEntry), found by its task's row, made once for the task's steps. */
   entryOf(state: SystemState, step: Step, kind: StepKind | undefined = this.model.stepKind(step)): OwnTaskEntry | undefined {
+    const row = this.rowOf(state, step);
+    return row === undefined ? undefined : this.model.tableEntry(row, step, kind);
+  }
+
+  /** The row of the task that takes `step` in `state`, made once for the task's steps; none for a task the table knows no steps of. */
+  private rowOf(state: SystemState, step: Step): TableRow | undefined {
     if (step.task === undefined) return undefined;
     let at = this.lookedUp;
     if (at === undefined || at.state !== state || at.task !== step.task) {
       const place = this.model.locate(state, step.task);
       this.lookedUp = at = { state, task: step.task, row: place === undefined ? undefined : this.model.tableRow(state, place.pi, place.ti), prepared: false };
     }
-    return at.row === undefined ? undefined : this.model.tableEntry(at.row, step, kind);
+    return at.row;
   }
 
   /** next() of `step`, whose entry entryOf() just found: the entry replayed, without looking it up again. */
@@ -58,14 +70,16 @@ export class TableAnswers {
     return this.model.replayEntry(row, step, entry);
   }
 
-  /** The step properties have judged a step of `entry`. */
-  markJudged(entry: OwnTaskEntry): void {
+  /** The step properties have judged a step of `entry`, `step`. */
+  markJudged(step: Step, entry: OwnTaskEntry): void {
     if (entry.serial >= this.judged.length) {
       const grown = new Uint8Array(Math.max(2 * this.judged.length, entry.serial + 1));
       grown.set(this.judged);
       this.judged = grown;
     }
-    this.judged[entry.serial] = 1;
+    // An entry whose steps stay where they are is answered from now on without asking anything more:
+    // its step properties read no threads together now, and violations only make them fewer.
+    this.judged[entry.serial] = this.expandsSeen && entry.effect.stays && this.free(step, entry) ? STAYS : JUDGED;
   }
 
   /**
@@ -75,14 +89,14 @@ export class TableAnswers {
    * reached with `execs` successful execs along the path to the state it is taken from.
    */
   answers(step: Step, entry: OwnTaskEntry, execs: number): boolean {
-    const { effect } = entry;
-    return (
-      effect.groupEnd === undefined &&
-      entry.serial < this.judged.length &&
-      this.judged[entry.serial] === 1 &&
-      !this.stepProperties.of(step.op).together &&
-      ((effect.stays && this.expandsSeen) || this.seenAfter(effect, execsAfter(execs, step, effect.outcome)))
-    );
+    const judged = entry.serial < this.judged.length ? this.judged[entry.serial]! : UNJUDGED;
+    if (judged === STAYS) return true;
+    return judged === JUDGED && this.free(step, entry) && ((entry.effect.stays && this.expandsSeen) || this.seenAfter(entry.effect, execsAfter(execs, step, entry.effect.outcome)));
+  }
+
+  /** Whether the entry's steps change nothing but their own task, and no step property left reads threads together on them. */
+  private free(step: Step, entry: OwnTaskEntry): boolean {
+    return entry.effect.groupEnd === undefined && !this.stepProperties.of(step.op).together;
   }
 
   /** Whether the state after a step with this effect was seen before: each unit of it, in a search by units. */

@@ -233,10 +233,13 @@ export class SystemModel {
    * threads as well).
    */
   tableEntry(row: TableRow, step: Step, kind: StepKind | undefined = this.stepKind(step)): OwnTaskEntry | undefined {
-    if (kind === undefined || kind.spec.scope === 'system' || row.task.name !== step.task) return undefined;
-    if (this.beyondLimits(row.state, row.proc, row.task, kind.spec, step) !== undefined) return undefined;
-    if (row.slots === undefined || !this.keepsOwnTaskStep(row.state, row.task, kind.spec, step)) return undefined;
-    return this.ownTaskSteps.get(this, row.slots, kind.number, row.proc, row.ti);
+    return row.slots !== undefined && kind !== undefined && this.tableMayHold(row, step, kind) ? this.ownTaskSteps.get(this, row.slots, kind.number, row.proc, row.ti) : undefined;
+  }
+
+  /** Whether the table may hold `step`, of kind `kind`, taken by the row's task: a step of the task's own, within the limits, of a kind it keeps. */
+  private tableMayHold(row: TableRow, step: Step, kind: StepKind): boolean {
+    if (kind.spec.scope === 'system' || row.task.name !== step.task) return false;
+    return this.beyondLimits(row.state, row.proc, row.task, kind.spec, step) === undefined && this.keepsOwnTaskStep(row.state, row.task, kind.spec, step);
   }
 
   /**
