@@ -57,6 +57,8 @@ export interface ExploreResult {
    * judged before, to a state seen before (table-answers.ts).
    */
   readonly fromTable: number;
+  /** Of those, the steps of entries that leave the state as it was, counted without a key (table-answers.ts, STAYS). */
+  readonly fromTableStaying: number;
 }
 
 /** One transition of the search, as onTransition sees it. */
@@ -308,6 +310,7 @@ export function explore(model: SystemModel, config: ExploreConfig, options: Expl
     },
     violations,
     fromTable,
+    fromTableStaying: tableAnswers?.staying ?? 0,
   };
 }
 

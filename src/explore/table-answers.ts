@@ -21,6 +21,8 @@ const JUDGED = 1;
 const STAYS = 2;
 
 export class TableAnswers {
+  /** How many steps answers() counted as leading back to the state they were taken from (STAYS), without a key. */
+  staying = 0;
   /** The entries the step properties judged, a byte per entry number (UNJUDGED, JUDGED, STAYS): asked on most transitions. */
   private judged = new Uint8Array(1024);
   /**
@@ -90,8 +92,12 @@ export class TableAnswers {
    */
   answers(step: Step, entry: OwnTaskEntry, execs: number): boolean {
     const judged = entry.serial < this.judged.length ? this.judged[entry.serial]! : UNJUDGED;
-    if (judged === STAYS) return true;
-    return judged === JUDGED && this.free(step, entry) && ((entry.effect.stays && this.expandsSeen) || this.seenAfter(entry.effect, execsAfter(execs, step, entry.effect.outcome)));
+    if (judged !== STAYS && (judged !== JUDGED || !this.free(step, entry))) return false;
+    if (judged === STAYS || (entry.effect.stays && this.expandsSeen)) {
+      this.staying++;
+      return true;
+    }
+    return this.seenAfter(entry.effect, execsAfter(execs, step, entry.effect.outcome));
   }
 
   /** Whether the entry's steps change nothing but their own task, and no step property left reads threads together on them. */

@@ -122,6 +122,9 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
   private eventCount = 0;
   /** The numbers of frozen events: the rules' constants, sent again and again as the same object. */
   private readonly constantEventNumbers = new WeakMap<object, number>();
+  /** The frozen event numbered last, and its number. */
+  private lastEvent: object | undefined;
+  private lastEventNumber = -1;
   private scope: AnyActorScope | undefined;
 
   constructor(
@@ -209,14 +212,24 @@ export class Chart<M extends TaskMachine | ProcessMachine> {
    * one look-up by the object, kept on first use.
    */
   private eventNumber(event: TaskEvent | ProcessEvent): number {
+    // The same constant is often sent many times in a row (a group's end, to each of its threads).
+    if (event === this.lastEvent) return this.lastEventNumber;
     const frozen = Object.isFrozen(event);
     if (frozen) {
       const known = this.constantEventNumbers.get(event);
-      if (known !== undefined) return known;
+      if (known !== undefined) {
+        this.lastEvent = event;
+        this.lastEventNumber = known;
+        return known;
+      }
     }
     const node = this.eventNumbers.at(event);
     const n = (node.value ??= this.eventCount++);
-    if (frozen) this.constantEventNumbers.set(event, n);
+    if (frozen) {
+      this.constantEventNumbers.set(event, n);
+      this.lastEvent = event;
+      this.lastEventNumber = n;
+    }
     return n;
   }
 

@@ -213,7 +213,13 @@ export class OwnTaskSteps {
       const r = model.task.send(t.snapshot, event);
       trace.push(r);
       owners.push(i);
-      for (const c of r.bufferChanges) c === 'allocated' ? allocated++ : c === 'freed' ? freed++ : leaked++;
+      const changes = r.bufferChanges;
+      for (let k = 0; k < changes.length; k++) {
+        const c = changes[k];
+        if (c === 'allocated') allocated++;
+        else if (c === 'freed') freed++;
+        else leaked++;
+      }
       if (r.snapshot !== t.snapshot) tasks[i] = { name: t.name, snapshot: r.snapshot, suspended: t.suspended, stuckOn: t.stuckOn };
     });
     pushOwnPart(effect, end.traceTo, effect.trace.length, ti, trace, owners);
