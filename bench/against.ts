@@ -2,8 +2,10 @@
 // what an engine change saves, measured where the machine's speed drifts between runs (a shared
 // machine may run the same code three times slower on another day, so two days' `npm run bench`
 // figures do not compare). The search, SEARCH: `1x3` (the default), linux, core ops, one process of
-// three threads; or `any-x-3`, core ops and FORK, any number of processes of three threads, by units
-// (a search that forks from every state); every property, cut at STATES states.
+// three threads; `any-x-3`, core ops and FORK, any number of processes of three threads, by units
+// (a search that forks from every state); each round with a new model; or `default`, the preset, with
+// one model whose memo tables a search before the rounds filled, in more rounds (it takes half a
+// second); every property, cut at STATES states.
 //
 //   npm run bench:against -- DIR [STATES [SEARCH]]
 //
@@ -41,8 +43,10 @@ function fail(code: number, message: string): never {
 
 /** The searches to choose from: their presets and bounds, and what the output calls them. */
 const SEARCHES = {
-  '1x3': { preset: 'default', bounds: { processes: 1, threads: 3 }, words: 'linux 1x3 core ops' },
-  'any-x-3': { preset: 'forks', bounds: { processes: Number.POSITIVE_INFINITY, threads: 3 }, words: 'linux any x 3 core ops and FORK, by units' },
+  '1x3': { preset: 'default', bounds: { processes: 1, threads: 3 }, words: 'linux 1x3 core ops', model: 'new', rounds: ROUNDS },
+  'any-x-3': { preset: 'forks', bounds: { processes: Number.POSITIVE_INFINITY, threads: 3 }, words: 'linux any x 3 core ops and FORK, by units', model: 'new', rounds: ROUNDS },
+  // A search of half a second: more rounds, on one model whose memo tables a first search filled (npm run bench's `again` line).
+  default: { preset: 'default', bounds: {}, words: 'linux default (1x2 core ops), the same model each round, its memo tables full', model: 'kept', rounds: 4 * ROUNDS },
 } as const;
 type SearchName = keyof typeof SEARCHES;
 
@@ -61,12 +65,14 @@ async function searchOf(root: string, states: number, name: SearchName): Promise
   const { CONFIGS, boundedConfig } = await load<Config>('src/explore/config.js');
   const { PROPERTIES } = await load<Catalogue>('src/properties/catalogue.js');
   const { modelFor } = await load<Simulate>('src/simulate/simulate.js');
-  const { preset: presetName, bounds } = SEARCHES[name];
+  const { preset: presetName, bounds, model: models } = SEARCHES[name];
   const preset = CONFIGS[presetName];
   if (preset === undefined) fail(2, `${root} has no ${presetName} preset`);
   const config = boundedConfig(preset, bounds);
+  const kept = models === 'kept' ? modelFor('linux') : undefined;
+  if (kept !== undefined) explore(kept, config, { properties: PROPERTIES, maxStates: states });
   return () => {
-    const model = modelFor('linux');
+    const model = kept ?? modelFor('linux');
     const before = process.cpuUsage();
     const r = explore(model, config, { properties: PROPERTIES, maxStates: states });
     const used = process.cpuUsage(before);
@@ -78,22 +84,23 @@ async function searchOf(root: string, states: number, name: SearchName): Promise
 
 async function main(args: readonly string[]): Promise<void> {
   const [dir, statesArg, searchArg = '1x3', ...rest] = args;
-  if (dir === undefined || rest.length > 0) fail(2, 'usage: npm run bench:against -- DIR [STATES [SEARCH]] (DIR: another checkout, built; SEARCH: 1x3 or any-x-3)');
+  if (dir === undefined || rest.length > 0) fail(2, `usage: npm run bench:against -- DIR [STATES [SEARCH]] (DIR: another checkout, built; SEARCH: ${Object.keys(SEARCHES).join(', ')})`);
   const states = statesArg === undefined ? DEFAULT_STATES : Number(statesArg);
   // Decimal digits only, as check's --max-states: "1e3" or "0x10" are not what a user means by a count.
   if ((statesArg !== undefined && !/^[0-9]+$/.test(statesArg)) || !Number.isSafeInteger(states) || states < 1)
     fail(2, `STATES must be a decimal number, 1 or more, got "${statesArg}"`);
-  if (!isSearchName(searchArg)) fail(2, `SEARCH must be ${Object.keys(SEARCHES).join(' or ')}, got "${searchArg}"`);
+  if (!isSearchName(searchArg)) fail(2, `SEARCH must be one of ${Object.keys(SEARCHES).join(', ')}, got "${searchArg}"`);
   const here = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const versions = [
     { name: 'this checkout', search: await searchOf(here, states, searchArg), runs: [] as Search[] },
     { name: resolve(dir), search: await searchOf(resolve(dir), states, searchArg), runs: [] as Search[] },
   ];
-  for (let round = 0; round < ROUNDS; round++) {
+  const rounds = SEARCHES[searchArg].rounds;
+  for (let round = 0; round < rounds; round++) {
     // Each goes first in every other round, so that neither always runs on a warmer machine.
     for (const v of round % 2 === 0 ? versions : [...versions].reverse()) v.runs.push(v.search());
   }
-  process.stdout.write(`search     ${SEARCHES[searchArg].words}, every property, first ${states} states, ${ROUNDS} rounds each, taking turns in one process\n`);
+  process.stdout.write(`search     ${SEARCHES[searchArg].words}, every property, first ${states} states, ${rounds} rounds each, taking turns in one process\n`);
   for (const v of versions) {
     const r = v.runs[0]!;
     const answered = r.fromTable === undefined ? '' : ` (${r.fromTable} answered by the step table)`;

@@ -18,7 +18,7 @@ describe('bench:against', () => {
   it.each([
     [[], /^bench:against: usage: npm run bench:against -- DIR \[STATES \[SEARCH\]\]/],
     [[ROOT, '100', '1x3', 'more'], /^bench:against: usage:/],
-    [[ROOT, '100', '2x3'], /^bench:against: SEARCH must be 1x3 or any-x-3, got "2x3"$/],
+    [[ROOT, '100', '2x3'], /^bench:against: SEARCH must be one of 1x3, any-x-3, default, got "2x3"$/],
     [[ROOT, '0'], /^bench:against: STATES must be a decimal number, 1 or more, got "0"$/],
     [[ROOT, '1e3'], /^bench:against: STATES must be a decimal number, 1 or more, got "1e3"$/],
     [[join(ROOT, 'docs')], /^bench:against: .*docs\/dist\/src\/explore\/explore\.js does not exist: build that checkout first/],
@@ -30,16 +30,18 @@ describe('bench:against', () => {
   });
 
   it.each([
-    [[], 'linux 1x3 core ops'],
-    [['any-x-3'], 'linux any x 3 core ops and FORK, by units'],
-  ])('runs this checkout against itself (%j): the same search both ways, and the ratio', (search, words) => {
+    [[], 'linux 1x3 core ops', 4],
+    [['any-x-3'], 'linux any x 3 core ops and FORK, by units', 4],
+    [['default'], 'linux default (1x2 core ops), the same model each round, its memo tables full', 16],
+  ])('runs this checkout against itself (%j): the same search both ways, and the ratio', (search, words, rounds) => {
     const r = against([ROOT, '300', ...search]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(`search     ${words}, every property, first 300 states, 4 rounds each, taking turns in one process`);
-    expect(lines[1]).toMatch(/^this checkout: 300 states, \d+ transitions \(\d+ answered by the step table\), CPU( \d+\.\d\d){4} s$/);
-    expect(lines[2]).toMatch(/^\/.*: 300 states, \d+ transitions \(\d+ answered by the step table\), CPU( \d+\.\d\d){4} s$/);
+    expect(lines[0]).toBe(`search     ${words}, every property, first 300 states, ${rounds} rounds each, taking turns in one process`);
+    const cpu = `CPU( \\d+\\.\\d\\d){${rounds}} s$`;
+    expect(lines[1]).toMatch(new RegExp(`^this checkout: 300 states, \\d+ transitions \\(\\d+ answered by the step table\\), ${cpu}`));
+    expect(lines[2]).toMatch(new RegExp(`^/.*: 300 states, \\d+ transitions \\(\\d+ answered by the step table\\), ${cpu}`));
     const counts = (line: string) => line.slice(line.indexOf(': '), line.indexOf(' CPU'));
     expect(counts(lines[2]!)).toBe(counts(lines[1]!));
     expect(lines[3]).toMatch(/^this checkout takes \d+\.\d\d \(.* the fastest round of each\) of the other's CPU time$/);
