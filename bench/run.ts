@@ -318,7 +318,7 @@ function runAll(): void {
   benchKernel();
   benchSimulate();
   const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['default', 'large'];
-  // Without the memo tables xstate/graph needs minutes on default (199 s in the paste of docs/checking.md); on large many more.
+  // Without the memo tables xstate/graph needs minutes on default; on large many more.
   const unmemoisedBaseline = new Set(['tiny', 'default']);
   for (const name of names) {
     const config = CONFIGS[name];

@@ -5,6 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CONFIGS } from '../../src/explore/config.js';
+import { explore } from '../../src/explore/explore.js';
+import { PROPERTIES } from '../../src/properties/catalogue.js';
+import { modelFor } from '../../src/simulate/simulate.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const AGAINST = join(ROOT, 'dist/bench/against.js');
@@ -45,5 +49,14 @@ describe('bench:against', () => {
     const counts = (line: string) => line.slice(line.indexOf(': '), line.indexOf(' CPU'));
     expect(counts(lines[2]!)).toBe(counts(lines[1]!));
     expect(lines[3]).toMatch(/^this checkout takes \d+\.\d\d \(.* the fastest round of each\) of the other's CPU time$/);
+  });
+
+  it('keeps one model for the default search: its step table answers more than that of a new model on the same states', () => {
+    const fresh = explore(modelFor('linux'), CONFIGS['default']!, { properties: PROPERTIES, maxStates: 300 });
+    const r = against([ROOT, '300', 'default']);
+    expect(r.status).toBe(0);
+    const answered = /\((\d+) answered by the step table\)/.exec(r.stdout.split('\n')[1]!);
+    expect(answered).not.toBeNull();
+    expect(Number(answered![1])).toBeGreaterThan(fresh.fromTable);
   });
 });
