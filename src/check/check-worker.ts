@@ -9,7 +9,7 @@ const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 
 parentPort!.on('message', (job: CheckJob) => {
   try {
-    post({ kind: 'done', result: runSearch(job, (states, depth) => post({ kind: 'progress', states, depth })) });
+    post({ kind: 'done', result: runSearch(job, (states, depth, found) => post({ kind: 'progress', states, depth, ...(found !== undefined ? { found } : {}) })) });
   } catch (e) {
     post({ kind: 'failed', message: e instanceof Error ? e.message : String(e) });
   }

@@ -8,7 +8,7 @@ import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.
 import { explore, type ExploreStats, type Violation } from '../explore/explore.js';
 import { oldGeneration } from '../explore/heap.js';
 import { modelOptionsFor, type ExploreConfig } from '../explore/config.js';
-import type { Reduction } from '../explore/reduction.js';
+import { REDUCTIONS, type Reduction } from '../explore/reduction.js';
 import { vacuousUnder, type Property } from '../explore/property.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 import { modelFor } from '../simulate/simulate.js';
@@ -75,7 +75,7 @@ export const HEAP_LIMIT = "node's heap limit";
  * `--max-states` or `--max-memory`, or node's heap limit, which a search stops short of by itself
  * (src/explore/heap.ts).
  */
-export function boundOption(stats: ExploreStats): '--max-states' | '--max-memory' | typeof HEAP_LIMIT {
+export function boundOption(stats: Pick<ExploreStats, 'stoppedBy'>): '--max-states' | '--max-memory' | typeof HEAP_LIMIT {
   return stats.stoppedBy === 'max-memory' ? '--max-memory' : stats.stoppedBy === 'heap-limit' ? HEAP_LIMIT : '--max-states';
 }
 
@@ -93,14 +93,39 @@ export function verdictWords(cell: ShownCell | undefined): string {
   return cell.vacuous ? 'holds*' : 'holds';
 }
 
+/**
+ * How check reaches a bounded configuration's verdicts: the explorer's reductions (explore/reduction.ts),
+ * or `views`: through the view abstraction, the bounded search judging only what it leaves open
+ * (through-views.ts).
+ */
+export const CHECK_REDUCTIONS = [...REDUCTIONS, 'views'] as const;
+export type CheckReduction = (typeof CHECK_REDUCTIONS)[number];
+
+export function isCheckReduction(name: string): name is CheckReduction {
+  return (CHECK_REDUCTIONS as readonly string[]).includes(name);
+}
+
+/** The view search of a check through views (through-views.ts), as its statistics show it. */
+export interface ViewsStats {
+  readonly views: number;
+  readonly configurations: number;
+  readonly transitions: number;
+  readonly seconds: number;
+  readonly complete: boolean;
+  readonly stoppedBy?: ExploreStats['stoppedBy'];
+}
+
 export interface VariantCheck {
   readonly variant: VariantName;
   /** The name of the platform profile the model ran on. */
   readonly platform: string;
+  /** The bounded search's; with `views`, `complete` says whether every verdict is decided (through-views.ts). */
   readonly stats: ExploreStats;
   readonly cells: Readonly<Record<string, Cell>>;
-  /** The search was reduced (explore/reduction.ts): its state count is not the one the manifest records. */
-  readonly reduction?: 'por';
+  /** The search was reduced: its state count is not the one the manifest records. */
+  readonly reduction?: Exclude<CheckReduction, 'none'>;
+  /** With `views`: the view search that proved what holds. */
+  readonly views?: ViewsStats;
 }
 
 export interface Mismatch {
@@ -234,15 +259,26 @@ export function checkVariant(
   const platform = options.platform ?? DEFAULT_PLATFORM;
   const model = searchModel(variant, platform, config);
   const r = explore(model, config, { properties, ...options });
-  const ops = config.ops.map((o) => o.op).filter((op) => model.hasOp(op));
+  const cells = cellsOf(variant, model, config, properties, r.violations, platform);
+  return { variant, platform: platform.name, stats: r.stats, cells, ...(options.reduction === 'por' ? { reduction: 'por' as const } : {}) };
+}
+
+/** The ops of `config` that `model` has: those a property may be vacuous under (vacuousUnder). */
+export function opsIn(model: SystemModel, config: ExploreConfig): string[] {
+  return config.ops.map((o) => o.op).filter((op) => model.hasOp(op));
+}
+
+/** Each property's cell: violated with its counterexample where the search found a violation, holds (vacuously or not) elsewhere. */
+export function cellsOf(variant: VariantName, model: SystemModel, config: ExploreConfig, properties: readonly Property[], violations: ReadonlyMap<string, Violation>, platform: PlatformProfile): Record<string, Cell> {
+  const ops = opsIn(model, config);
   const cells: Record<string, Cell> = {};
   for (const p of properties) {
-    const v = r.violations.get(p.name);
+    const v = violations.get(p.name);
     cells[p.name] = v
       ? { verdict: 'violated', counterexample: counterexample(variant, p, v, platform) }
       : { verdict: 'holds', ...(vacuousUnder(p, ops) ? { vacuous: true as const } : {}) };
   }
-  return { variant, platform: platform.name, stats: r.stats, cells, ...(options.reduction === 'por' ? { reduction: 'por' as const } : {}) };
+  return cells;
 }
 
 /** Whether the manifest records this platform under this configuration (the default platform: always). */

@@ -16,7 +16,7 @@ import { vacuousUnder, type Property } from '../explore/property.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 import type { ScenarioFile } from '../scenario/format.js';
 import { modelFor } from '../simulate/simulate.js';
-import { boundOption, counterexample, searchModel } from './check.js';
+import { boundOption, counterexample, opsIn, searchModel } from './check.js';
 
 /**
  * The largest thread count a violation is replayed with: as many as a configuration of the cutoff
@@ -76,7 +76,7 @@ export function checkVariantAnyThreads(
   const model = searchModel(variant, platform, config);
   const cutoff = options.cutoff ?? DEFAULT_CUTOFF;
   const { violations, ...search } = exploreCounter(model, config, { ...searchOptions, cutoff, properties });
-  const ops = config.ops.map((o) => o.op).filter((op) => model.hasOp(op));
+  const ops = opsIn(model, config);
   const cells: Record<string, AnyThreadsCell> = {};
   for (const p of properties) {
     const vacuous = vacuousUnder(p, ops);

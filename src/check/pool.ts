@@ -1,7 +1,8 @@
 // The verdict matrix's variants checked side by side, one worker thread per CPU: each variant is a
 // search of its own, sharing nothing with the others, so a machine with several CPUs finishes the
-// matrix in the time of its largest variants. A search is a bounded one (checkVariant) or the view
-// search for every thread count (checkVariantAnyThreads). The results are those of the same calls in
+// matrix in the time of its largest variants. A search is a bounded one (checkVariant, or
+// checkVariantThroughViews under --reduction views) or the view search for every thread count
+// (checkVariantAnyThreads). The results are those of the same calls in
 // this thread, in the order asked for, whatever order the workers finish in.
 
 import { availableParallelism } from 'node:os';
@@ -11,15 +12,15 @@ import type { Worker } from 'node:worker_threads';
 import { PLATFORMS, type PlatformProfile } from '../../machines/platform.js';
 import type { VariantName } from '../../machines/variants.js';
 import type { ExploreConfig } from '../explore/config.js';
-import type { Reduction } from '../explore/reduction.js';
-import { checkVariant, type VariantCheck } from './check.js';
+import { checkVariant, type CheckReduction, type VariantCheck } from './check.js';
+import { checkVariantThroughViews } from './through-views.js';
 import { checkVariantAnyThreads, type AnyThreadsCheck } from './counter-check.js';
 import { platformProfile } from '../simulate/simulate.js';
 import { searchWorker } from './young-generation.js';
 
 /** How a search is bounded and reduced: checkVariant's options that a thread can receive as they are. */
 export interface SearchBounds {
-  readonly reduction?: Reduction;
+  readonly reduction?: CheckReduction;
   readonly maxStates?: number;
   readonly maxMemoryBytes?: number;
 }
@@ -48,16 +49,22 @@ export type CheckJob = BoundedJob | AnyThreadsJob;
 /** A job's result, tagged with the kind of search that made it. */
 export type JobResult = { readonly kind: 'bounded'; readonly check: VariantCheck } | { readonly kind: 'any-threads'; readonly check: AnyThreadsCheck };
 
+/** What a search's progress counts: states, or the views of a view search. */
+export type Found = 'states' | 'views';
+
+/** A search's progress: how many it found, to what depth, and of what (states when not said). */
+export type OnProgress = (states: number, depth: number, found?: Found) => void;
+
 /** What a worker says: how far its search is, its result, or why it failed. */
 export type WorkerMessage =
-  | { readonly kind: 'progress'; readonly states: number; readonly depth: number }
+  | { readonly kind: 'progress'; readonly states: number; readonly depth: number; readonly found?: Found }
   | { readonly kind: 'done'; readonly result: JobResult }
   | { readonly kind: 'failed'; readonly message: string };
 
 export interface PoolOptions<R = VariantCheck> {
   /** Searches at once; default: as many as the CPUs, never more than the jobs. */
   readonly jobs?: number;
-  readonly onProgress?: (variant: VariantName, states: number, depth: number) => void;
+  readonly onProgress?: (variant: VariantName, states: number, depth: number, found?: Found) => void;
   readonly onDone?: (result: R) => void;
 }
 
@@ -67,14 +74,16 @@ export function defaultJobs(searches: number): number {
 }
 
 /** A job's search, run in this thread: what a worker runs for it. */
-export function runSearch(job: CheckJob, onProgress?: (states: number, depth: number) => void): JobResult {
+export function runSearch(job: CheckJob, onProgress?: OnProgress): JobResult {
   const progress = onProgress !== undefined ? { onProgress } : {};
   if (job.kind === 'any-threads') {
     const { kind: _kind, variant, config, platform, ...bounds } = job;
     return { kind: 'any-threads', check: checkVariantAnyThreads(variant, config, { ...bounds, ...progress, platform: platformProfile(platform) }) };
   }
-  const { kind: _kind, variant, config, platform, ...bounds } = job;
-  return { kind: 'bounded', check: checkVariant(variant, config, { ...bounds, ...progress, platform: platformProfile(platform) }) };
+  const { kind: _kind, variant, config, platform, reduction, ...bounds } = job;
+  const options = { ...bounds, ...progress, platform: platformProfile(platform) };
+  if (reduction === 'views') return { kind: 'bounded', check: checkVariantThroughViews(variant, config, options) };
+  return { kind: 'bounded', check: checkVariant(variant, config, { ...options, ...(reduction !== undefined ? { reduction } : {}) }) };
 }
 
 /** The profile as a job carries it: by name when it is one of the named profiles. */
@@ -101,7 +110,7 @@ function startWorker(): Worker {
 function runJob(worker: Worker, job: CheckJob, onProgress: PoolOptions['onProgress']): Promise<JobResult> {
   return new Promise((resolve, reject) => {
     const onMessage = (m: WorkerMessage) => {
-      if (m.kind === 'progress') return onProgress?.(job.variant, m.states, m.depth);
+      if (m.kind === 'progress') return onProgress?.(job.variant, m.states, m.depth, m.found);
       detach();
       if (m.kind === 'done') resolve(m.result);
       else reject(new Error(m.message));
@@ -185,7 +194,7 @@ async function searchVariants<R>(jobs: readonly CheckJob[], options: VariantsOpt
   if ((options.jobs ?? 1) > 1) return inWorkers(jobs, options.byCost ?? jobs.map((j) => j.variant), options, take);
   return jobs.map((job) => {
     const onProgress = options.onProgress;
-    const r = take(runSearch(job, onProgress ? (states, depth) => onProgress(job.variant, states, depth) : undefined));
+    const r = take(runSearch(job, onProgress ? (states, depth, found) => onProgress(job.variant, states, depth, found) : undefined));
     options.onDone?.(r);
     return r;
   });

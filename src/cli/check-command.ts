@@ -3,13 +3,29 @@
 import { command, CONFIG_OPTION, configOption, PLATFORM_OPTION, variantOption, type OptionValues } from './command.js';
 import { EXIT, UsageError } from './exit.js';
 import type { VariantName } from '../../machines/variants.js';
-import { ALL_VARIANTS, boundOption, compareWithManifest, HEAP_LIMIT, heapLimitAdvice, hasManifestEntry, loadManifest, shownCell, VACUOUS_MEANING, verdictWords, type Cell, type VariantCheck } from '../check/check.js';
+import {
+  ALL_VARIANTS,
+  boundOption,
+  CHECK_REDUCTIONS,
+  compareWithManifest,
+  HEAP_LIMIT,
+  heapLimitAdvice,
+  hasManifestEntry,
+  isCheckReduction,
+  loadManifest,
+  shownCell,
+  VACUOUS_MEANING,
+  verdictWords,
+  type Cell,
+  type CheckReduction,
+  type VariantCheck,
+  type ViewsStats,
+} from '../check/check.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { platformOption } from '../platform/resolve.js';
 import { PROPERTIES } from '../properties/catalogue.js';
 import type { ExploreStats } from '../explore/explore.js';
 import { boundedConfig, CONFIGS, opsNamed, type Bounds, type ExploreConfig } from '../explore/config.js';
-import { isReduction, REDUCTIONS, type Reduction } from '../explore/reduction.js';
 import { OP_NAMES } from '../../machines/kernel-events.js';
 import { MAX_SIGNAL_DEPTH } from '../scenario/limits.js';
 import { quoted } from './quote.js';
@@ -132,10 +148,16 @@ const REDUCED_RUN =
   'Partial-order reduction (--reduction por): states and transitions are those of the reduced search, which machines/manifest.json does not count; ' +
   'verdicts are compared, and a counterexample may be longer than the shortest.';
 
-/** --reduction: none or por. */
-function parseReduction(text: string | undefined): Reduction {
+/** What a run through views proves, and what its statistics are, under them. */
+const THROUGH_VIEWS =
+  'Through views (--reduction views): a property holds where the view abstraction proves it for every thread count (and every process count where there are several), ' +
+  'so under these bounds too (docs/checking.md#bounded-verdicts-through-views); the bounded search judges the rest and stops once each is violated, with the shortest counterexample the full search finds. ' +
+  'Its states and transitions are those it took, which machines/manifest.json does not count; verdicts are compared.';
+
+/** --reduction: none, por or views. */
+function parseReduction(text: string | undefined): CheckReduction {
   if (text === undefined) return 'none';
-  if (!isReduction(text)) throw new UsageError(`check: --reduction: expected ${REDUCTIONS.join(' or ')}, got ${quoted(text)}`);
+  if (!isCheckReduction(text)) throw new UsageError(`check: --reduction: expected ${CHECK_REDUCTIONS.slice(0, -1).join(', ')} or ${CHECK_REDUCTIONS.at(-1)}, got ${quoted(text)}`);
   return text;
 }
 
@@ -197,14 +219,31 @@ function shownStats(stats: ExploreStats, timings: boolean): Partial<ExploreStats
   return rest;
 }
 
+/** The view search's statistics as stdout shows them: without its seconds unless --timings asked for them. */
+function shownViews(views: ViewsStats, timings: boolean): Partial<ViewsStats> {
+  if (timings) return views;
+  const { seconds: _seconds, ...rest } = views;
+  return rest;
+}
+
 /** A cell as --json prints it: the cell, or only its verdict where that is "unknown" (shownCell). */
 function jsonCell(cell: Cell, complete: boolean): Cell | { readonly verdict: 'unknown' } {
   return shownCell(cell, complete).verdict === 'unknown' ? { verdict: 'unknown' } : cell;
 }
 
+/** The view search of a run through views: its views, configurations and transitions, as a line beside the bounded search's. */
+function viewsLine(variant: string, v: ViewsStats, timings: boolean): string {
+  return (
+    `${variant.padEnd(24)} ${String(v.views).padStart(8)} views  ${String(v.configurations).padStart(8)} configurations ${String(v.transitions).padStart(9)} transitions` +
+    (timings ? `  ${v.seconds.toFixed(2)} s` : '') +
+    (v.complete ? '' : `  (stopped at ${boundOption(v)}: nothing proven by views)`)
+  );
+}
+
 function statsLine(r: VariantCheck, timings: boolean): string {
   const s = r.stats;
   return (
+    (r.views !== undefined ? `${viewsLine(r.variant, r.views, timings)}\n` : '') +
     `${r.variant.padEnd(24)} ${String(s.states).padStart(8)} states ${String(s.transitions).padStart(9)} transitions  depth ${s.depth}` +
     (timings ? `  ${s.seconds.toFixed(2)} s  ${s.statesPerSecond} states/s` : '') +
     (s.complete ? '' : `  (stopped at ${boundOption(s)})`)
@@ -214,7 +253,9 @@ function statsLine(r: VariantCheck, timings: boolean): string {
 /** What a finished variant's progress line says (standard error: timings belong there). */
 function progressDone(r: VariantCheck): string {
   const s = r.stats;
-  return `${r.variant}: ${s.complete ? '' : `stopped at ${boundOption(s)} after `}${s.states} states, ${s.transitions} transitions, depth ${s.depth} in ${formatSeconds(s.seconds * 1000)} (${s.statesPerSecond} states/s)`;
+  const views = r.views === undefined ? '' : `${r.views.views} views, then `;
+  const seconds = s.seconds + (r.views?.seconds ?? 0);
+  return `${r.variant}: ${s.complete ? '' : `stopped at ${boundOption(s)} after `}${views}${s.states} states, ${s.transitions} transitions, depth ${s.depth} in ${formatSeconds(seconds * 1000)}${r.views === undefined ? ` (${s.statesPerSecond} states/s)` : ''}`;
 }
 
 export const CHECK = command<CheckValues>({
@@ -232,7 +273,12 @@ export const CHECK = command<CheckValues>({
     { flags: '--json', description: 'everything as one JSON object, counterexamples as scenarios', default: false },
     { flags: '--max-states <N>', description: 'stop after N states, a decimal number (then exit 4: nothing differs, nothing proven)' },
     { flags: '--max-memory <MiB>', description: 'stop once the search holds MiB mebibytes (the JavaScript heap and the typed arrays), looked at every 1024 states (then exit 4, as --max-states)' },
-    { flags: '--reduction <R>', description: 'none (the default) or por: partial-order reduction; the same verdicts, fewer states where threads commute, counterexamples not always shortest' },
+    {
+      flags: '--reduction <R>',
+      description:
+        'none (the default); por: partial-order reduction, the same verdicts, fewer states where threads commute, counterexamples not always shortest; ' +
+        'views: what holds proven by the view abstraction (every thread count), the rest judged by the bounded search, stopped once each is violated (the same verdicts and shortest counterexamples)',
+    },
     { flags: '--counterexamples', description: 'print every counterexample as numbered steps', default: false },
     { flags: '--jobs <N>', description: 'search N variants at once, each on a worker thread, also with --threads any (default: one per CPU; 1 with --max-memory, which bounds each search)' },
     { flags: '--timings', description: 'also print seconds and states per second per variant (in --json: stats.seconds, stats.statesPerSecond)', default: false },
@@ -261,6 +307,11 @@ export async function runCheck(values: CheckValues): Promise<number> {
   const byUnits = everyProcessCount(config.maxProcesses);
   if (byUnits && reduction === 'por') throw new UsageError('check: --processes any and --reduction por do not combine: the search by units takes every step');
   if (values.threads === ANY_COUNT && reduction === 'por') throw new UsageError('check: --threads any and --reduction por do not combine: the view search takes every step');
+  if (values.threads === ANY_COUNT && config.maxProcesses > 1 && !byUnits)
+    throw new UsageError(
+      `check: --threads any covers one process, or every number of processes: configuration "${config.name}" has ${config.maxProcesses}; add --processes any (or --processes 1)`,
+    );
+  if (values.threads === ANY_COUNT && reduction === 'views') throw new UsageError('check: --threads any and --reduction views do not combine: --threads any gives every verdict through views already');
   // A broken manifest is bad input: say so before the search, not after it.
   const manifest = loadManifest();
   // The view search of a variant takes longer where its bounded search of the preset does: the same order.
@@ -274,7 +325,7 @@ export async function runCheck(values: CheckValues): Promise<number> {
       bounds,
       jobs,
       byCost,
-      onProgress: (v, states, depth) => progress.explorer(v)(states, depth),
+      onProgress: (v, states, depth, found) => progress.explorer(v, found)(states, depth),
       onDone: (r) => progress.done(progressDone(r)),
     }),
   );
@@ -284,7 +335,7 @@ export async function runCheck(values: CheckValues): Promise<number> {
   // A platform the manifest does not record (a measured host, a file) has nothing to compare against.
   const recorded = preset && hasManifestEntry(manifest, config.name, platform.name);
   const mismatches = recorded ? compareWithManifest(results, manifest, config.name, platform.name) : [];
-  const stats = Object.fromEntries(results.map((r) => [r.variant, shownStats(r.stats, timings)]));
+  const stats = Object.fromEntries(results.map((r) => [r.variant, { ...shownStats(r.stats, timings), ...(r.views !== undefined ? { views: shownViews(r.views, timings) } : {}) }]));
   const onPlatform = platform === DEFAULT_PLATFORM ? '' : ` on platform ${platform.name}`;
   if (values.json) {
     const out = {
@@ -308,7 +359,7 @@ export async function runCheck(values: CheckValues): Promise<number> {
       ...(incomplete.length > 0 ? [`unknown = not violated within ${stopWords(incomplete, values)}; not proven`] : []),
       '',
       ...results.map((r) => statsLine(r, timings)),
-      ...(reduction === 'por' ? ['', REDUCED_RUN] : []),
+      ...(reduction === 'por' ? ['', REDUCED_RUN] : reduction === 'views' ? ['', THROUGH_VIEWS] : []),
     ];
     if (values.counterexamples) lines.push('', renderCounterexamples(results));
     if (!preset) lines.push('', 'machines/manifest.json records the preset configurations only: nothing to compare these bounds with.');

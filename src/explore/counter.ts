@@ -300,6 +300,10 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`counter abstraction: the cutoff must be an integer of at least 1, got ${k}`);
   const unbounded: ExploreConfig = { ...config, maxThreadsPerProcess: Number.POSITIVE_INFINITY };
   const byUnits = everyProcessCount(config.maxProcesses);
+  // A view keeps its processes in the order of the state it came from, and a grown configuration meets
+  // its views by that order: one process, or one unit of processes (a vfork child after its parent).
+  if (config.maxProcesses > 1 && !byUnits)
+    throw new RangeError(`counter abstraction: views cover one process, or every number of processes by units; got a bound of ${config.maxProcesses} processes`);
   const properties = options.properties ?? [];
   const safety = properties.filter((p): p is SafetyProperty => p.kind !== 'eventually');
   const stepProperties = safety.filter((p) => p.kind === 'step');

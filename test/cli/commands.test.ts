@@ -185,6 +185,28 @@ describe('amxstate check --reduction por', () => {
   });
 });
 
+describe('amxstate check --reduction views', () => {
+  it('proves what holds by views, compares the verdicts with the manifest, not the states of the bounded search, and says so', () => {
+    const r = amxstate(['check', '--config', 'lazy', '--variant', 'linux', '--reduction', 'views', '--quiet']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Through views (--reduction views): a property holds where the view abstraction proves it');
+    expect(r.stdout).toMatch(/^linux +\d+ views +\d+ configurations +\d+ transitions$/m);
+    expect(r.stdout).toContain('Every verdict matches machines/manifest.json.');
+    const bounded = JSON.parse(amxstate(['check', '--config', 'lazy', '--variant', 'linux', '--json', '--quiet']).stdout) as { variants: unknown };
+    const json = JSON.parse(amxstate(['check', '--config', 'lazy', '--variant', 'linux', '--reduction', 'views', '--json', '--quiet']).stdout) as {
+      reduction?: string;
+      variants: unknown;
+      stats: Record<string, { states: number; views?: { views: number; complete: boolean } }>;
+      mismatches: unknown[];
+    };
+    expect(json.reduction).toBe('views');
+    expect(json.variants).toEqual(bounded.variants);
+    expect(json.stats['linux']?.views?.complete).toBe(true);
+    expect(json.stats['linux']?.views?.views).toBeGreaterThan(0);
+    expect(json.mismatches).toEqual([]);
+  });
+});
+
 describe('amxstate check --processes any', () => {
   it('gives the verdicts of the bounded forks preset for every number of processes, says how, and compares nothing with the manifest', () => {
     const bounded = JSON.parse(amxstate(['check', '--config', 'forks', '--json', '--quiet']).stdout) as { variants: unknown };
