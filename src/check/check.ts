@@ -7,6 +7,7 @@ import { VARIANT_NAMES, isVariantName, type VariantName } from '../../machines/v
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { explore, type ExploreStats, type Violation } from '../explore/explore.js';
 import { oldGeneration } from '../explore/heap.js';
+import type { CounterResult } from '../explore/counter.js';
 import { modelOptionsFor, type ExploreConfig } from '../explore/config.js';
 import { REDUCTIONS, type Reduction } from '../explore/reduction.js';
 import { vacuousUnder, type Property } from '../explore/property.js';
@@ -113,6 +114,19 @@ export interface ViewsStats {
   readonly seconds: number;
   readonly complete: boolean;
   readonly stoppedBy?: ExploreStats['stoppedBy'];
+}
+
+/** A view search's result as its statistics show it. */
+export function viewsStatsOf(search: Pick<CounterResult, 'stats' | 'configurations'>): ViewsStats {
+  const s = search.stats;
+  return {
+    views: s.states,
+    configurations: search.configurations,
+    transitions: s.transitions,
+    seconds: s.seconds,
+    complete: s.complete,
+    ...(s.stoppedBy !== undefined ? { stoppedBy: s.stoppedBy } : {}),
+  };
 }
 
 export interface VariantCheck {

@@ -14,12 +14,11 @@
 import type { VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { boundedConfig, type ExploreConfig } from '../explore/config.js';
-import { exploreCounter } from '../explore/counter.js';
+import { exploreCounter, viewsCover } from '../explore/counter.js';
 import { explore, type ExploreStats } from '../explore/explore.js';
 import { vacuousUnder, type Property } from '../explore/property.js';
 import { PROPERTIES } from '../properties/catalogue.js';
-import { everyProcessCount } from '../explore/units.js';
-import { cellsOf, opsIn, searchModel, type VariantCheck } from './check.js';
+import { cellsOf, opsIn, searchModel, viewsStatsOf, type VariantCheck } from './check.js';
 import type { OnProgress } from './pool.js';
 
 export interface ThroughViewsOptions {
@@ -39,7 +38,7 @@ export interface ThroughViewsOptions {
  * holds for every number of processes holds under the bound.
  */
 export function viewsConfig(config: ExploreConfig): ExploreConfig {
-  return config.maxProcesses > 1 && !everyProcessCount(config.maxProcesses) ? boundedConfig(config, { processes: Number.POSITIVE_INFINITY }) : config;
+  return viewsCover(config) ? config : boundedConfig(config, { processes: Number.POSITIVE_INFINITY });
 }
 
 /** The statistics of a bounded search that had nothing to judge: the views proved every property. */
@@ -68,13 +67,6 @@ export function checkVariantThroughViews(variant: VariantName, config: ExploreCo
     stats,
     cells: cellsOf(variant, model, config, properties, bounded?.violations ?? new Map(), platform),
     reduction: 'views',
-    views: {
-      views: views.stats.states,
-      configurations: views.configurations,
-      transitions: views.stats.transitions,
-      seconds: views.stats.seconds,
-      complete: views.stats.complete,
-      ...(views.stats.stoppedBy !== undefined ? { stoppedBy: views.stats.stoppedBy } : {}),
-    },
+    views: viewsStatsOf(views),
   };
 }

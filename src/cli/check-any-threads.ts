@@ -5,7 +5,7 @@ import type { VariantName } from '../../machines/variants.js';
 import { DEFAULT_PLATFORM, type PlatformProfile } from '../../machines/platform.js';
 import { anyThreadsWords, replayMaxThreads, type AnyThreadsCheck } from '../check/counter-check.js';
 import { checkVariantsAnyThreads, type SearchBounds } from '../check/pool.js';
-import { boundOption, heapLimitAdvice, VACUOUS_MEANING } from '../check/check.js';
+import { boundOption, heapLimitAdvice, VACUOUS_MEANING, viewsStatsOf, type ViewsStats } from '../check/check.js';
 import type { ExploreConfig } from '../explore/config.js';
 import { DEFAULT_CUTOFF } from '../explore/counter.js';
 import { everyProcessCount } from '../explore/units.js';
@@ -41,13 +41,17 @@ function renderMatrix(results: readonly AnyThreadsCheck[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-function statsLine(r: AnyThreadsCheck, timings: boolean): string {
-  const s = r.search.stats;
+/** A view search's line of statistics: views, configurations, transitions (this command's, and a check through views'). */
+export function viewsLine(variant: string, v: ViewsStats, timings: boolean): string {
   return (
-    `${r.variant.padEnd(24)} ${String(s.states).padStart(8)} views ${String(r.search.configurations).padStart(8)} configurations ${String(s.transitions).padStart(9)} transitions` +
-    (timings ? `  ${s.seconds.toFixed(2)} s` : '') +
-    (s.complete ? '' : `  (stopped at ${boundOption(s)})`)
+    `${variant.padEnd(24)} ${String(v.views).padStart(8)} views ${String(v.configurations).padStart(8)} configurations ${String(v.transitions).padStart(9)} transitions` +
+    (timings ? `  ${v.seconds.toFixed(2)} s` : '') +
+    (v.complete ? '' : `  (stopped at ${boundOption(v)})`)
   );
+}
+
+function statsLine(r: AnyThreadsCheck, timings: boolean): string {
+  return viewsLine(r.variant, viewsStatsOf(r.search), timings);
 }
 
 function renderCounterexamples(results: readonly AnyThreadsCheck[]): string {

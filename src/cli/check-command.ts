@@ -19,7 +19,6 @@ import {
   type Cell,
   type CheckReduction,
   type VariantCheck,
-  type ViewsStats,
 } from '../check/check.js';
 import { DEFAULT_PLATFORM } from '../../machines/platform.js';
 import { platformOption } from '../platform/resolve.js';
@@ -29,8 +28,9 @@ import { boundedConfig, CONFIGS, opsNamed, type Bounds, type ExploreConfig } fro
 import { OP_NAMES } from '../../machines/kernel-events.js';
 import { MAX_SIGNAL_DEPTH } from '../scenario/limits.js';
 import { quoted } from './quote.js';
-import { runAnyThreads } from './check-any-threads.js';
+import { runAnyThreads, viewsLine } from './check-any-threads.js';
 import { everyProcessCount } from '../explore/units.js';
+import { viewsCover } from '../explore/counter.js';
 import { QUIET_OPTION, formatSeconds, withProgress } from './progress.js';
 import { checkVariants, defaultJobs } from '../check/pool.js';
 import type { Manifest } from '../check/check.js';
@@ -212,18 +212,11 @@ function stopWords(incomplete: readonly VariantCheck[], values: CheckValues): st
   return [...new Set(incomplete.map((r) => boundWords(r.stats, values)))].join(' or ');
 }
 
-/** The statistics as stdout shows them: without the timings unless --timings asked for them, so that runs compare byte for byte. */
-function shownStats(stats: ExploreStats, timings: boolean): Partial<ExploreStats> {
+/** Statistics as stdout shows them: without the timings unless --timings asked for them, so that runs compare byte for byte. */
+function shownStats<S extends { readonly seconds: number; readonly statesPerSecond?: number }>(stats: S, timings: boolean): Partial<S> {
   if (timings) return stats;
   const { seconds: _seconds, statesPerSecond: _rate, ...rest } = stats;
-  return rest;
-}
-
-/** The view search's statistics as stdout shows them: without its seconds unless --timings asked for them. */
-function shownViews(views: ViewsStats, timings: boolean): Partial<ViewsStats> {
-  if (timings) return views;
-  const { seconds: _seconds, ...rest } = views;
-  return rest;
+  return rest as Partial<S>;
 }
 
 /** A cell as --json prints it: the cell, or only its verdict where that is "unknown" (shownCell). */
@@ -231,19 +224,10 @@ function jsonCell(cell: Cell, complete: boolean): Cell | { readonly verdict: 'un
   return shownCell(cell, complete).verdict === 'unknown' ? { verdict: 'unknown' } : cell;
 }
 
-/** The view search of a run through views: its views, configurations and transitions, as a line beside the bounded search's. */
-function viewsLine(variant: string, v: ViewsStats, timings: boolean): string {
-  return (
-    `${variant.padEnd(24)} ${String(v.views).padStart(8)} views  ${String(v.configurations).padStart(8)} configurations ${String(v.transitions).padStart(9)} transitions` +
-    (timings ? `  ${v.seconds.toFixed(2)} s` : '') +
-    (v.complete ? '' : `  (stopped at ${boundOption(v)}: nothing proven by views)`)
-  );
-}
-
 function statsLine(r: VariantCheck, timings: boolean): string {
   const s = r.stats;
   return (
-    (r.views !== undefined ? `${viewsLine(r.variant, r.views, timings)}\n` : '') +
+    (r.views !== undefined ? `${viewsLine(r.variant, r.views, timings)}${r.views.complete ? '' : ': nothing proven by views'}\n` : '') +
     `${r.variant.padEnd(24)} ${String(s.states).padStart(8)} states ${String(s.transitions).padStart(9)} transitions  depth ${s.depth}` +
     (timings ? `  ${s.seconds.toFixed(2)} s  ${s.statesPerSecond} states/s` : '') +
     (s.complete ? '' : `  (stopped at ${boundOption(s)})`)
@@ -307,7 +291,7 @@ export async function runCheck(values: CheckValues): Promise<number> {
   const byUnits = everyProcessCount(config.maxProcesses);
   if (byUnits && reduction === 'por') throw new UsageError('check: --processes any and --reduction por do not combine: the search by units takes every step');
   if (values.threads === ANY_COUNT && reduction === 'por') throw new UsageError('check: --threads any and --reduction por do not combine: the view search takes every step');
-  if (values.threads === ANY_COUNT && config.maxProcesses > 1 && !byUnits)
+  if (values.threads === ANY_COUNT && !viewsCover(config))
     throw new UsageError(
       `check: --threads any covers one process, or every number of processes: configuration "${config.name}" has ${config.maxProcesses}; add --processes any (or --processes 1)`,
     );
@@ -335,7 +319,7 @@ export async function runCheck(values: CheckValues): Promise<number> {
   // A platform the manifest does not record (a measured host, a file) has nothing to compare against.
   const recorded = preset && hasManifestEntry(manifest, config.name, platform.name);
   const mismatches = recorded ? compareWithManifest(results, manifest, config.name, platform.name) : [];
-  const stats = Object.fromEntries(results.map((r) => [r.variant, { ...shownStats(r.stats, timings), ...(r.views !== undefined ? { views: shownViews(r.views, timings) } : {}) }]));
+  const stats = Object.fromEntries(results.map((r) => [r.variant, { ...shownStats(r.stats, timings), ...(r.views !== undefined ? { views: shownStats(r.views, timings) } : {}) }]));
   const onPlatform = platform === DEFAULT_PLATFORM ? '' : ` on platform ${platform.name}`;
   if (values.json) {
     const out = {

@@ -10,6 +10,7 @@
 // clock decides what is written, so callers need no timers (and none keeps the process alive).
 
 import type { OptionSpec } from './command.js';
+import type { Found } from '../check/pool.js';
 
 /** Where progress goes: process.stderr, or a test's stand-in. */
 export interface ProgressStream {
@@ -109,7 +110,7 @@ export class Progress {
   }
 
   /** An explorer's onProgress for one labelled search: `<label>: N states, depth D` (a view search finds views). */
-  explorer(label: string, found: 'states' | 'views' = 'states'): (states: number, depth: number) => void {
+  explorer(label: string, found: Found = 'states'): (states: number, depth: number) => void {
     return (states, depth) => this.update(`${label}: ${states} ${found}, depth ${depth}`);
   }
 

@@ -37,6 +37,15 @@ import { StepPropertiesByOp, type Property, type SafetyProperty, type Transition
 import { TableAnswers } from './table-answers.js';
 import { everyProcessCount, unitsOf } from './units.js';
 
+/**
+ * Whether the view search covers `config`'s processes: one process, or every number of processes by
+ * units. A view keeps its processes in the order of the state it came from, and a grown configuration
+ * meets its views by that order: one process, or one unit (a vfork child after its parent).
+ */
+export function viewsCover(config: ExploreConfig): boolean {
+  return config.maxProcesses === 1 || everyProcessCount(config.maxProcesses);
+}
+
 /** The cutoff `check --threads any` uses: views of the leader and one other thread per process, configurations of the leader and two. */
 export const DEFAULT_CUTOFF = 1;
 
@@ -300,9 +309,7 @@ export function exploreCounter(model: SystemModel, config: ExploreConfig, option
   if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`counter abstraction: the cutoff must be an integer of at least 1, got ${k}`);
   const unbounded: ExploreConfig = { ...config, maxThreadsPerProcess: Number.POSITIVE_INFINITY };
   const byUnits = everyProcessCount(config.maxProcesses);
-  // A view keeps its processes in the order of the state it came from, and a grown configuration meets
-  // its views by that order: one process, or one unit of processes (a vfork child after its parent).
-  if (config.maxProcesses > 1 && !byUnits)
+  if (!viewsCover(config))
     throw new RangeError(`counter abstraction: views cover one process, or every number of processes by units; got a bound of ${config.maxProcesses} processes`);
   const properties = options.properties ?? [];
   const safety = properties.filter((p): p is SafetyProperty => p.kind !== 'eventually');
